@@ -1,0 +1,37 @@
+# bnsearch: `make demo` sets everything up and runs a search; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: demo test lint format bench clean system
+
+demo: $(STAMP)
+	$(BIN)/bnsearch analyze "কাতারের রাজধানী দোহায় মেক্সিকোর একটি দূতাবাস রয়েছে"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python bench/analysis.py
+
+system:
+	@PYTHON=$(PYTHON) sh tools/check-system.sh
+
+$(STAMP): setup.cfg pyproject.toml | system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,3 @@
+from bnsearch.cli import main
+
+main()

@@ -1,0 +1,117 @@
+"""Bengali text analysis: one pipeline for documents and queries.
+
+Two analyzers are built from the same small parts:
+
+* ``exact_analyzer()``: ICU tokenizer + tier-0 normalization. Every word keeps
+  its position; used for phrases and exact-form boosts.
+* ``stem_analyzer()``: tokenizer + tier 0 + tier 1 + stopwords + light stemmer;
+  the main recall field.
+
+:func:`analyze` shows what the index sees for a text, token by token.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from .filters import (
+    STOPWORDS,
+    BengaliAnalyzer,
+    BengaliStemFilter,
+    BengaliStopFilter,
+    TermFilter,
+    Tier0Filter,
+    Tier1Filter,
+    clear_caches,
+    is_stopword,
+    stem,
+)
+from .normalize import fold_digits, normalize_tier0, normalize_tier1
+from .tokenizer import BengaliTokenizer, Span, word_spans
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "STOPWORDS",
+    "AnalyzedToken",
+    "BengaliAnalyzer",
+    "BengaliStemFilter",
+    "BengaliStopFilter",
+    "BengaliTokenizer",
+    "Field",
+    "Span",
+    "TermFilter",
+    "Tier0Filter",
+    "Tier1Filter",
+    "analyze",
+    "clear_caches",
+    "exact_analyzer",
+    "exact_term",
+    "fold_digits",
+    "is_stopword",
+    "normalize_tier0",
+    "normalize_tier1",
+    "stem",
+    "stem_analyzer",
+    "stem_term",
+    "word_spans",
+]
+
+# Bump on ANY change to tokenization, normalization, stopwords, protected words
+# or stemming rules: an index records it and refuses to mix versions.
+# tests/test_analyzer_version.py fails when the rules change without a bump.
+ANALYZER_VERSION = "bn-analysis-1"
+
+Field = Literal["stem", "exact"]
+
+
+def exact_analyzer() -> BengaliAnalyzer:
+    """Tokenizer + tier 0: phrases and exact forms."""
+    return BengaliAnalyzer(BengaliTokenizer(), Tier0Filter())
+
+
+def stem_analyzer() -> BengaliAnalyzer:
+    """Tokenizer + tier 0 + tier 1 + stopwords + stemmer: the main field."""
+    return BengaliAnalyzer(
+        BengaliTokenizer(), Tier0Filter(), Tier1Filter(), BengaliStopFilter(), BengaliStemFilter()
+    )
+
+
+_ANALYZERS: dict[str, BengaliAnalyzer] = {"exact": exact_analyzer(), "stem": stem_analyzer()}
+
+
+def exact_term(surface: str) -> str:
+    """The exact-field term of one surface token."""
+    return _ANALYZERS["exact"].term(surface) or ""
+
+
+def stem_term(surface: str, attached: bool = False) -> str | None:
+    """The stem-field term of one surface token, or None when it is dropped."""
+    return _ANALYZERS["stem"].term(surface, attached)
+
+
+class AnalyzedToken(NamedTuple):
+    """One word of the original text and the term indexed for it."""
+
+    text: str
+    start: int
+    end: int
+    term: str | None  # None: dropped as a stopword
+
+
+def analyze(text: str, field: Field = "stem") -> list[AnalyzedToken]:
+    """Every word of ``text`` with its offsets and its indexed term.
+
+    Runs the field's own analyzer, so this is exactly what the index stores.
+    """
+    analyzer = _ANALYZERS.get(field)
+    if analyzer is None:
+        raise ValueError(f"unknown field {field!r}: expected 'stem' or 'exact'")
+    return [
+        AnalyzedToken(
+            text[token.startchar : token.endchar],
+            token.startchar,
+            token.endchar,
+            None if token.stopped else token.text,
+        )
+        for token in analyzer(text, positions=True, chars=True, removestops=False)
+    ]

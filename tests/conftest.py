@@ -1,0 +1,66 @@
+"""Shared fixtures: the repository's seed corpus, the shared data, reporting."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_DIR = REPO / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+# ../shared beside the repository (CI and development machines), or elsewhere.
+SHARED = Path(os.environ.get("BNSEARCH_SHARED", REPO.parent / "shared"))
+SHARED_CORPUS = SHARED / "corpus" / "bnwiki-2018.jsonl.gz"
+
+settings.register_profile(
+    "default", deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
+)
+
+# Figures that tests compute and the terminal summary prints.
+REPORT: dict[str, str] = {}
+
+
+def read_table(name: str) -> list[list[str]]:
+    """Rows of a tab-separated table in tests/data, without comments."""
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEED_DIR.glob("*.txt"))}
+
+
+def iter_shared_articles() -> Iterator[dict]:
+    with gzip.open(SHARED_CORPUS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+@pytest.fixture(scope="session")
+def shared_articles() -> list[dict]:
+    if not SHARED_CORPUS.exists():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS} (set BNSEARCH_SHARED)")
+    return list(iter_shared_articles())
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if REPORT:
+        terminalreporter.section("bnsearch figures")
+        for key, value in REPORT.items():
+            terminalreporter.write_line(f"{key}: {value}")
+
+
+settings.register_profile(
+    "thorough", deadline=None, max_examples=5000, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,0 +1,80 @@
+"""The command line: help, version, analyze."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bnsearch import __version__
+from bnsearch.analysis import ANALYZER_VERSION
+from bnsearch.cli import main
+
+
+@pytest.fixture
+def run():
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, list(args), input=input)
+
+    return invoke
+
+
+def test_help_lists_commands(run) -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "analyze" in result.output
+
+
+def test_version(run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output and ANALYZER_VERSION in result.output
+
+
+def test_analyze_json(run) -> None:
+    result = run("analyze", "--json", "কাতারের এবং Qatarকে")
+    assert result.exit_code == 0
+    tokens = json.loads(result.output)
+    assert tokens == [
+        {"text": "কাতারের", "start": 0, "end": 7, "term": "কাতার"},
+        {"text": "এবং", "start": 8, "end": 11, "term": None},
+        {"text": "Qatar", "start": 12, "end": 17, "term": "qatar"},
+        {"text": "কে", "start": 17, "end": 19, "term": None},
+    ]
+
+
+def test_analyze_exact_field(run) -> None:
+    result = run("analyze", "--json", "--field", "exact", "কাতারের এবং")
+    assert [t["term"] for t in json.loads(result.output)] == ["কাতারের", "এবং"]
+
+
+def test_analyze_reads_stdin(run) -> None:
+    result = run("analyze", "--json", input="১৯৭৫ সালের\n")
+    assert [t["term"] for t in json.loads(result.output)] == ["1975", "সাল"]
+    assert json.loads(run("analyze", "--json", "-", input="দেশে").output)[0]["term"] == "দেশ"
+
+
+def test_analyze_text_output_marks_stopwords(run) -> None:
+    result = run("analyze", "কাতার এবং")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "কাতার" in lines[0] and "stopword" in lines[1]
+
+
+def test_bad_field_is_a_usage_error(run) -> None:
+    result = run("analyze", "--field", "fuzzy", "কাতার")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_console_script_and_module_entry_point() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bnsearch", "analyze", "--json", "দোহায়"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(result.stdout)[0]["term"] == "দোহা"
