@@ -8,6 +8,8 @@ SHARED ?= ../shared
 .PHONY: demo test lint format bench clean system
 
 demo: $(STAMP)
+	$(BIN)/bnsearch index --rebuild corpus/
+	$(BIN)/bnsearch stats
 	$(BIN)/bnsearch analyze "কাতারের রাজধানী দোহায় মেক্সিকোর একটি দূতাবাস রয়েছে"
 
 test: $(STAMP)
@@ -23,6 +25,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/index.py
 
 system:
 	@PYTHON=$(PYTHON) sh tools/check-system.sh

@@ -69,6 +69,17 @@ def word_spans(text: str) -> list[Span]:
     return _split_at(spans, changes) if changes else spans
 
 
+def _cached_word_spans(text: str) -> list[Span]:
+    """word_spans, remembering the last text of this thread: an index gives the
+    same string to a stem and an exact field one after the other."""
+    last = getattr(_local, "last", None)
+    if last is not None and last[0] is text:
+        return last[1]
+    spans = word_spans(text)
+    _local.last = (text, spans)
+    return spans
+
+
 def _script_changes(text: str) -> list[int]:
     """Offsets where Latin and Bengali letters meet, in order."""
     changes = []
@@ -150,7 +161,7 @@ class BengaliTokenizer(Tokenizer):
         """
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if tokenize:
-            spans: list[Span] = word_spans(value)
+            spans = _cached_word_spans(value)
         else:
             spans = [(0, len(value), False)]  # the value is already one term
         if term is not None and removestops and not keeporiginal:

@@ -1,0 +1,59 @@
+"""The Whoosh schema: one document per section, carrying its article.
+
+Title, heading and body each have a stem field (the main recall field) and an
+exact field (tier-0 forms, positions for phrases). The body keeps positions
+and character offsets for phrases and highlighting. Analyzers are pickled
+into the index by Whoosh, so they live under stable module paths
+(``bnsearch.analysis.filters`` and ``bnsearch.analysis.tokenizer``).
+"""
+
+from __future__ import annotations
+
+from whoosh.columns import Column, RefBytesColumn, VarBytesColumn
+from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, FieldType, Schema
+
+from .analysis import ANALYZER_VERSION, exact_analyzer, stem_analyzer
+
+__all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
+
+# Bump on any change to the fields below; an index records it (with the
+# analyzer version) and refuses to be opened by another version.
+SCHEMA_VERSION = 1
+
+
+class StoredColumn(FieldType):
+    """A stored string kept in a column for fast scans, but not indexed.
+
+    Bookkeeping fields (source, content hash) are read per document when an
+    update loads what the index holds; indexing them would only add postings.
+    """
+
+    indexed = False
+    stored = True
+
+    def __init__(self, column: Column) -> None:
+        self.column_type = column
+
+
+def make_schema() -> Schema:
+    stem, exact = stem_analyzer(), exact_analyzer()
+    return Schema(
+        # Indexed: an updated article's sections are deleted by its id.
+        article_id=ID(stored=True, sortable=True),
+        # One term per value (no range queries needed), and a column.
+        ordinal=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=32),
+        level=STORED(),
+        title=TEXT(analyzer=stem, stored=True),
+        title_exact=TEXT(analyzer=exact, phrase=True),
+        heading=TEXT(analyzer=stem, stored=True),
+        heading_exact=TEXT(analyzer=exact, phrase=True),
+        heading_path=STORED(),
+        body=TEXT(analyzer=stem, phrase=True, chars=True),
+        # Positions for phrases; highlighting uses the stem field's offsets.
+        body_exact=TEXT(analyzer=exact, phrase=True, spelling=True),
+        # The section exactly as written: snippets are cut from it.
+        text=STORED(),
+        is_reference=BOOLEAN(stored=True),
+        source=StoredColumn(RefBytesColumn()),  # few distinct values
+        content_hash=StoredColumn(VarBytesColumn()),
+    )

@@ -1,0 +1,89 @@
+"""Split an article into its sections at ``== heading ==`` markers.
+
+Headings may stand on their own line (Wikipedia dumps) or inline in running
+text (the seed articles: ``… রয়েছে। == ইতিহাস == ২০১৫ সালের …``), with two to
+six ``=`` on each side. Every article has a lead section (the text before the
+first heading) and one section per heading, each with its level, its heading
+path (``ইতিহাস › প্রাথমিক জীবন``) and its ordinal. Sections that only hold
+references or link lists (তথ্যসূত্র, বহিঃসংযোগ, আরও দেখুন, …) are marked so
+ranking can discount them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .analysis import analyze
+
+__all__ = ["PATH_SEPARATOR", "Section", "is_reference_heading", "split_sections"]
+
+PATH_SEPARATOR = " › "
+
+# Same number of = on both sides, the heading text has no = and no line break,
+# and the marker is delimited by white space (or the start/end of the text).
+_HEADING = re.compile(r"(?<!\S)(={2,6})[ \t]*([^=\n]+?)[ \t]*\1(?!\S)")
+
+# Words of headings that introduce references and link lists. A heading is a
+# reference heading when all its indexed words are among these (so আরও দেখুন,
+# আরো দেখুন and তথ্যসূত্র ও টীকা all are, and নদীর উৎস is not).
+_REFERENCE_WORDS = """
+তথ্যসূত্র সূত্র উৎস টীকা পাদটীকা বহিঃসংযোগ বহিঃসংযোগসমূহ সংযোগ বাহ্যিক দেখুন পড়ুন
+গ্রন্থপঞ্জি গ্রন্থপঞ্জী গ্রন্থতালিকা তথ্যপঞ্জি গ্যালারি references reference notes note
+external links link see also further reading bibliography sources
+"""
+
+
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(t.term for t in analyze(text) if t.term)
+
+
+_REFERENCE_TERMS = _terms(_REFERENCE_WORDS)
+
+
+def is_reference_heading(heading: str) -> bool:
+    """Whether a heading introduces references or a list of links."""
+    terms = _terms(heading)
+    return bool(terms) and terms <= _REFERENCE_TERMS
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of an article; ``text`` is its body as written."""
+
+    ordinal: int  # 0 for the lead, then 1, 2, … in document order
+    level: int  # 1 for the lead, 2–6 for == … == to ====== … ======
+    heading: str  # "" for the lead
+    path: tuple[str, ...]  # headings from the top level down to this one
+    text: str
+    is_reference: bool = False
+
+    @property
+    def heading_path(self) -> str:
+        return PATH_SEPARATOR.join(self.path)
+
+
+def split_sections(text: str) -> list[Section]:
+    """The lead and the headed sections of ``text``, in order.
+
+    Empty sections are kept only when they have a heading (a heading alone is
+    still a place a search can name); the lead is always first, even if empty.
+    """
+    sections = []
+    stack: list[tuple[int, str, bool]] = []  # (level, heading, is_reference) of ancestors
+    matches = list(_HEADING.finditer(text))
+    lead_end = matches[0].start() if matches else len(text)
+    sections.append(Section(0, 1, "", (), text[:lead_end].strip()))
+    for ordinal, match in enumerate(matches, 1):
+        level, heading = len(match.group(1)), match.group(2).strip()
+        end = matches[ordinal].start() if ordinal < len(matches) else len(text)
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        # A section below a reference section is part of it.
+        reference = is_reference_heading(heading) or any(r for _, _, r in stack)
+        stack.append((level, heading, reference))
+        path = tuple(h for _, h, _ in stack)
+        sections.append(
+            Section(ordinal, level, heading, path, text[match.end() : end].strip(), reference)
+        )
+    return sections

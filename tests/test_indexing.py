@@ -1,0 +1,319 @@
+"""Building and updating an index: incremental runs, bad input, versions,
+locking and crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DATA, SEED_DIR
+from whoosh.qparser import QueryParser
+
+from bnsearch.api import Index
+from bnsearch.corpus import Article
+from bnsearch.errors import (
+    IndexExistsError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+)
+from bnsearch.storage import IndexDirectory
+
+
+def cli(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bnsearch", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    directory = tmp_path / "corpus"
+    shutil.copytree(SEED_DIR, directory, ignore=shutil.ignore_patterns("*.md"))
+    return directory
+
+
+def article_ids(path: Path) -> list[str]:
+    with Index.open(path) as index:
+        ix = index._ix
+        with ix.searcher() as searcher:
+            return sorted({doc["article_id"] for doc in searcher.all_stored_fields()})
+
+
+def body_hits(path: Path, word: str) -> int:
+    """How many articles have ``word`` (in any form) in a section body."""
+    with Index.open(path) as index:
+        ix = index._ix
+        with ix.searcher() as searcher:
+            query = QueryParser("body", ix.schema).parse(word)
+            return len({hit["article_id"] for hit in searcher.search(query, limit=None)})
+
+
+# --- building and incremental updates -------------------------------------------
+
+
+def test_build_from_seeds(tmp_path: Path, corpus: Path) -> None:
+    report = Index.build(tmp_path / "ix", [corpus])
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (4, 0, 0, 0)
+    assert not report.skipped and report.sections == 21
+    with Index.open(tmp_path / "ix") as index:
+        stats = index.stats()
+    assert (stats.articles, stats.sections) == (4, 21)
+    assert stats.terms["body"] > 300 and stats.size_bytes > 0
+    assert stats.sources == [str(corpus.resolve())]
+
+
+def test_unchanged_corpus_reindexes_nothing(tmp_path: Path, corpus: Path) -> None:
+    Index.build(tmp_path / "ix", [corpus])
+    report = Index.build(tmp_path / "ix", [corpus])
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 0, 4)
+    assert report.sections == 0
+
+
+def test_touching_one_article_reindexes_only_it(tmp_path: Path, corpus: Path) -> None:
+    Index.build(tmp_path / "ix", [corpus])
+    target = corpus / "002_11aff6c9bfaa5fee.txt"
+    target.write_text(target.read_text(encoding="utf-8") + " জলপাইগুড়ি", encoding="utf-8")
+    os.utime(corpus / "000_d77cc1112f49de51.txt")  # a new mtime alone changes nothing
+    report = Index.build(tmp_path / "ix", [corpus])
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 0, 3)
+    assert report.sections == 7  # the touched article's sections only
+    assert body_hits(tmp_path / "ix", "জলপাইগুড়ি") == 1
+    assert len(article_ids(tmp_path / "ix")) == 4
+
+
+def test_deleting_a_file_removes_its_sections(tmp_path: Path, corpus: Path) -> None:
+    Index.build(tmp_path / "ix", [corpus])
+    (corpus / "003_2868b3d8c8007add.txt").unlink()
+    report = Index.build(tmp_path / "ix", [corpus], prune=False)
+    assert report.deleted == 0 and len(article_ids(tmp_path / "ix")) == 4
+    report = Index.build(tmp_path / "ix", [corpus])  # pruning: on for directories
+    assert report.deleted == 1
+    assert "003_2868b3d8c8007add" not in article_ids(tmp_path / "ix")
+    assert body_hits(tmp_path / "ix", "আর্জেন্টিনা") == 0
+
+
+def test_pruning_stays_within_the_given_sources(tmp_path: Path, corpus: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.txt").write_text("# দোহা\n\nদোহা কাতারের রাজধানী।", encoding="utf-8")
+    Index.build(tmp_path / "ix", [corpus, other])
+    report = Index.build(tmp_path / "ix", [other])
+    assert report.deleted == 0 and len(article_ids(tmp_path / "ix")) == 5
+
+
+def test_rebuild_starts_from_scratch(tmp_path: Path, corpus: Path) -> None:
+    Index.build(tmp_path / "ix", [corpus])
+    report = Index.build(tmp_path / "ix", [corpus], rebuild=True)
+    assert (report.added, report.unchanged) == (4, 0)
+    generations = [p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith("g")]
+    assert generations == ["g000002"]  # the old generation is gone
+
+
+def test_api_create_add_and_replace(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as index:
+        index.add(Article("q", "কাতার", "কাতার একটি দেশ। == ইতিহাস == পুরনো দেশ।"))
+        report = index.add_many(
+            [Article("q", "কাতার", "কাতার একটি ছোট দেশ।"), Article("d", "দোহা", "দোহা।")]
+        )
+        assert (report.added, report.updated) == (1, 1)
+        assert index.stats().articles == 2 and index.stats().sections == 2
+    with pytest.raises(IndexExistsError):
+        Index.create(tmp_path / "ix")
+
+
+def test_open_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="bnsearch index"):
+        Index.open(tmp_path / "nothing")
+
+
+# --- bad input ---------------------------------------------------------------------
+
+
+def test_bad_input_is_reported_skipped_and_counted(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "bad.txt").write_bytes(b"\xff\xfe\x00")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "lines.jsonl").write_text(
+        '{"id": "j1", "title": "দোহা", "text": "দোহা কাতারের রাজধানী।"}\n{"id": oops}\n',
+        encoding="utf-8",
+    )
+    shutil.copy(DATA / "bnwiki-sample.xml", corpus / "dump.xml")
+    result = cli("index", "--index", str(tmp_path / "ix"), str(corpus))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("skipped: ")]
+    assert len(lines) == 4
+    assert any("bad.txt: binary file" in line for line in lines)
+    assert any("empty.txt: empty file" in line for line in lines)
+    assert any("lines.jsonl:line 2: malformed JSON" in line for line in lines)
+    assert any("dump.xml:page 1005 'ভাঙা পাতা': page has no revision text" in line for line in lines)
+    assert "added 7," in result.stdout and "skipped 4" in result.stdout
+    # Nothing partial: every good article is whole and searchable.
+    assert len(article_ids(tmp_path / "ix")) == 7
+
+
+def test_exit_status_zero_when_everything_is_indexed(tmp_path: Path, corpus: Path) -> None:
+    result = cli("index", "--index", str(tmp_path / "ix"), str(corpus))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("added 4, updated 0, deleted 0, unchanged 0, skipped 0")
+
+
+def test_index_environment_variable(tmp_path: Path, corpus: Path) -> None:
+    env = {**os.environ, "BNSEARCH_INDEX": str(tmp_path / "envix")}
+    assert cli("index", str(corpus), env=env).returncode == 0
+    stats = json.loads(cli("stats", "--json", env=env).stdout)
+    assert stats["articles"] == 4 and stats["path"] == str(tmp_path / "envix")
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    result = cli("index", "--memory-mb", "0")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = cli("stats", "--index", str(tmp_path / "none"))
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("bnsearch: no index at")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- versions -------------------------------------------------------------------
+
+
+def test_an_index_of_another_version_is_refused(tmp_path: Path, corpus: Path) -> None:
+    Index.build(tmp_path / "ix", [corpus])
+    directory = IndexDirectory(tmp_path / "ix")
+    generation = directory.current()
+    meta = directory.read_meta(generation)
+    directory.write_meta(generation, {**meta, "analyzer_version": "bn-analysis-0"})
+    with pytest.raises(IndexVersionError, match=r"rebuild it with `bnsearch index --rebuild`"):
+        Index.open(tmp_path / "ix")
+    for args in (["stats"], ["index", str(corpus)]):
+        result = cli(*args, "--index", str(tmp_path / "ix"))
+        assert result.returncode == 2
+        assert "--rebuild" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert cli("index", "--rebuild", "--index", str(tmp_path / "ix"), str(corpus)).returncode == 0
+    assert Index.open(tmp_path / "ix").stats().analyzer_version != "bn-analysis-0"
+
+
+# --- locking ----------------------------------------------------------------------
+
+
+def test_a_second_writer_is_refused(tmp_path: Path, corpus: Path) -> None:
+    Index.build(tmp_path / "ix", [corpus])
+    with IndexDirectory(tmp_path / "ix").lock():
+        result = cli("index", "--index", str(tmp_path / "ix"), str(corpus), timeout=60)
+        with pytest.raises(IndexLockedError):
+            Index.build(tmp_path / "ix", [corpus])
+    assert result.returncode == 2
+    assert "is being written by another process (pid" in result.stderr
+    assert Index.build(tmp_path / "ix", [corpus]).unchanged == 4  # released
+
+
+def test_a_stale_lock_is_cleared(tmp_path: Path, corpus: Path) -> None:
+    Index.build(tmp_path / "ix", [corpus])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    (tmp_path / "ix" / "write.lock").write_text(f"{dead}\n")
+    result = cli("index", "--index", str(tmp_path / "ix"), str(corpus))
+    assert result.returncode == 0
+    assert f"cleared a stale lock left by process {dead}" in result.stderr
+
+
+# --- crash safety ----------------------------------------------------------------
+
+
+@pytest.fixture
+def big_corpus(tmp_path: Path) -> Path:
+    """Enough text that indexing takes seconds: the seeds, many times over."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEED_DIR.glob("*.txt"))]
+    path = tmp_path / "big" / "many.jsonl"
+    path.parent.mkdir()
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(3000):
+            text = texts[number % 4].split("\n", 2)[2]
+            record = {"id": f"m{number}", "title": f"প্রবন্ধ {number}", "text": text}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path.parent
+
+
+def start_and_kill(args: list[str], lock: Path, sig: int) -> subprocess.CompletedProcess:
+    """Start an indexing run, wait until it holds the write lock and has been
+    working for a moment, then send it ``sig``."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bnsearch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if lock.exists() and lock.read_text().strip() == str(process.pid):
+            break
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    time.sleep(1.5)
+    assert process.poll() is None, "indexing finished before it could be interrupted"
+    process.send_signal(sig)
+    stdout, stderr = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_interrupted_update_leaves_the_last_commit(tmp_path, corpus, big_corpus, sig) -> None:
+    index = tmp_path / "ix"
+    Index.build(index, [corpus])
+    before = article_ids(index)
+    result = start_and_kill(
+        ["index", "--index", str(index), str(big_corpus)], index / "write.lock", sig
+    )
+    if sig == signal.SIGINT:
+        assert result.returncode == 130 and "the index is unchanged" in result.stderr
+        assert "Traceback" not in result.stderr
+    else:
+        assert result.returncode == -signal.SIGKILL
+    assert article_ids(index) == before
+    assert body_hits(index, "কাতারের") == 2
+    # The lock died with the process; the next run works.
+    assert Index.build(index, [corpus]).unchanged == 4
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_text(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_interrupted_rebuild_keeps_the_old_index(tmp_path, corpus, big_corpus, sig) -> None:
+    index = tmp_path / "ix"
+    Index.build(index, [corpus])
+    # Two writer processes: the workers must end with the parent.
+    args = ["index", "--rebuild", "--procs", "2", "--index", str(index), str(big_corpus)]
+    result = start_and_kill(args, index / "write.lock", sig)
+    if sig == signal.SIGINT:
+        assert result.returncode == 130 and "Traceback" not in result.stderr
+    else:
+        assert result.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while processes_mentioning(str(index)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not processes_mentioning(str(index)), "a writer process outlived the kill"
+    assert article_ids(index) == sorted(p.stem for p in corpus.glob("*.txt"))
+    assert body_hits(index, "মেক্সিকো") == 2
+    report = Index.build(index, [corpus])  # cleans up the half-built generation
+    assert report.unchanged == 4
+    assert [p.name for p in index.iterdir() if p.name.startswith("g")] == ["g000001"]
