@@ -9,8 +9,7 @@ SHARED ?= ../shared
 
 demo: $(STAMP)
 	$(BIN)/bnsearch index --rebuild corpus/
-	$(BIN)/bnsearch stats
-	$(BIN)/bnsearch analyze "কাতারের রাজধানী দোহায় মেক্সিকোর একটি দূতাবাস রয়েছে"
+	$(BIN)/bnsearch search --sections "কাতারের দূতাবাস"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -26,6 +25,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/index.py
+	$(BIN)/python bench/search.py
 
 system:
 	@PYTHON=$(PYTHON) sh tools/check-system.sh

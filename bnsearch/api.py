@@ -9,19 +9,22 @@ The command line and the search shell use only this module.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
 
 from .corpus import Article
 from .errors import IndexExistsError
 from .indexing import IndexReport, load_manifest, update_index, write_articles
 from .schema import make_schema
+from .search import Results, SectionWeighting, run_search
 from .storage import IndexDirectory, new_meta, stamp_meta
 
-__all__ = ["Index", "IndexStats"]
+__all__ = ["Index", "IndexStats", "Results"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Index:
     def __init__(self, directory: IndexDirectory) -> None:
         self.directory = directory
         self._ix, self._generation, self._meta = directory.open_whoosh()
+        self._lock = threading.Lock()
+        self._local = threading.local()  # one Whoosh searcher per thread
+        self._searchers: list[Searcher] = []
 
     # --- opening and building -----------------------------------------
 
@@ -97,7 +103,57 @@ class Index:
 
     def refresh(self) -> None:
         """See what other writers committed (and a rebuilt generation)."""
-        self._ix, self._generation, self._meta = self.directory.open_whoosh()
+        with self._lock:
+            self._ix, self._generation, self._meta = self.directory.open_whoosh()
+
+    # --- searching --------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        """This thread's searcher, renewed when the index has changed."""
+        if self.directory.current() != self._generation:
+            self.refresh()  # rebuilt: a new generation
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None or searcher.ixreader is None or self._local.ix is not self._ix:
+            searcher = None
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=SectionWeighting())
+            with self._lock:
+                self._searchers.append(searcher)
+        self._local.searcher, self._local.ix = searcher, self._ix
+        return searcher
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        section: str | None = None,
+        *,
+        page: int = 1,
+        sections: bool = False,
+        stemming: bool = True,
+        snippet_size: int = 240,
+        suggest: bool = True,
+    ) -> Results:
+        """Search the index; returns one page of hits, best article first.
+
+        ``section`` keeps sections whose heading contains those words (in any
+        form); ``sections`` also lists each article's other matching sections;
+        ``stemming=False`` searches exact forms only. Raises QueryError for a
+        query with nothing to search for. Safe to call from several threads.
+        """
+        return run_search(
+            self._searcher(),
+            query,
+            limit=limit,
+            page=page,
+            section=section,
+            sections=sections,
+            stemming=stemming,
+            snippet_size=snippet_size,
+            suggest=suggest,
+        )
 
     # --- facts ----------------------------------------------------------
 
@@ -130,6 +186,10 @@ class Index:
     # --- lifetime -------------------------------------------------------
 
     def close(self) -> None:
+        with self._lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
         self._ix.close()
 
     def __enter__(self) -> Index:

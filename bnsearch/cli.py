@@ -8,6 +8,7 @@ traceback for them.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,16 @@ import click
 from . import __version__
 from .analysis import ANALYZER_VERSION, analyze
 from .api import Index
-from .console import IndexProgress
-from .errors import BnsearchError
+from .console import IndexProgress, use_colour
+from .errors import BnsearchError, QueryError
+from .evaluation import evaluate, read_qrels, read_queries, read_sections
 from .indexing import DEFAULT_MEMORY_MB
+from .search import Results
+from .snippets import Snippet, render_html, render_text
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INDEX = "index"
-EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
 class BnsearchGroup(click.Group):
@@ -35,6 +39,11 @@ class BnsearchGroup(click.Group):
         except BnsearchError as error:
             click.echo(f"bnsearch: {error}", err=True)
             ctx.exit(EXIT_ERROR)
+        except BrokenPipeError:
+            # The reader went away (bnsearch … | head): stop quietly, as a
+            # process killed by SIGPIPE would.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as error:
             where = f": {error.filename}" if error.filename else ""
             click.echo(f"bnsearch: {error.strerror or error}{where}", err=True)
@@ -207,3 +216,234 @@ def stats_command(index_path: Path, as_json: bool) -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         click.echo(f"{name.ljust(width)}  {value}")
+
+
+FORMATS = ["text", "json", "html", "trec"]
+
+
+def _print_text(results: Results, colour: bool, sections: bool) -> None:
+    bold, dim, reset = ("\x1b[1m", "\x1b[2m", "\x1b[0m") if colour else ("", "", "")
+    if results.did_you_mean:
+        click.echo(f"did you mean: {bold}{results.did_you_mean}{reset}")
+    if not results.hits:
+        click.echo(f"no articles match {results.query!r}")
+        return
+    first, last = results.hits[0].rank, results.hits[-1].rank
+    click.echo(f"{results.total} articles match {results.query!r} (showing {first}-{last})")
+    for hit in results:
+        where = f" › {hit.section}" if hit.section else ""
+        click.echo(
+            f"\n{hit.rank:>3}. {bold}{hit.title}{reset}{where}  "
+            f"{dim}[{hit.id}] {hit.score:.2f}{reset}"
+        )
+        snippet = render_text(Snippet(hit.snippet, tuple(hit.highlights)), colour)
+        click.echo(f"     {snippet}")
+        if hit.duplicates:
+            click.echo(f"     {dim}(same article as {', '.join(hit.duplicates)}){reset}")
+        for other in hit.sections if sections else []:
+            text = render_text(Snippet(other.snippet, tuple(other.highlights)), colour)
+            click.echo(f"     {dim}›{reset} {other.section or '(lead)'}: {text}")
+
+
+def _html(results: Results) -> str:
+    import html
+
+    lines = [f'<section class="bnsearch-results" data-total="{results.total}">']
+    if results.did_you_mean:
+        lines.append(f"<p>did you mean: <b>{html.escape(results.did_you_mean)}</b></p>")
+    lines.append(f'<ol start="{results.hits[0].rank if results.hits else 1}">')
+    for hit in results:
+        section = f" › {html.escape(hit.section)}" if hit.section else ""
+        snippet = render_html(Snippet(hit.snippet, tuple(hit.highlights)))
+        lines.append(
+            f'<li data-id="{html.escape(hit.id, quote=True)}"><h3>{html.escape(hit.title)}'
+            f"{section}</h3><p>{snippet}</p></li>"
+        )
+    lines += ["</ol>", "</section>"]
+    return "\n".join(lines)
+
+
+def _trec(qid: str, results: Results) -> list[str]:
+    return [f"{qid} Q0 {hit.id} {hit.rank} {hit.score:.4f} bnsearch" for hit in results]
+
+
+@main.command("search")
+@click.argument("query", required=False)
+@index_option
+@click.option("-n", "--limit", type=click.IntRange(1, 10000), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--section", "section", help="Only sections whose heading contains these words.")
+@click.option("--sections", is_flag=True, help="Also list each article's other matching sections.")
+@click.option("--format", "output", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option(
+    "--queries",
+    "queries_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run every qid<TAB>query line of FILE (batch mode; --format trec makes a TREC run).",
+)
+@click.option("--no-stemming", is_flag=True, help="Match exact forms only (for comparisons).")
+def search_command(
+    query: str | None,
+    index_path: Path,
+    limit: int,
+    page: int,
+    section: str | None,
+    sections: bool,
+    output: str,
+    as_json: bool,
+    queries_file: Path | None,
+    no_stemming: bool,
+) -> None:
+    """Search the index for QUERY.
+
+    \b
+    Query language:
+      কাতার মেক্সিকো         every word must match (any inflection or spelling)
+      "আল থানি"             a phrase (exact forms, hyphens and dashes ignored)
+      -রাশিয়া                exclude articles with a word
+      কাতার OR দোহা          either word (OR binds tighter than the space)
+      title:কাতার           the article title has the word
+      section:ইতিহাস        the section heading has the word
+      কাতা*                  words starting with these letters
+    Bengali and ASCII digits are interchangeable.
+
+    \b
+    Exit status: 0 hits found, 1 none, 2 error.
+    """
+    if as_json:
+        output = "json"
+    if queries_file is None and query is None:
+        raise click.UsageError("give a QUERY, or --queries FILE")
+    if queries_file is not None and query is not None:
+        raise click.UsageError("give a QUERY or --queries FILE, not both")
+    batch = read_queries(queries_file) if queries_file else [("1", query or "")]
+    found = False
+    colour = use_colour(sys.stdout)
+    with Index.open(index_path) as index:
+        for qid, text in batch:
+            try:
+                results = index.search(
+                    text,
+                    limit=limit,
+                    page=page,
+                    section=section,
+                    sections=sections,
+                    stemming=not no_stemming,
+                )
+            except QueryError as error:
+                if queries_file is None:
+                    raise
+                click.echo(f"bnsearch: query {qid}: {error}", err=True)
+                continue
+            found = found or bool(results.hits)
+            if output == "json":
+                data = results.to_dict()
+                if queries_file is not None:
+                    data = {"qid": qid, **data}
+                click.echo(json.dumps(data, ensure_ascii=False))
+            elif output == "trec":
+                for line in _trec(qid, results):
+                    click.echo(line)
+            elif output == "html":
+                click.echo(_html(results))
+            else:
+                if queries_file is not None:
+                    click.echo(f"\n== {qid}: {text}")
+                _print_text(results, colour, sections)
+    sys.exit(EXIT_OK if found else EXIT_PARTIAL)
+
+
+@main.command("eval")
+@index_option
+@click.option(
+    "--queries", "queries_file", required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path), help="qid<TAB>query lines.",
+)  # fmt: skip
+@click.option(
+    "--qrels", "qrels_file", required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="qid<TAB>0<TAB>article id<TAB>grade lines.",
+)  # fmt: skip
+@click.option(
+    "--sections", "sections_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="qid<TAB>article id<TAB>section heading lines: the answering section.",
+)  # fmt: skip
+@click.option("--no-stemming", is_flag=True, help="Match exact forms only (for comparisons).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_command(
+    index_path: Path,
+    queries_file: Path,
+    qrels_file: Path,
+    sections_file: Path | None,
+    no_stemming: bool,
+    as_json: bool,
+) -> None:
+    """Measure retrieval quality on a relevance set.
+
+    Prints MRR@10, nDCG@10 (graded), Recall@100 and, with --sections, how
+    often the first hit is the answering article shown by its answering
+    section; then a per-query table.
+    """
+    try:
+        queries, qrels = read_queries(queries_file), read_qrels(qrels_file)
+        sections = read_sections(sections_file) if sections_file else None
+    except ValueError as error:
+        raise BnsearchError(str(error)) from None
+    with Index.open(index_path) as index:
+
+        def ranked(text: str) -> list[tuple[str, str, str]]:
+            try:
+                results = index.search(text, limit=100, stemming=not no_stemming, suggest=False)
+            except QueryError:
+                return []
+            return [(h.id, h.section, f"{h.title} › {h.section}" if h.section else h.title)
+                    for h in results]  # fmt: skip
+
+        report = evaluate(ranked, queries, qrels, sections)
+    right, judged = report.section_accuracy
+    summary = {
+        "queries": len(report.scores),
+        "mrr@10": round(report.mean("mrr"), 4),
+        "ndcg@10": round(report.mean("ndcg"), 4),
+        "recall@100": round(report.mean("recall"), 4),
+        "section_accuracy@1": round(right / judged, 4) if judged else None,
+        "stemming": not no_stemming,
+    }
+    if as_json:
+        per_query = [s.__dict__ for s in report.scores]
+        click.echo(json.dumps({**summary, "per_query": per_query}, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"{len(report.scores)} queries  MRR@10 {summary['mrr@10']:.3f}  "
+        f"nDCG@10 {summary['ndcg@10']:.3f}  R@100 {summary['recall@100']:.3f}"
+        + (f"  section@1 {right}/{judged} = {right / judged:.3f}" if judged else "")
+    )
+    click.echo(f"\n{'qid':6s} {'RR':>5s} {'nDCG':>5s} {'R@100':>5s} sec  query → first hit")
+    for s in report.scores:
+        mark = {None: "  ", True: "ok", False: "--"}[s.section_ok]
+        click.echo(
+            f"{s.qid:6s} {s.mrr:5.2f} {s.ndcg:5.2f} {s.recall:5.2f} {mark}   {s.query} → {s.top}"
+        )
+
+
+@main.command("shell")
+@index_option
+@click.option("-n", "--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--history",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="History file [default: $BNSEARCH_HISTORY or ~/.local/state/bnsearch/history].",
+)
+def shell_command(index_path: Path, limit: int, history: Path | None) -> None:
+    """Search interactively: type queries, read hits, :open N to read a section.
+
+    Line editing and history (arrow keys, Ctrl-R); :help lists the commands;
+    Ctrl-C cancels a search or clears the line; Ctrl-D leaves.
+    """
+    from .shell import default_history_path, run_shell
+
+    with Index.open(index_path) as index:
+        sys.exit(run_shell(index, limit=limit, history=history or default_history_path()))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,17 @@ settings.register_profile(
 
 # Figures that tests compute and the terminal summary prints.
 REPORT: dict[str, str] = {}
+
+
+def failures_in_threads(check: Callable[[], list[str]], threads: int = 4) -> list[str]:
+    """Run ``check`` in several threads at once; what it reported as wrong."""
+    failures: list[str] = []
+    workers = [threading.Thread(target=lambda: failures.extend(check())) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return failures
 
 
 def read_table(name: str) -> list[list[str]]:
@@ -64,3 +76,26 @@ settings.register_profile(
     "thorough", deadline=None, max_examples=5000, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """An index of the four seed articles (built once per test session)."""
+    from bnsearch import Index
+
+    path = tmp_path_factory.mktemp("seed") / "index"
+    Index.build(path, [SEED_DIR])
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_index(shared_articles) -> Path:
+    """An index of the shared corpus, kept in .pytest_cache between runs
+    (an incremental update of an unchanged corpus rewrites nothing)."""
+    from bnsearch import Index
+    from bnsearch.analysis import ANALYZER_VERSION
+    from bnsearch.schema import SCHEMA_VERSION
+
+    path = REPO / ".pytest_cache" / f"shared-index-s{SCHEMA_VERSION}-{ANALYZER_VERSION}"
+    Index.build(path, [SHARED_CORPUS])
+    return path

@@ -16,6 +16,22 @@ from conftest import DATA, SEED_DIR, read_table
 from bnsearch.analysis import ANALYZER_VERSION, STOPWORDS, analyze
 from bnsearch.analysis.filters import _STEMMER
 
+# Bases of every shape (consonant-, vowel-, conjunct-final, nukta, -ার, -ক,
+# -ত, protected) and the suffixes the stemmer knows, alone and in pairs: any
+# change to a stemming rule changes some of these terms.
+BASES = "দেশ দল কাতার বাজার ফেদেরার মেক্সিকো ভাষা নদী চুক্তি সময় বৈঠক ভারত রাশিয়া বই ব্যাটিং মাটি সম্পর্ক"
+SUFFIXES = "ের র য় য়ের য়ে কে তে এ ে ই ও গুলো গুলোর গুলোতে গুলি সমূহ দের দেরকে রা েরা টি টির টিতে টা"
+
+
+def _grid() -> list[str]:
+    suffixes = SUFFIXES.split()
+    words = []
+    for base in BASES.split():
+        words += [base + a for a in suffixes]
+        words += [base + a + b for a in suffixes for b in ("ই", "ও", "ের", "কে")]
+    return [" ".join(words)]
+
+
 TRICKY = [
     "Qatarকে FIFAর iPhoneটি COVID-19-এর ১৬ই ডিসেম্বর ৩২টি ১৯শ শতকে",
     "র\u200d্যাব কি\u200cন্তু উত্\u200dপাদন উত্পাদন বাড়ি বাড়ি রযে়ছে দুই্টি যুুদ্ধ",
@@ -37,7 +53,7 @@ def fingerprint() -> str:
         for name in ("conflation.tsv", "keep_apart.tsv")
         for row in read_table(name)
     ]
-    samples += TRICKY
+    samples += TRICKY + _grid()
     for text in samples:
         for field in ("exact", "stem"):
             for token in analyze(text, field):

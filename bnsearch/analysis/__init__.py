@@ -59,7 +59,7 @@ __all__ = [
 # Bump on ANY change to tokenization, normalization, stopwords, protected words
 # or stemming rules: an index records it and refuses to mix versions.
 # tests/test_analyzer_version.py fails when the rules change without a bump.
-ANALYZER_VERSION = "bn-analysis-1"
+ANALYZER_VERSION = "bn-analysis-2"
 
 Field = Literal["stem", "exact"]
 

@@ -7,7 +7,8 @@ and a plural or classifier suffix (-গুলো, -গুলি, -দের, -�
 
 Over-stemming merges different words, so every cut is guarded:
 
-* at most two cuts, and an emphatic particle only as the outermost one;
+* at most two cuts, going inward (particle, case, plural), and an emphatic
+  particle only as the outermost one;
 * the stem keeps at least two letters (consonants, independent vowels,
   anusvara or digits: মাটিতে → মাটি, never মা);
 * no cut right after a hasanta (যাত্রা, পার্টি keep their conjunct);
@@ -62,10 +63,26 @@ def _anything(stem: str) -> bool:
     return True
 
 
+# What a suffix is, outermost first: Bengali adds plural or classifier, then
+# case, then an emphatic particle (দেশ-গুলো-তে-ও). Cuts go outward in: after
+# an emphatic particle anything may follow; after a case ending only a
+# stem-final -র/-য় after a vowel (so that বাজার and বাজারের, if unprotected,
+# are cut alike); after a plural or classifier nothing (their case-marked
+# forms, -গুলোর, -টির, -দেরকে, are single suffixes).
+EMPHATIC, CASE, STEM_FINAL, PLURAL = "emphatic", "case", "stem-final", "plural"
+_FOLLOWERS = {
+    None: {EMPHATIC, CASE, STEM_FINAL, PLURAL},
+    EMPHATIC: {CASE, STEM_FINAL, PLURAL},
+    CASE: {STEM_FINAL},
+    STEM_FINAL: {STEM_FINAL},
+    PLURAL: set(),
+}
+
+
 class _Rule(NamedTuple):
     suffix: str
     condition: Callable[[str], bool]
-    emphatic: bool = False
+    kind: str
 
 
 def _rules() -> list[_Rule]:
@@ -77,27 +94,29 @@ def _rules() -> list[_Rule]:
         "দেরকে দের",
         "টির টিতে টিকে টি টার টাতে টাকে টা",
     ]
-    rules = [_Rule(s, _anything) for line in plural for s in line.split()]
+    rules = [_Rule(s, _anything, PLURAL) for line in plural for s in line.split()]
     rules += [
-        _Rule("েরা", after_consonant),  # লোকেরা
-        _Rule("রা", _anything),  # কর্মকর্তারা, সদস্যরা
+        _Rule("েরা", after_consonant, PLURAL),  # লোকেরা
+        _Rule("রা", _anything, PLURAL),  # কর্মকর্তারা, সদস্যরা
         # A glide য় joins the case ending to a stem that ends in an
         # independent vowel or anusvara: বইয়ের, ভাইয়ে, ব্যাটিংয়ের.
-        _Rule("য়ের", _after(_INDEPENDENT_VOWELS | {"\u0982"})),
-        _Rule("য়ে", _after(_INDEPENDENT_VOWELS | {"\u0982"})),
-        _Rule("ের", after_consonant),  # কাতারের, সময়ের
-        _Rule("কে", _anything),  # রাশিয়াকে, দলকে
+        _Rule("য়ের", _after(_INDEPENDENT_VOWELS | {"\u0982"}), CASE),
+        _Rule("য়ে", _after(_INDEPENDENT_VOWELS | {"\u0982"}), CASE),
+        _Rule("ের", after_consonant, CASE),  # কাতারের, সময়ের
+        _Rule("কে", _anything, CASE),  # রাশিয়াকে, দলকে
         # After a consonant -তে is a verb infinitive (করতে) or ত + এ (ভারতে).
-        _Rule("তে", after_vowel),  # মেক্সিকোতে, চুক্তিতে
+        _Rule("তে", after_vowel, CASE),  # মেক্সিকোতে, চুক্তিতে
         # After ি the য় is the adjective suffix -ীয় (জাতীয়), not a case.
-        _Rule("য়", _after("\u09be\u09cb")),  # দোহায়
-        _Rule("র", after_vowel),  # মেক্সিকোর, নদীর
-        _Rule("ে", after_consonant),  # দেশে, সালে
+        _Rule("য়", _after("\u09be\u09cb"), STEM_FINAL),  # দোহায়
+        _Rule("র", after_vowel, STEM_FINAL),  # মেক্সিকোর, নদীর
+        _Rule("ে", after_consonant, CASE),  # দেশে, সালে
         # Emphatic particles. Which vowels may precede them was measured on
         # Wikipedia text: -াই is mostly part of the word (জুলাই, লড়াই), as
         # are -িও and -ুই (রেডিও, টোকিও, আনহুই).
-        _Rule("ই", _after(_CONSONANT_END | set("েিো")), emphatic=True),  # দেশেই, নদীই
-        _Rule("ও", _after(_CONSONANT_END | set("োুো")), emphatic=True),  # দেশেও, ভাষাও
+        # ই after a consonant or ে ি ো (দেশেই, নদীই); ও after a consonant or
+        # ে া ু ো (দেশেও, ভাষাও).
+        _Rule("ই", _after(_CONSONANT_END | set("\u09c7\u09bf\u09cb")), EMPHATIC),
+        _Rule("ও", _after(_CONSONANT_END | set("\u09c7\u09be\u09c1\u09cb")), EMPHATIC),
     ]
     rules = [r._replace(suffix=normalize_tier1(normalize_tier0(r.suffix))) for r in rules]
     # Longest suffix first; among equals, the order above.
@@ -155,22 +174,21 @@ class BengaliStemmer:
             return True
         return bool(self._protected_ending and self._protected_ending.search(word))
 
-    def _cuts(self, word: str, first: bool) -> list[tuple[str, bool]]:
+    def _cuts(self, word: str, previous: str | None) -> list[tuple[str, str]]:
+        """(stem, kind) of every cut that may follow a cut of kind ``previous``."""
+        allowed = _FOLLOWERS[previous]
         cuts = []
         for rule in self.rules.get(word[-1:], ()):
-            if rule.emphatic and not first:
+            if rule.kind not in allowed or not word.endswith(rule.suffix):
                 continue
-            suffix = rule.suffix
-            if not word.endswith(suffix):
-                continue
-            stem = word[: -len(suffix)]
+            stem = word[: -len(rule.suffix)]
             if (
                 stem
                 and stem[-1] != _HASANTA
                 and rule.condition(stem)
                 and _TWO_LETTERS.search(stem)  # MIN_LETTERS
             ):
-                cuts.append((stem, rule.emphatic))
+                cuts.append((stem, rule.kind))
         return cuts
 
     def stem(self, word: str) -> str | None:
@@ -186,18 +204,19 @@ class BengaliStemmer:
         number = self.number.fullmatch(word)
         if number:
             return number.group(1)
-        for cut in range(self.MAX_CUTS):
+        previous = None
+        for _ in range(self.MAX_CUTS):
             candidates = []
-            for stem, emphatic in self._cuts(word, first=cut == 0):
+            for stem, kind in self._cuts(word, previous):
                 if stem in self.stopwords:
-                    if emphatic:
+                    if kind == EMPHATIC:
                         return None
                     continue
-                candidates.append(stem)
+                candidates.append((stem, kind))
             if not candidates:
                 break
-            protected = next((s for s in candidates if self.is_protected(s)), None)
-            word = protected or candidates[0]
+            protected = next((c for c in candidates if self.is_protected(c[0])), None)
+            word, previous = protected or candidates[0]
             if protected:
                 break
         return word

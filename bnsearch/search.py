@@ -1,0 +1,387 @@
+"""Running a query: ranking sections, grouping them by article, snippets.
+
+Sections are ranked with BM25F over the title, heading and body fields (stem
+and exact), reference sections discounted. Each article appears once,
+represented by its best section; two articles with the same title whose best
+sections are near-identical (the same page crawled twice) are shown as one.
+Ties are broken by article id, so the order is deterministic.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from whoosh import query as wq
+from whoosh.collectors import CollapseCollector, TopCollector
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from .analysis import normalize_tier0
+from .errors import QueryError
+from .query import Filter, Group, QueryPlan, Weights, compile_query, parse
+from .snippets import Snippet, make_snippet, match_spans, section_terms
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "Hit",
+    "Results",
+    "SectionHit",
+    "SectionWeighting",
+    "run_search",
+]
+
+DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
+REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
+DUPLICATE_SIMILARITY = 0.9  # best sections at least this alike: one article
+# "Did you mean": a query word found in at most RARE_WORD sections gets a
+# suggestion when a close index term (one edit, then two) is found in at
+# least FREQUENT_FACTOR times as many.
+RARE_WORD = 5
+FREQUENT_FACTOR = 10
+# Candidates share the word's first characters (a third of it, 2 to 4 code
+# points). Whoosh 2.7's codec keeps no word graph, so its corrector compares
+# the word with every term otherwise: 1.4-2.7 s a word on the shared corpus.
+
+
+def _suggestion_prefix(word: str) -> int:
+    return max(2, min(4, len(word) // 3))
+
+
+class SectionWeighting(BM25F):
+    """BM25F, with reference sections' scores multiplied by a discount."""
+
+    use_final = True
+
+    def __init__(self, reference_discount: float = REFERENCE_DISCOUNT, **kwargs: float) -> None:
+        super().__init__(**kwargs)
+        self.reference_discount = reference_discount
+        self._searcher: Searcher | None = None
+        self._reference = None
+
+    def final(self, searcher: Searcher, docnum: int, score: float) -> float:
+        if searcher is not self._searcher:  # one column reader per searcher
+            self._searcher = searcher
+            self._reference = searcher.reader().column_reader("reference")
+        return score * self.reference_discount if self._reference[docnum] else score
+
+
+@dataclass
+class SectionHit:
+    """One matching section of an article."""
+
+    section: str  # heading path; "" for the lead
+    ordinal: int
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+    text: str  # the whole section as written
+
+
+@dataclass
+class Hit:
+    """One article in the results, represented by its best section."""
+
+    rank: int
+    id: str
+    title: str
+    section: str  # heading path of the best section; "" for the lead
+    ordinal: int
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]  # [start, end) spans into snippet
+    text: str  # the best section's whole text, as written
+    sections: list[SectionHit] = field(default_factory=list)  # with sections=True
+    duplicates: list[str] = field(default_factory=list)  # ids shown as this hit
+
+    def to_dict(self) -> dict:
+        data = {
+            "rank": self.rank,
+            "id": self.id,
+            "title": self.title,
+            "section": self.section,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "highlights": [list(span) for span in self.highlights],
+        }
+        if self.sections:
+            data["sections"] = [
+                {
+                    "section": s.section,
+                    "score": round(s.score, 4),
+                    "snippet": s.snippet,
+                    "highlights": [list(span) for span in s.highlights],
+                }
+                for s in self.sections
+            ]
+        if self.duplicates:
+            data["duplicates"] = self.duplicates
+        return data
+
+
+@dataclass
+class Results(Sequence[Hit]):
+    """One page of hits, the number of matching articles and suggestions."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit]
+    suggestions: dict[str, list[str]] = field(default_factory=dict)  # word → better words
+    did_you_mean: str | None = None  # the query with the best suggestions
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.hits[index]
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
+
+    def to_dict(self) -> dict:
+        data = {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+        if self.did_you_mean:
+            data["did_you_mean"] = self.did_you_mean
+        return data
+
+
+def _plan(
+    text: str,
+    section: str | None,
+    weights: Weights,
+    stemming: bool,
+    searcher: Searcher | None = None,
+) -> QueryPlan:
+    tree = parse(text)
+    if section:
+        section_words = parse(section)
+        if section_words.nodes:
+            tree = Group((*tree.nodes, Filter("section", section_words)))
+    frequency, sections = None, 0
+    if searcher is not None:
+        sections = searcher.doc_count()
+
+        def frequency(stem: str) -> int:
+            return max(searcher.doc_frequency(f, stem) for f in ("title", "heading", "body"))
+
+    plan = compile_query(tree, weights, stemming=stemming, frequency=frequency, sections=sections)
+    if plan.query is None:
+        what = "an empty query" if not text.strip() else f"nothing to search for in {text!r}"
+        raise QueryError(f"{what}: type one or more words")
+    return plan
+
+
+def _snippet(text: str, plan: QueryPlan, size: int) -> Snippet:
+    spans = match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
+    return make_snippet(text, spans, size=size)
+
+
+def _title_key(title: str) -> str:
+    return normalize_tier0(" ".join(title.split()))
+
+
+def _same_article(a: dict, b: dict) -> bool:
+    """The same page crawled twice: same title, near-identical best section."""
+    if _title_key(a["title"]) != _title_key(b["title"]):
+        return False
+    matcher = difflib.SequenceMatcher(None, a["text"], b["text"], autojunk=False)
+    return matcher.real_quick_ratio() >= DUPLICATE_SIMILARITY and (
+        matcher.quick_ratio() >= DUPLICATE_SIMILARITY
+    )
+
+
+def _without_excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> wq.Query:
+    """The plan's query without any section of an article that a top-level
+    -word excludes. (In the query, not as a search mask: Whoosh 2.7.4 stops
+    collapsing by article when a mask is given.)"""
+    if plan.excluded is None:
+        return plan.query
+    articles = sorted({ids[docnum] for docnum in searcher.docs_for_query(plan.excluded)})
+    if not articles:
+        return plan.query
+    excluded = wq.Or([wq.Term("article_id", article) for article in articles])
+    return wq.And([plan.query, wq.Not(excluded)])
+
+
+def _suggestions(searcher: Searcher, plan: QueryPlan) -> dict[str, list[str]]:
+    """Closer, frequent index terms for query words that (almost) matched nothing."""
+    found: dict[str, list[str]] = {}
+    corrector = None
+    for typed, exact, stem in plan.words:
+        count = max(
+            searcher.doc_frequency(name, term)
+            for name, term in (("body", stem), ("title", stem), ("body_exact", exact))
+            if term
+        )
+        if count > RARE_WORD or len(exact) < 3:
+            continue
+        corrector = corrector or searcher.corrector("body_exact")
+        # A word found nowhere: any close term will do; else a much commoner one.
+        enough = FREQUENT_FACTOR * count if count else 1
+        # Two edits only for a word found nowhere: twice the candidates.
+        for distance in (1, 2) if count == 0 else (1,):
+            options = {
+                s: searcher.doc_frequency("body_exact", s)
+                for s in corrector.suggest(
+                    exact, limit=10, maxdist=distance, prefix=_suggestion_prefix(exact)
+                )
+                if s != exact
+            }
+            frequent = sorted((s for s, n in options.items() if n >= enough), key=options.get)
+            if frequent:
+                found[typed] = frequent[::-1][:3]
+                break
+    return found
+
+
+def _ranked(searcher: Searcher, plan: QueryPlan, ids, count: int) -> tuple[list[list], int]:
+    """The best ``count`` articles as [score, stored fields of the best section,
+    ids of duplicates], best first, ties broken by article id; and how many
+    articles match in all."""
+    query = _without_excluded_articles(searcher, plan, ids)
+    collector = CollapseCollector(TopCollector(limit=count), "article_id", limit=1)
+    searcher.search_with_collector(query, collector)
+    # The collapse collector keeps a list per article it saw: every match.
+    matching = len(collector.lists)
+    candidates = [(round(hit.score, 6), hit.fields()) for hit in collector.results()]
+    candidates.sort(key=lambda c: (-c[0], c[1]["article_id"], c[1]["ordinal"]))
+    kept: list[list] = []
+    for score, stored in candidates:
+        original = next((k for k in kept if _same_article(k[1], stored)), None)
+        if original is not None:
+            original[2].append(stored["article_id"])
+        else:
+            kept.append([score, stored, []])
+    return kept, matching
+
+
+def _has_every_word(stored: dict, plan: QueryPlan) -> bool:
+    """Whether a section (with its title and heading) has every query word."""
+    if plan.prefixes or not plan.words:
+        return not plan.prefixes and not plan.phrases
+    present: set[str | None] = set()
+    for text in (stored["text"], stored["title"], stored["heading"]):
+        _, exacts, stems = section_terms(text)
+        present.update(exacts, stems)
+    words = all(exact in present or stem in present for _, exact, stem in plan.words)
+    return words and all(set(phrase) <= present for phrase in plan.phrases)
+
+
+def _prefer_sections_with_every_word(
+    searcher: Searcher,
+    text: str,
+    section: str | None,
+    weights: Weights,
+    stemming: bool,
+    plan: QueryPlan,
+    ranked: list[list],
+) -> None:
+    """Show each ranked article by its best section that has every word of the
+    query, when it has one: the article's rank stays, its section may change."""
+    ranked = [entry for entry in ranked if not _has_every_word(entry[1], plan)]
+    if not ranked:
+        return
+    strict = _plan(text, section, replace(weights, operator="and"), stemming)
+    articles = wq.Or([wq.Term("article_id", k[1]["article_id"]) for k in ranked])
+    best = {
+        hit["article_id"]: hit.fields()
+        for hit in searcher.search(
+            wq.And([strict.query, articles]), limit=len(ranked), collapse="article_id"
+        )
+    }
+    for entry in ranked:
+        entry[1] = best.get(entry[1]["article_id"], entry[1])
+
+
+def run_search(
+    searcher: Searcher,
+    text: str,
+    *,
+    limit: int = 10,
+    page: int = 1,
+    section: str | None = None,
+    sections: bool = False,
+    stemming: bool = True,
+    weights: Weights = DEFAULT_WEIGHTS,
+    snippet_size: int = 240,
+    suggest: bool = True,
+) -> Results:
+    """Search with a Whoosh searcher whose weighting is SectionWeighting."""
+    if limit < 1 or page < 1:
+        raise QueryError("limit and page must be 1 or more")
+    wanted = limit * page
+    # A few more than needed, so that ties at the cut and merged duplicates
+    # cannot change the page.
+    count = wanted + limit + 5
+    ids = searcher.reader().column_reader("article_id")
+    plan = _plan(text, section, weights, stemming, searcher)
+    ranked, matching = _ranked(searcher, plan, ids, count)
+    total = matching - sum(len(k[2]) for k in ranked)
+    page_hits = ranked[wanted - limit : wanted]
+    if weights.operator == "or" and weights.best_section_matches_all and page_hits:
+        _prefer_sections_with_every_word(
+            searcher, text, section, weights, stemming, plan, page_hits
+        )
+
+    hits = []
+    for rank, (score, stored, duplicates) in enumerate(page_hits, wanted - limit + 1):
+        snippet = _snippet(stored["text"], plan, snippet_size)
+        hit = Hit(
+            rank=rank,
+            id=stored["article_id"],
+            title=stored["title"],
+            section=stored["heading_path"],
+            ordinal=stored["ordinal"],
+            score=score,
+            snippet=snippet.text,
+            highlights=list(snippet.highlights),
+            text=stored["text"],
+            duplicates=duplicates,
+        )
+        if sections:
+            hit.sections = _other_sections(searcher, plan, hit, snippet_size)
+        hits.append(hit)
+    suggestions = _suggestions(searcher, plan) if suggest else {}
+    did_you_mean = None
+    if suggestions:
+        did_you_mean = " ".join(
+            suggestions[word][0] if word in suggestions else word for word in text.split()
+        )
+    return Results(text, total, page, limit, hits, suggestions, did_you_mean)
+
+
+def _other_sections(searcher: Searcher, plan: QueryPlan, hit: Hit, size: int) -> list[SectionHit]:
+    """The article's other matching sections, best first."""
+    found = []
+    # A filter, not And([…, Term]): the id term would add its weight to scores.
+    article = wq.Term("article_id", hit.id)  # never excluded: the hit is shown
+    for section_hit in searcher.search(plan.query, filter=article, limit=None):
+        stored = section_hit.fields()
+        if stored["ordinal"] == hit.ordinal:
+            continue
+        snippet = _snippet(stored["text"], plan, size)
+        found.append(
+            SectionHit(
+                stored["heading_path"],
+                stored["ordinal"],
+                round(section_hit.score, 6),
+                snippet.text,
+                list(snippet.highlights),
+                stored["text"],
+            )
+        )
+    return sorted(found, key=lambda s: (-s.score, s.ordinal))

@@ -1,0 +1,220 @@
+"""An interactive search loop for people.
+
+Type a query to search; commands start with a colon (``:help``). Line
+editing and persistent history come from prompt_toolkit, which measures
+Bengali text by display width, so the cursor stays on the right character
+over vowel signs and conjuncts. Ctrl-C cancels the current search or clears
+the line; Ctrl-D or ``:quit`` leaves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .api import Index
+from .errors import BnsearchError
+from .search import Results
+from .snippets import Snippet, match_spans, render_text
+
+__all__ = ["HELP", "Shell", "default_history_path", "run_shell"]
+
+HELP = """\
+Type words to search (the query language of `bnsearch search --help`):
+  কাতার মেক্সিকো     "আল থানি"     -রাশিয়া     title:কাতার     section:ইতিহাস     কাতা*
+Commands:
+  :open N            read hit N's whole section
+  :more              the next page of results
+  :section HEADING   keep only sections whose heading has these words (:section alone: all)
+  :limit N           hits per page
+  :help              this help
+  :quit              leave (Ctrl-D too); Ctrl-C cancels a search or clears the line"""
+
+
+def default_history_path() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    return Path(os.environ.get("BNSEARCH_HISTORY", os.path.join(base, "bnsearch", "history")))
+
+
+@dataclass
+class Shell:
+    """The shell's state and commands; reading lines is left to run_shell."""
+
+    index: Index
+    out: TextIO = sys.stdout
+    colour: bool = False
+    limit: int = 10
+    section: str | None = None
+    query: str | None = None
+    page: int = 1
+    results: Results | None = None
+    commands: dict[str, Callable[[str], bool]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.commands = {
+            "open": self.open,
+            "more": self.more,
+            "section": self.set_section,
+            "limit": self.set_limit,
+            "help": self.help,
+            "quit": self.quit,
+            "q": self.quit,
+            "exit": self.quit,
+        }
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def handle(self, line: str) -> bool:
+        """Run one line; False when the shell should end."""
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith(":"):
+            name, _, argument = line[1:].partition(" ")
+            command = self.commands.get(name.lower())
+            if command is None:
+                self.say(f"unknown command :{name} (:help lists them)")
+                return True
+            return command(argument.strip())
+        self.query, self.page = line, 1
+        self.search()
+        return True
+
+    def search(self) -> None:
+        if self.query is None:
+            return
+        try:
+            self.results = self.index.search(
+                self.query, limit=self.limit, page=self.page, section=self.section
+            )
+        except KeyboardInterrupt:
+            self.say("(search cancelled)")
+            return
+        except BnsearchError as error:
+            self.say(str(error))
+            return
+        self.show(self.results)
+
+    def show(self, results: Results) -> None:
+        bold, dim, reset = ("\x1b[1m", "\x1b[2m", "\x1b[0m") if self.colour else ("", "", "")
+        if results.did_you_mean:
+            self.say(f"did you mean: {bold}{results.did_you_mean}{reset}")
+        if not results.hits:
+            more = " on this page" if results.page > 1 else ""
+            self.say(f"no articles{more} for {results.query!r}")
+            return
+        scope = f", sections titled {self.section!r}" if self.section else ""
+        articles = "1 article" if results.total == 1 else f"{results.total} articles"
+        self.say(
+            f"{articles}{scope} — page {results.page} of {results.pages}"
+            f"{' (:more for the next)' if results.page < results.pages else ''}"
+        )
+        for hit in results:
+            where = f" › {hit.section}" if hit.section else ""
+            self.say(f"{hit.rank:>3}. {bold}{hit.title}{reset}{where} {dim}[{hit.id}]{reset}")
+            self.say(
+                f"     {render_text(Snippet(hit.snippet, tuple(hit.highlights)), self.colour)}"
+            )
+
+    def open(self, argument: str) -> bool:
+        if self.results is None or not self.results.hits:
+            self.say("search first; then :open N reads hit N")
+            return True
+        ranks = {hit.rank: hit for hit in self.results}
+        try:
+            hit = ranks[int(argument)]
+        except (ValueError, KeyError):
+            self.say(f":open takes a hit number shown on this page ({min(ranks)}-{max(ranks)})")
+            return True
+        where = f" › {hit.section}" if hit.section else ""
+        self.say(f"== {hit.title}{where} [{hit.id}]")
+        spans = _spans_for(self.results.query, hit.text)
+        self.say(render_text(Snippet(hit.text, tuple(spans)), self.colour))
+        return True
+
+    def more(self, argument: str) -> bool:
+        if self.query is None:
+            self.say("search first; :more shows the next page")
+            return True
+        if self.results is not None and self.page >= self.results.pages:
+            self.say("no more results")
+            return True
+        self.page += 1
+        self.search()
+        return True
+
+    def set_section(self, argument: str) -> bool:
+        self.section = argument or None
+        self.say(f"sections: {argument!r}" if argument else "sections: all")
+        if self.query is not None:
+            self.page = 1
+            self.search()
+        return True
+
+    def set_limit(self, argument: str) -> bool:
+        try:
+            limit = int(argument)
+            if not 1 <= limit <= 100:
+                raise ValueError
+        except ValueError:
+            self.say(":limit takes a number from 1 to 100")
+            return True
+        self.limit, self.page = limit, 1
+        self.say(f"{limit} hits per page")
+        return True
+
+    def help(self, argument: str) -> bool:
+        self.say(HELP)
+        return True
+
+    def quit(self, argument: str) -> bool:
+        return False
+
+
+def _spans_for(query: str, text: str) -> list[tuple[int, int]]:
+    """Where the query's words are in ``text`` (for :open)."""
+    from .query import compile_query, parse
+    from .search import DEFAULT_WEIGHTS
+
+    plan = compile_query(parse(query), DEFAULT_WEIGHTS)
+    return match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
+
+
+def run_shell(index: Index, *, limit: int = 10, history: Path | None = None) -> int:
+    """Read queries until Ctrl-D or :quit; returns the exit status."""
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    shell = Shell(index, colour=colour, limit=limit)
+    shell.say(f"bnsearch shell on {index.directory.path} — :help for commands, Ctrl-D to leave")
+    if not sys.stdin.isatty():  # piped input: no line editing
+        for line in sys.stdin:
+            shell.say(f"bnsearch> {line.rstrip()}")
+            if not shell.handle(line):
+                break
+        return 0
+
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    stored = None
+    if history is not None:
+        try:
+            history.parent.mkdir(parents=True, exist_ok=True)
+            stored = FileHistory(str(history))
+        except OSError:
+            shell.say(f"(history not saved: cannot write {history})")
+    session: PromptSession = PromptSession(history=stored or InMemoryHistory())
+    while True:
+        try:
+            line = session.prompt("bnsearch> ")
+        except KeyboardInterrupt:
+            continue  # Ctrl-C clears the line
+        except EOFError:
+            shell.say()
+            return 0
+        if not shell.handle(line):
+            return 0

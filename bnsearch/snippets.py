@@ -1,0 +1,308 @@
+"""Snippets: fragments of a section's original text around its matches.
+
+Matches are found by analyzing the stored section text with the index's own
+analyzers, so every word that matched in any form is marked (কাতারের for a
+query কাতার, ১৯৭৫ for 1975) and nothing else. Fragments prefer whole
+sentences (danda boundaries, from ICU's sentence iterator), are cut at word
+boundaries inside long sentences, and never split a grapheme cluster.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import itertools
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from icu import BreakIterator, Locale
+
+from .analysis import analyze, exact_term, stem_term, word_spans
+from .analysis.tokenizer import _utf16_to_codepoint
+
+__all__ = [
+    "Snippet",
+    "make_snippet",
+    "match_spans",
+    "render_html",
+    "render_text",
+    "section_terms",
+]
+
+ELLIPSIS = "…"
+_SEPARATOR = f" {ELLIPSIS} "
+_WHITESPACE = re.compile(r"\s+")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_local = threading.local()
+_RECENT_TEXTS = 8
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Snippet text and the [start, end) code point spans of its matches.
+
+    ``fragments`` are the [start, end) offsets of its pieces in the original
+    text, in order.
+    """
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+    fragments: tuple[tuple[int, int], ...] = ()
+
+
+def match_spans(
+    text: str,
+    stems: Iterable[str] = (),
+    exact: Iterable[str] = (),
+    phrases: Iterable[Sequence[str]] = (),
+    prefixes: Iterable[tuple[str, str]] = (),
+) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` that a query matched.
+
+    ``stems`` and ``exact`` are stem-field and exact-field terms, ``phrases``
+    sequences of exact terms, ``prefixes`` (exact, stem) prefix pairs.
+    """
+    stems, exact = set(stems), set(exact)
+    phrases, prefixes = [tuple(p) for p in phrases if p], list(prefixes)
+    spans, exacts, stemmed = section_terms(text)
+    matched = [False] * len(spans)
+    for i in range(len(spans)):
+        stem = stemmed[i]
+        if exacts[i] in exact or (stem is not None and stem in stems):
+            matched[i] = True
+        elif any(exacts[i].startswith(pe) or (stem or "").startswith(ps) for pe, ps in prefixes):
+            matched[i] = True
+    for phrase in phrases:
+        size = len(phrase)
+        for i in range(len(exacts) - size + 1):
+            if tuple(exacts[i : i + size]) == phrase:
+                matched[i : i + size] = [True] * size
+    return [(s, e) for (s, e, _), hit in zip(spans, matched, strict=True) if hit]
+
+
+def section_terms(text: str) -> tuple[list, list[str], list[str | None]]:
+    """The word spans of ``text`` and each word's exact and stem term.
+
+    One tokenization, with the memoized term functions the analyzers use.
+    The last few results of this thread are kept (by the text's identity):
+    a hit's section, title and heading are examined twice (does it have
+    every word, where are the matches).
+    """
+    recent = getattr(_local, "terms", None)
+    if recent is None:
+        recent = _local.terms = []
+    for seen, result in recent:
+        if seen is text:
+            return result
+    spans = word_spans(text)
+    exacts = [exact_term(text[s:e]) for s, e, _ in spans]
+    stems = [stem_term(text[s:e], attached) for s, e, attached in spans]
+    recent.insert(0, (text, (spans, exacts, stems)))
+    del recent[_RECENT_TEXTS:]
+    return spans, exacts, stems
+
+
+def _breaker(kind: str) -> BreakIterator:
+    breakers = getattr(_local, "breakers", None)
+    if breakers is None:
+        breakers = _local.breakers = {
+            "sentence": BreakIterator.createSentenceInstance(Locale("bn")),
+            "character": BreakIterator.createCharacterInstance(Locale("bn")),
+        }
+    return breakers[kind]
+
+
+def _boundaries(text: str, kind: str) -> list[int]:
+    """ICU boundaries of ``text`` (sentence or grapheme), in code points."""
+    breaker = _breaker(kind)
+    breaker.setText(text)
+    to_cp = _utf16_to_codepoint(text) if _ASTRAL.search(text) else None
+    offsets = [0, *breaker]
+    return [to_cp[o] for o in offsets] if to_cp else offsets
+
+
+def is_grapheme_boundary(text: str, offset: int) -> bool:
+    """Whether ``offset`` (code points) falls between two grapheme clusters."""
+    if offset <= 0 or offset >= len(text):
+        return True
+    # Only the neighbourhood matters: a cluster is a handful of code points.
+    start = max(0, offset - 32)
+    window = text[start : offset + 32]
+    return (offset - start) in _boundaries(window, "character") or not window
+
+
+@dataclass
+class _Fragment:
+    start: int
+    end: int
+    cut_start: bool = False  # begins inside a sentence
+    cut_end: bool = False
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds = _boundaries(text, "sentence")
+    spans = []
+    for start, end in itertools.pairwise(bounds):
+        # Leading white space goes, with any mark or joiner orphaned on it
+        # (" ঁ" is one grapheme cluster): a fragment starts on a boundary.
+        while start < end and (text[start].isspace() or not is_grapheme_boundary(text, start)):
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def _word_edges(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """Word starts and ends within [start, end): safe cut points."""
+    tokens = analyze(text[start:end], "exact")
+    return [start + t.start for t in tokens], [start + t.end for t in tokens]
+
+
+def _window(text: str, start: int, end: int, spans: list[tuple[int, int]], size: int) -> _Fragment:
+    """At most ``size`` characters of [start, end) holding as many matches as
+    possible, cut at word edges."""
+    if end - start <= size:
+        return _Fragment(start, end)
+    inside = [s for s in spans if start <= s[0] and s[1] <= end]
+    if not inside:
+        inside = [(start, start)]
+    best, best_count = inside[0][0], -1
+    for first, _ in inside:  # a window starting a little before each match
+        anchor = max(start, first - size // 4)
+        count = sum(1 for s, e in inside if s >= anchor and e <= anchor + size)
+        if count > best_count:
+            best, best_count = anchor, count
+    starts, ends = _word_edges(text, start, end)
+    cut_from = max([s for s in starts if s <= best] or [start])
+    limit = cut_from + size
+    cut_to = max([e for e in ends if e <= limit] or [min(end, limit)])
+    if cut_to <= cut_from:  # one enormous word: cut it at grapheme edges
+        cut_to = min(end, limit)
+        while cut_to > cut_from and not is_grapheme_boundary(text, cut_to):
+            cut_to -= 1
+    return _Fragment(cut_from, cut_to, cut_from > start, cut_to < end)
+
+
+def _fragments(text: str, spans: list[tuple[int, int]], size: int, count: int) -> list[_Fragment]:
+    """Up to ``count`` fragments, best sentences first, then widened with the
+    sentences that follow them while the budget lasts."""
+    sentences = _sentences(text)
+    if not sentences:
+        return []
+
+    def words_in(start: int, end: int) -> set[str]:
+        first = bisect.bisect_left(spans, (start, start))
+        last = bisect.bisect_right(spans, (end, end))
+        return {text[s:e] for s, e in spans[first:last] if e <= end}
+
+    sentence_words = {sentence: words_in(*sentence) for sentence in sentences}
+
+    chosen: list[_Fragment] = []
+    covered: set[str] = set()
+    budget = size
+    for _ in range(count):
+        free = [s for s in sentences if not any(f.start <= s[0] < f.end for f in chosen)]
+        # Most new matched words, then most matched words, then the earliest.
+        ranked = [
+            (len(sentence_words[s] - covered), len(sentence_words[s]), -i, s)
+            for i, s in enumerate(free)
+        ]
+        if not ranked:
+            break
+        new, _, _, sentence = max(ranked)
+        if new == 0:
+            if chosen:
+                break  # nothing more to show
+            sentence = sentences[0]  # no match in the text: show its beginning
+        fragment = _window(text, *sentence, spans, budget)
+        chosen.append(fragment)
+        covered |= words_in(fragment.start, fragment.end)
+        budget -= fragment.end - fragment.start
+        if budget < size // 4:
+            break
+    for fragment in chosen:  # context: the sentences after, while they fit
+        if fragment.cut_end:
+            continue
+        for start, end in sentences:
+            if start < fragment.end:
+                continue
+            if end - fragment.end > budget or any(
+                f.start >= fragment.end and f.start < end for f in chosen
+            ):
+                break
+            budget -= end - fragment.end
+            fragment.end = end
+    return sorted(chosen, key=lambda f: f.start)
+
+
+def make_snippet(
+    text: str, spans: Sequence[tuple[int, int]], size: int = 240, fragments: int = 2
+) -> Snippet:
+    """A snippet of at most about ``size`` characters of ``text``, from up to
+    ``fragments`` places, with the given match spans highlighted.
+
+    White space runs become single spaces; a snippet that begins or ends
+    inside a sentence, and the gap between fragments, show an ellipsis.
+    """
+    spans = sorted(spans)
+    parts: list[str] = []
+    highlights: list[tuple[int, int]] = []
+    length = 0
+
+    def add(piece: str, start: int | None = None) -> None:
+        nonlocal length
+        if start is not None:
+            highlights.extend(_moved(spans, start, start + len(piece), length))
+        parts.append(piece)
+        length += len(piece)
+
+    chosen = _fragments(text, list(spans), size, fragments)
+    for number, fragment in enumerate(chosen):
+        if number:
+            add(_SEPARATOR)
+        elif fragment.cut_start:
+            add(f"{ELLIPSIS} ")
+        # Copy the fragment with white space folded, moving the spans along.
+        position = fragment.start
+        for gap in _WHITESPACE.finditer(text, fragment.start, fragment.end):
+            add(text[position : gap.start()], position)
+            add(" ")
+            position = gap.end()
+        add(text[position : fragment.end], position)
+    if chosen and chosen[-1].cut_end:
+        add(f" {ELLIPSIS}")
+    fragments_at = tuple((f.start, f.end) for f in chosen)
+    return Snippet("".join(parts), tuple(highlights), fragments_at)
+
+
+def _moved(
+    spans: Sequence[tuple[int, int]], start: int, end: int, shift: int
+) -> list[tuple[int, int]]:
+    """Spans wholly inside [start, end), moved so that ``start`` lands on ``shift``."""
+    return [(s - start + shift, e - start + shift) for s, e in spans if start <= s and e <= end]
+
+
+def render_text(snippet: Snippet, colour: bool) -> str:
+    """The snippet for a terminal: bold yellow matches, or **markers** without colour."""
+    before, after = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
+    out, position = [], 0
+    for start, end in snippet.highlights:
+        out += [snippet.text[position:start], before, snippet.text[start:end], after]
+        position = end
+    out.append(snippet.text[position:])
+    return "".join(out)
+
+
+def render_html(snippet: Snippet) -> str:
+    """The snippet as HTML: text escaped, matches in <mark>."""
+    out, position = [], 0
+    for start, end in snippet.highlights:
+        out.append(html.escape(snippet.text[position:start]))
+        out.append(f"<mark>{html.escape(snippet.text[start:end])}</mark>")
+        position = end
+    out.append(html.escape(snippet.text[position:]))
+    return "".join(out)

@@ -1,0 +1,340 @@
+"""Searching: results by article, snippets and highlights, formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import REPORT, SHARED, failures_in_threads
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bnsearch import Article, Index
+from bnsearch.analysis import analyze
+from bnsearch.errors import QueryError
+from bnsearch.evaluation import read_qrels, read_queries, read_sections
+from bnsearch.query import compile_query, parse
+from bnsearch.search import DEFAULT_WEIGHTS
+from bnsearch.snippets import Snippet, is_grapheme_boundary, make_snippet, match_spans, render_html
+
+QATAR_MEXICO, ARMENIA_MEXICO = "000_d77cc1112f49de51", "001_033b12f9f6b598bb"
+QATAR_RUSSIA, AZERBAIJAN = "002_11aff6c9bfaa5fee", "003_2868b3d8c8007add"
+
+
+@pytest.fixture(scope="module")
+def index(seed_index: Path):
+    with Index.open(seed_index) as opened:
+        yield opened
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results]
+
+
+def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bnsearch", *args], capture_output=True, text=True, **kwargs
+    )
+
+
+# --- the query language, end to end ---------------------------------------------
+
+
+def test_inflected_forms_match(index) -> None:
+    assert set(ids(index.search("কাতারের"))) == {QATAR_MEXICO, QATAR_RUSSIA}
+    assert set(ids(index.search("কাতারের"))) == set(ids(index.search("কাতার")))
+
+
+def test_phrase_matches_across_a_hyphen(index) -> None:
+    results = index.search('"আল থানি"')
+    assert set(ids(results)) == {QATAR_MEXICO, QATAR_RUSSIA}
+    for hit in results:  # both words of the phrase are marked, as written
+        marked = [hit.snippet[s:e] for s, e in hit.highlights]
+        assert marked[:2] == ["আল", "থানি"]
+
+
+def test_a_phrase_needs_its_words_in_order(index) -> None:
+    assert index.search('"থানি আল"').hits == []
+
+
+def test_exclusion_removes_whole_articles(index) -> None:
+    results = index.search("রাশিয়া -মেক্সিকো")
+    assert set(ids(results)) == {QATAR_RUSSIA, AZERBAIJAN}
+    assert ARMENIA_MEXICO not in ids(index.search("রাশিয়া -মেক্সিকো", limit=100))
+
+
+def test_or(index) -> None:
+    assert set(ids(index.search("আজারবাইজান OR দোহা"))) >= {AZERBAIJAN, QATAR_MEXICO}
+
+
+def test_title_and_section_filters(index) -> None:
+    assert set(ids(index.search("title:রাশিয়া"))) == {QATAR_RUSSIA}
+    results = index.search("section:বাণিজ্যের মেক্সিকো")  # any form of the heading word
+    assert {hit.section for hit in results} == {"বাণিজ্য"}
+    assert set(ids(results)) == {QATAR_MEXICO, ARMENIA_MEXICO}
+    assert ids(index.search("মেক্সিকো", section="বাণিজ্য")) == ids(results)
+
+
+def test_prefix(index) -> None:
+    assert set(ids(index.search("আজারবাই*"))) == {AZERBAIJAN, ARMENIA_MEXICO}
+
+
+def test_bengali_and_ascii_digits(index) -> None:
+    assert ids(index.search("1975")) == ids(index.search("১৯৭৫")) == [QATAR_MEXICO]
+
+
+@pytest.mark.parametrize("query", ['"আল থানি', "((কাতার", "কাতার))", "- কাতার", "OR কাতার OR"])
+def test_malformed_queries_are_searched_as_words(index, query: str) -> None:
+    assert index.search(query).hits
+
+
+@pytest.mark.parametrize("query", ["", "   ", "-", '""', "()", "OR"])
+def test_nothing_to_search_is_a_query_error(index, query: str) -> None:
+    with pytest.raises(QueryError):
+        index.search(query)
+
+
+# --- grouping, duplicates, order ------------------------------------------------
+
+
+def test_each_article_once_with_its_best_section(index) -> None:
+    results = index.search("মেক্সিকো", sections=True)
+    assert len(ids(results)) == len(set(ids(results))) == results.total == 2
+    for hit in results:
+        assert hit.section not in [s.section for s in hit.sections]
+        assert all(s.score <= hit.score for s in hit.sections)
+        assert hit.sections, "the seeds mention মেক্সিকো in several sections"
+
+
+def test_paging(index) -> None:
+    first, second = index.search("সম্পর্ক", limit=2), index.search("সম্পর্ক", limit=2, page=2)
+    assert first.total == second.total == 4
+    assert len(first) == len(second) == 2 and not set(ids(first)) & set(ids(second))
+    assert [h.rank for h in second] == [3, 4]
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory) -> Index:
+    text = "লালবাগ কেল্লা ঢাকার একটি দুর্গ। == ইতিহাস == মুঘল আমলে নির্মাণ শুরু হয়।"
+    with Index.create(tmp_path_factory.mktemp("twins") / "index") as created:
+        created.add_many(
+            [
+                Article("b-copy", "লালবাগ কেল্লা", text + " "),  # the same page crawled twice
+                Article("a-first", "লালবাগ কেল্লা", text),
+                Article("c-other", "লালবাগ কেল্লা (দ্বিতীয়)", text),  # another title
+                Article("e-same", "আহসান মঞ্জিল", "আহসান মঞ্জিল ঢাকার একটি প্রাসাদ।"),
+                Article("d-same", "আহসান মঞ্জিল ", "আহসান মঞ্জিল ঢাকার একটি প্রাসাদ।"),
+            ]
+        )
+        yield created
+
+
+def test_near_identical_copies_are_one_hit(twins) -> None:
+    results = twins.search("লালবাগ কেল্লা")
+    copies = [hit for hit in results if hit.title == "লালবাগ কেল্লা"]
+    assert len(copies) == 1 and copies[0].duplicates in (["b-copy"], ["a-first"])
+    assert "c-other" in ids(results)
+    assert results.total == 2
+
+
+def test_ties_are_broken_by_article_id(twins) -> None:
+    results = twins.search("প্রাসাদ")
+    assert ids(results) == ["d-same"] and results[0].duplicates == ["e-same"]
+    assert ids(twins.search("ঢাকার")) == ids(twins.search("ঢাকার"))  # stable
+
+
+# --- snippets ------------------------------------------------------------------------
+
+
+def test_every_matching_form_is_highlighted_and_nothing_else(index) -> None:
+    results = index.search("কাতার 1975 দূতাবাস", limit=10, sections=True)
+    query_terms = {t.term for t in analyze("কাতার 1975 দূতাবাস")}
+    for hit in results:
+        snippets = [(hit.snippet, hit.highlights)]
+        snippets += [(s.snippet, s.highlights) for s in hit.sections]
+        for snippet, spans in snippets:
+            # Each highlight is one word whose term the query had…
+            for start, end in spans:
+                [token] = analyze(snippet[start:end])
+                assert token.term in query_terms, snippet[start:end]
+            # …and every such word of the snippet is highlighted.
+            words = {(t.start, t.end) for t in analyze(snippet) if t.term in query_terms}
+            assert words == set(spans)
+    marked = {hit.snippet[s:e] for hit in results for s, e in hit.highlights}
+    assert {"কাতারের", "১৯৭৫"} <= marked  # forms as the text writes them
+
+
+def test_unmatched_words_of_the_text_are_not_marked() -> None:
+    text = "কাতারের রাজধানী দোহা। মেক্সিকোর রাজধানী মেক্সিকো সিটি।"
+    spans = match_spans(text, stems={"কাতার"})
+    assert [text[s:e] for s, e in spans] == ["কাতারের"]
+
+
+def test_snippets_prefer_sentences_and_mark_cuts() -> None:
+    sentences = [f"বাক্য নম্বর {i} এখানে লেখা আছে এবং আরও কিছু কথা আছে।" for i in range(30)]
+    text = " ".join([*sentences[:15], "এখানে কাতারের কথা।", *sentences[15:]])
+    snippet = make_snippet(text, match_spans(text, stems={"কাতার"}), size=120)
+    assert snippet.text.startswith("এখানে কাতারের কথা।")  # the matching sentence, whole
+    assert len(snippet.text) <= 125
+    long_sentence = "শুরু " + "শব্দ " * 200 + "কাতার " + "শেষ " * 200 + "।"
+    snippet = make_snippet(long_sentence, match_spans(long_sentence, stems={"কাতার"}), size=100)
+    assert snippet.text.startswith("… ") and snippet.text.endswith(" …")
+    assert "কাতার" in snippet.text
+
+
+def test_html_escapes_the_text() -> None:
+    text = "<script>alert('x')</script> কাতার & দোহা"
+    html = render_html(make_snippet(text, match_spans(text, stems={"কাতার"})))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
+    assert "<mark>কাতার</mark>" in html
+
+
+BENGALI_TEXT = st.text(
+    alphabet=st.sampled_from([*list("কখগচজটতদনপবমযরলসহািীুূেোৌ্ংঁ়ৎ।, "), "\u200c", "\u200d"]),
+    min_size=1,
+    max_size=400,
+)
+
+
+@given(BENGALI_TEXT, st.integers(20, 200))
+@settings(max_examples=300)
+def test_fragments_never_split_a_grapheme_cluster(text: str, size: int) -> None:
+    words = [t for t in analyze(text) if t.term]
+    spans = [(t.start, t.end) for t in words[::3]]
+    snippet = make_snippet(text, spans, size=size)
+    for start, end in snippet.fragments:
+        assert is_grapheme_boundary(text, start) and is_grapheme_boundary(text, end)
+        assert " ".join(text[start:end].split()) in snippet.text
+    for start, end in snippet.highlights:
+        assert snippet.text[start:end].strip() == snippet.text[start:end] != ""
+
+
+# --- suggestions --------------------------------------------------------------------
+
+
+def test_did_you_mean(index) -> None:
+    results = index.search("মেক্সিকোত")
+    assert results.hits == [] and results.did_you_mean == "মেক্সিকো"
+    assert index.search("মেক্সিকো").did_you_mean is None
+
+
+# --- the API from several threads -----------------------------------------------------
+
+
+def test_search_from_several_threads(index) -> None:
+    queries = ["কাতার", "মেক্সিকো", '"আল থানি"', "রাশিয়া -মেক্সিকো", "১৯৭৫"]
+    expected = {q: ids(index.search(q)) for q in queries}
+
+    def check() -> list[str]:
+        return [q for _ in range(10) for q in queries if ids(index.search(q)) != expected[q]]
+
+    assert not failures_in_threads(check)
+
+
+def test_hit_has_the_whole_section(index) -> None:
+    hit = index.search("বাণিজ্য", section="বাণিজ্য")[0]
+    assert hit.section == "বাণিজ্য" and hit.text.startswith("২০১")
+    assert hit.snippet.replace("…", "").split()[0] in hit.text
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def test_json_format(seed_index: Path) -> None:
+    result = cli("search", "--index", str(seed_index), "--json", "কাতারের দূতাবাস")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["query"] == "কাতারের দূতাবাস" and data["total"] >= 2
+    for hit in data["hits"]:
+        assert {"id", "title", "section", "score", "snippet", "highlights"} <= set(hit)
+        for start, end in hit["highlights"]:
+            assert 0 <= start < end <= len(hit["snippet"])
+
+
+def test_trec_batch(seed_index: Path, tmp_path: Path) -> None:
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tকাতার\nq2\tআজারবাইজান\nq3\tঅচেনাশব্দ\n", encoding="utf-8")
+    result = cli("search", "--index", str(seed_index), "--queries", str(queries),
+                 "--format", "trec", "--limit", "5")  # fmt: skip
+    assert result.returncode == 0
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert all(len(line) == 6 and line[1] == "Q0" and line[5] == "bnsearch" for line in lines)
+    assert [line[0] for line in lines].count("q1") == 2
+    assert [(line[0], line[3]) for line in lines if line[0] == "q1"] == [("q1", "1"), ("q1", "2")]
+
+
+def test_html_format(seed_index: Path) -> None:
+    result = cli("search", "--index", str(seed_index), "--format", "html", "কাতার")
+    assert result.returncode == 0 and "<mark>" in result.stdout and "<ol" in result.stdout
+
+
+def test_text_format_without_colour(seed_index: Path) -> None:
+    result = cli("search", "--index", str(seed_index), "কাতারের")
+    assert result.returncode == 0
+    assert "**কাতারের**" in result.stdout and "\x1b[" not in result.stdout
+
+
+def test_exit_codes(seed_index: Path) -> None:
+    assert cli("search", "--index", str(seed_index), "অচেনাশব্দ").returncode == 1
+    empty = cli("search", "--index", str(seed_index), "")
+    assert empty.returncode == 2 and empty.stderr.count("\n") == 1
+    assert "Traceback" not in empty.stderr
+    missing = cli("search", "--index", str(seed_index.parent / "nope"), "কাতার")
+    assert missing.returncode == 2 and "no index" in missing.stderr
+    assert cli("search", "--index", str(seed_index)).returncode == 2  # no query
+
+
+# --- the shared corpus ----------------------------------------------------------------
+
+DEV = SHARED / "eval" / "dev"
+
+
+def test_dev_set_quality(shared_index: Path) -> None:
+    """The engine on ../shared/eval/dev: the numbers are reported, MRR@10 guarded."""
+    result = cli("eval", "--index", str(shared_index), "--json",
+                 "--queries", str(DEV / "queries.tsv"), "--qrels", str(DEV / "qrels.tsv"),
+                 "--sections", str(DEV / "sections.tsv"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    REPORT["dev set"] = (
+        f"MRR@10 {data['mrr@10']:.3f}, nDCG@10 {data['ndcg@10']:.3f}, "
+        f"R@100 {data['recall@100']:.3f}, section@1 {data['section_accuracy@1']:.3f}"
+    )
+    assert data["mrr@10"] >= 0.95
+
+
+def test_snippet_edges_on_the_shared_corpus(shared_index: Path) -> None:
+    """No fragment starts or ends inside a grapheme cluster (checked with ICU)."""
+    queries = [q for _, q in read_queries(DEV / "queries.tsv")]
+    queries += ["বাংলাদেশ", "নদী", "ক্রিকেট বিশ্বকাপ", "রাজধানী", "১৯৭১", "ভাষা আন্দোলন"]
+    checked = 0
+    with Index.open(shared_index) as opened:
+        for query in queries:
+            plan = compile_query(parse(query), DEFAULT_WEIGHTS)
+            for hit in opened.search(query, limit=10):
+                spans = match_spans(hit.text, plan.stems, plan.exact, plan.phrases)
+                snippet = make_snippet(hit.text, spans)
+                assert snippet.text == hit.snippet  # the snippet the hit showed
+                for start, end in snippet.fragments:
+                    assert is_grapheme_boundary(hit.text, start), hit.text[start : start + 20]
+                    assert is_grapheme_boundary(hit.text, end), hit.text[end - 20 : end]
+                    assert unicodedata.category(hit.text[start])[0] != "M"  # no stray sign
+                    checked += 1
+    assert checked > 500
+
+
+def test_dev_sections_and_qrels_parse() -> None:
+    if not DEV.exists():
+        pytest.skip(f"dev set not found at {DEV}")
+    assert len(read_queries(DEV / "queries.tsv")) == 57
+    assert len(read_qrels(DEV / "qrels.tsv")) == 57
+    assert len(read_sections(DEV / "sections.tsv")) == 30
+
+
+def test_snippet_type_round_trip() -> None:
+    snippet = Snippet("কাতার দোহা", ((0, 5),))
+    assert render_html(snippet) == "<mark>কাতার</mark> দোহা"

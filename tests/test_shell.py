@@ -1,0 +1,88 @@
+"""The search shell, driven as a person would: through a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+# prompt_toolkit draws the prompt with cursor movements, not a literal space.
+PROMPT = "bnsearch>"
+# Around a command's output it switches bracketed paste off, then on again
+# before the next prompt: those frame the output exactly.
+OUTPUT_STARTS, OUTPUT_ENDS = "\x1b[?2004l", "\x1b[?2004h"
+
+
+@pytest.fixture
+def shell(seed_index: Path, tmp_path: Path):
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bnsearch", "shell", "--index", str(seed_index), "--history", str(tmp_path / "h")],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 160),
+    )
+    child.expect("Ctrl-D to leave")
+    child.expect(PROMPT)
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def ask(child, line: str) -> str:
+    child.sendline(line)
+    child.expect_exact(OUTPUT_STARTS)
+    child.expect_exact(OUTPUT_ENDS)
+    output = child.before
+    child.expect(PROMPT)
+    return output
+
+
+def test_search_open_more_section_limit_and_quit(shell, tmp_path: Path) -> None:
+    out = ask(shell, "কাতারের দূতাবাস")
+    assert "articles" in out and "1. " in out and "**" in out  # hits, marked matches
+    out = ask(shell, ":open 1")
+    assert out.count("==") >= 1 and "**" in out  # the whole section, matches marked
+    assert "no more results" in ask(shell, ":more")
+    out = ask(shell, ":section বাণিজ্য")
+    assert "› বাণিজ্য" in out and "› ইতিহাস" not in out
+    assert "2 hits per page" in ask(shell, ":limit 2")
+    out = ask(shell, "মেক্সিকো")
+    assert "page 1" in out and "3. " not in out
+    assert "unknown command" in ask(shell, ":nonsense")
+    assert ":open N" in ask(shell, ":help")
+    shell.sendline(":quit")
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0
+    assert "কাতারের দূতাবাস" in (tmp_path / "h").read_text(encoding="utf-8")  # history kept
+
+
+def test_ctrl_c_clears_the_line_and_ctrl_d_leaves(shell) -> None:
+    shell.send("অসমাপ্ত কোয়েরি")
+    shell.sendintr()  # Ctrl-C: the line is dropped, the shell goes on
+    shell.expect_exact(OUTPUT_ENDS)
+    shell.expect(PROMPT)
+    assert "1 article" in ask(shell, "আজারবাইজান -আর্মেনিয়া")
+    shell.sendeof()  # Ctrl-D
+    shell.expect(pexpect.EOF)
+    shell.close()
+    assert shell.exitstatus == 0 and shell.signalstatus is None
+
+
+def test_sigint_during_a_search_does_not_end_the_shell(shell) -> None:
+    shell.sendline("কাতার")
+    shell.kill(signal.SIGINT)  # may land during the search or at the next prompt
+    time.sleep(1)
+    shell.expect([pexpect.TIMEOUT], timeout=1)  # let it settle; drop what it printed
+    assert shell.isalive()
+    assert "articles" in ask(shell, "মেক্সিকো")
+    shell.sendeof()
+    shell.expect(pexpect.EOF)
