@@ -112,17 +112,23 @@ class Index:
         """This thread's searcher, renewed when the index has changed."""
         if self.directory.current() != self._generation:
             self.refresh()  # rebuilt: a new generation
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None or searcher.ixreader is None or self._local.ix is not self._ix:
-            searcher = None
-        elif not searcher.up_to_date():
-            searcher = searcher.refresh()
-        if searcher is None:
-            searcher = self._ix.searcher(weighting=SectionWeighting())
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.ix is self._ix:
+            # Whoosh returns the same searcher when it is up to date, else a
+            # new one that reuses (and takes over) the old one's readers.
+            fresh = searcher.refresh()
+        else:
+            fresh = self._ix.searcher(weighting=SectionWeighting())
+            if searcher is not None:
+                searcher.close()  # of a replaced generation
+        if fresh is not searcher:
             with self._lock:
-                self._searchers.append(searcher)
-        self._local.searcher, self._local.ix = searcher, self._ix
-        return searcher
+                if searcher in self._searchers:
+                    self._searchers.remove(searcher)
+                self._searchers.append(fresh)
+        local.searcher, local.ix = fresh, self._ix
+        return fresh
 
     def search(
         self,
@@ -134,14 +140,17 @@ class Index:
         sections: bool = False,
         stemming: bool = True,
         snippet_size: int = 240,
+        snippets: bool = True,
         suggest: bool = True,
     ) -> Results:
         """Search the index; returns one page of hits, best article first.
 
         ``section`` keeps sections whose heading contains those words (in any
         form); ``sections`` also lists each article's other matching sections;
-        ``stemming=False`` searches exact forms only. Raises QueryError for a
-        query with nothing to search for. Safe to call from several threads.
+        ``stemming=False`` searches exact forms only; ``snippets=False`` and
+        ``suggest=False`` skip snippets and spelling suggestions. Raises
+        QueryError for a query with nothing to search for. Safe to call from
+        several threads.
         """
         return run_search(
             self._searcher(),
@@ -152,6 +161,7 @@ class Index:
             sections=sections,
             stemming=stemming,
             snippet_size=snippet_size,
+            snippets=snippets,
             suggest=suggest,
         )
 

@@ -395,7 +395,9 @@ def eval_command(
 
         def ranked(text: str) -> list[tuple[str, str, str]]:
             try:
-                results = index.search(text, limit=100, stemming=not no_stemming, suggest=False)
+                results = index.search(
+                    text, limit=100, stemming=not no_stemming, snippets=False, suggest=False
+                )
             except QueryError:
                 return []
             return [(h.id, h.section, f"{h.title} › {h.section}" if h.section else h.title)

@@ -18,7 +18,7 @@ __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 
 # Bump on any change to the fields below; an index records it (with the
 # analyzer version) and refuses to be opened by another version.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class StoredColumn(FieldType):
@@ -49,8 +49,7 @@ def make_schema() -> Schema:
         heading_exact=TEXT(analyzer=exact, phrase=True),
         heading_path=STORED(),
         body=TEXT(analyzer=stem, phrase=True, chars=True),
-        # Positions for phrases; highlighting uses the stem field's offsets.
-        body_exact=TEXT(analyzer=exact, phrase=True, spelling=True),
+        body_exact=TEXT(analyzer=exact, phrase=True, chars=True, spelling=True),
         # The section exactly as written: snippets are cut from it.
         text=STORED(),
         is_reference=BOOLEAN(stored=True),

@@ -30,12 +30,16 @@ __all__ = [
     "Results",
     "SectionHit",
     "SectionWeighting",
+    "query_spans",
     "run_search",
 ]
 
 DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
 REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
 DUPLICATE_SIMILARITY = 0.9  # best sections at least this alike: one article
+# Up to this many hits on a page, each best section is first checked for every
+# query word (an analysis of its text); more hits go straight to one search.
+PRECHECK_HITS = 20
 # "Did you mean": a query word found in at most RARE_WORD sections gets a
 # suggestion when a close index term (one edit, then two) is found in at
 # least FREQUENT_FACTOR times as many.
@@ -185,19 +189,26 @@ def _plan(
     return plan
 
 
+def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:
+    return match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
+
+
 def _snippet(text: str, plan: QueryPlan, size: int) -> Snippet:
-    spans = match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
-    return make_snippet(text, spans, size=size)
+    return make_snippet(text, _spans(text, plan), size=size)
+
+
+def query_spans(query: str, text: str) -> list[tuple[int, int]]:
+    """Where a query's words (in any form) are in ``text``: for showing a
+    whole section with its matches marked."""
+    return _spans(text, compile_query(parse(query), DEFAULT_WEIGHTS))
 
 
 def _title_key(title: str) -> str:
     return normalize_tier0(" ".join(title.split()))
 
 
-def _same_article(a: dict, b: dict) -> bool:
-    """The same page crawled twice: same title, near-identical best section."""
-    if _title_key(a["title"]) != _title_key(b["title"]):
-        return False
+def _same_text(a: dict, b: dict) -> bool:
+    """Near-identical best sections: with the same title, the same page twice."""
     matcher = difflib.SequenceMatcher(None, a["text"], b["text"], autojunk=False)
     return matcher.real_quick_ratio() >= DUPLICATE_SIMILARITY and (
         matcher.quick_ratio() >= DUPLICATE_SIMILARITY
@@ -248,10 +259,19 @@ def _suggestions(searcher: Searcher, plan: QueryPlan) -> dict[str, list[str]]:
     return found
 
 
-def _ranked(searcher: Searcher, plan: QueryPlan, ids, count: int) -> tuple[list[list], int]:
-    """The best ``count`` articles as [score, stored fields of the best section,
-    ids of duplicates], best first, ties broken by article id; and how many
-    articles match in all."""
+@dataclass
+class _Ranked:
+    """An article in the ranking: its score, the stored fields of the section
+    it is shown by, and the ids of its copies merged into it."""
+
+    score: float
+    stored: dict
+    duplicates: list[str] = field(default_factory=list)
+
+
+def _ranked(searcher: Searcher, plan: QueryPlan, ids, count: int) -> tuple[list[_Ranked], int]:
+    """The best ``count`` articles, best first, ties broken by article id; and
+    how many articles match in all."""
     query = _without_excluded_articles(searcher, plan, ids)
     collector = CollapseCollector(TopCollector(limit=count), "article_id", limit=1)
     searcher.search_with_collector(query, collector)
@@ -259,13 +279,17 @@ def _ranked(searcher: Searcher, plan: QueryPlan, ids, count: int) -> tuple[list[
     matching = len(collector.lists)
     candidates = [(round(hit.score, 6), hit.fields()) for hit in collector.results()]
     candidates.sort(key=lambda c: (-c[0], c[1]["article_id"], c[1]["ordinal"]))
-    kept: list[list] = []
+    kept: list[_Ranked] = []
+    by_title: dict[str, list[_Ranked]] = {}  # only hits with the same title can be copies
     for score, stored in candidates:
-        original = next((k for k in kept if _same_article(k[1], stored)), None)
+        same_title = by_title.setdefault(_title_key(stored["title"]), [])
+        original = next((k for k in same_title if _same_text(k.stored, stored)), None)
         if original is not None:
-            original[2].append(stored["article_id"])
+            original.duplicates.append(stored["article_id"])
         else:
-            kept.append([score, stored, []])
+            entry = _Ranked(score, stored)
+            kept.append(entry)
+            same_title.append(entry)
     return kept, matching
 
 
@@ -288,15 +312,16 @@ def _prefer_sections_with_every_word(
     weights: Weights,
     stemming: bool,
     plan: QueryPlan,
-    ranked: list[list],
+    ranked: list[_Ranked],
 ) -> None:
     """Show each ranked article by its best section that has every word of the
     query, when it has one: the article's rank stays, its section may change."""
-    ranked = [entry for entry in ranked if not _has_every_word(entry[1], plan)]
+    if len(ranked) <= PRECHECK_HITS:
+        ranked = [entry for entry in ranked if not _has_every_word(entry.stored, plan)]
     if not ranked:
         return
     strict = _plan(text, section, replace(weights, operator="and"), stemming)
-    articles = wq.Or([wq.Term("article_id", k[1]["article_id"]) for k in ranked])
+    articles = wq.Or([wq.Term("article_id", entry.stored["article_id"]) for entry in ranked])
     best = {
         hit["article_id"]: hit.fields()
         for hit in searcher.search(
@@ -304,7 +329,7 @@ def _prefer_sections_with_every_word(
         )
     }
     for entry in ranked:
-        entry[1] = best.get(entry[1]["article_id"], entry[1])
+        entry.stored = best.get(entry.stored["article_id"], entry.stored)
 
 
 def run_search(
@@ -318,9 +343,13 @@ def run_search(
     stemming: bool = True,
     weights: Weights = DEFAULT_WEIGHTS,
     snippet_size: int = 240,
+    snippets: bool = True,
     suggest: bool = True,
 ) -> Results:
-    """Search with a Whoosh searcher whose weighting is SectionWeighting."""
+    """Search with a Whoosh searcher whose weighting is SectionWeighting.
+
+    ``snippets=False`` leaves hits without snippets (evaluation needs none).
+    """
     if limit < 1 or page < 1:
         raise QueryError("limit and page must be 1 or more")
     wanted = limit * page
@@ -330,7 +359,7 @@ def run_search(
     ids = searcher.reader().column_reader("article_id")
     plan = _plan(text, section, weights, stemming, searcher)
     ranked, matching = _ranked(searcher, plan, ids, count)
-    total = matching - sum(len(k[2]) for k in ranked)
+    total = matching - sum(len(entry.duplicates) for entry in ranked)
     page_hits = ranked[wanted - limit : wanted]
     if weights.operator == "or" and weights.best_section_matches_all and page_hits:
         _prefer_sections_with_every_word(
@@ -338,19 +367,20 @@ def run_search(
         )
 
     hits = []
-    for rank, (score, stored, duplicates) in enumerate(page_hits, wanted - limit + 1):
-        snippet = _snippet(stored["text"], plan, snippet_size)
+    for rank, entry in enumerate(page_hits, wanted - limit + 1):
+        stored = entry.stored
+        snippet = _snippet(stored["text"], plan, snippet_size) if snippets else Snippet("")
         hit = Hit(
             rank=rank,
             id=stored["article_id"],
             title=stored["title"],
             section=stored["heading_path"],
             ordinal=stored["ordinal"],
-            score=score,
+            score=entry.score,
             snippet=snippet.text,
             highlights=list(snippet.highlights),
             text=stored["text"],
-            duplicates=duplicates,
+            duplicates=entry.duplicates,
         )
         if sections:
             hit.sections = _other_sections(searcher, plan, hit, snippet_size)

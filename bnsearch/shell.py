@@ -18,8 +18,8 @@ from typing import TextIO
 
 from .api import Index
 from .errors import BnsearchError
-from .search import Results
-from .snippets import Snippet, match_spans, render_text
+from .search import Results, query_spans
+from .snippets import Snippet, render_text
 
 __all__ = ["HELP", "Shell", "default_history_path", "run_shell"]
 
@@ -133,7 +133,7 @@ class Shell:
             return True
         where = f" › {hit.section}" if hit.section else ""
         self.say(f"== {hit.title}{where} [{hit.id}]")
-        spans = _spans_for(self.results.query, hit.text)
+        spans = query_spans(self.results.query, hit.text)
         self.say(render_text(Snippet(hit.text, tuple(spans)), self.colour))
         return True
 
@@ -174,15 +174,6 @@ class Shell:
 
     def quit(self, argument: str) -> bool:
         return False
-
-
-def _spans_for(query: str, text: str) -> list[tuple[int, int]]:
-    """Where the query's words are in ``text`` (for :open)."""
-    from .query import compile_query, parse
-    from .search import DEFAULT_WEIGHTS
-
-    plan = compile_query(parse(query), DEFAULT_WEIGHTS)
-    return match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
 
 
 def run_shell(index: Index, *, limit: int = 10, history: Path | None = None) -> int:

@@ -179,11 +179,13 @@ def _window(text: str, start: int, end: int, spans: list[tuple[int, int]], size:
     starts, ends = _word_edges(text, start, end)
     cut_from = max([s for s in starts if s <= best] or [start])
     limit = cut_from + size
-    cut_to = max([e for e in ends if e <= limit] or [min(end, limit)])
-    if cut_to <= cut_from:  # one enormous word: cut it at grapheme edges
+    cut_to = max((e for e in ends if cut_from < e <= limit), default=None)
+    if cut_to is None:  # no word ends in reach: cut between grapheme clusters
         cut_to = min(end, limit)
         while cut_to > cut_from and not is_grapheme_boundary(text, cut_to):
             cut_to -= 1
+        while cut_to == cut_from or not is_grapheme_boundary(text, cut_to):
+            cut_to += 1  # one cluster longer than the budget: keep it whole
     return _Fragment(cut_from, cut_to, cut_from > start, cut_to < end)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPORT, SHARED, failures_in_threads
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bnsearch import Article, Index
@@ -201,7 +201,6 @@ BENGALI_TEXT = st.text(
 
 
 @given(BENGALI_TEXT, st.integers(20, 200))
-@settings(max_examples=300)
 def test_fragments_never_split_a_grapheme_cluster(text: str, size: int) -> None:
     words = [t for t in analyze(text) if t.term]
     spans = [(t.start, t.end) for t in words[::3]]
@@ -233,6 +232,17 @@ def test_search_from_several_threads(index) -> None:
         return [q for _ in range(10) for q in queries if ids(index.search(q)) != expected[q]]
 
     assert not failures_in_threads(check)
+
+
+def test_an_open_index_sees_new_commits_and_rebuilds(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    Index.build(path, [Path(__file__).parents[1] / "corpus"])
+    with Index.open(path) as reader, Index.open(path) as writer:
+        assert reader.search("কাতার").total == 2
+        writer.add(Article("new", "নতুন", "কাতার নিয়ে নতুন লেখা।"))
+        assert reader.search("কাতার").total == 3
+        Index.build(path, [Path(__file__).parents[1] / "corpus"], rebuild=True)
+        assert reader.search("কাতার").total == 2
 
 
 def test_hit_has_the_whole_section(index) -> None:
