@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -97,5 +98,8 @@ def shared_index(shared_articles) -> Path:
     from bnsearch.schema import SCHEMA_VERSION
 
     path = REPO / ".pytest_cache" / f"shared-index-s{SCHEMA_VERSION}-{ANALYZER_VERSION}"
+    for old in path.parent.glob("shared-index-*"):  # built by other versions
+        if old != path:
+            shutil.rmtree(old, ignore_errors=True)
     Index.build(path, [SHARED_CORPUS])
     return path
