@@ -18,12 +18,12 @@ import click
 from . import __version__
 from .analysis import ANALYZER_VERSION, analyze
 from .api import Index
-from .console import IndexProgress, use_colour
+from .console import IndexProgress, hit_lines, styles, use_colour
 from .errors import BnsearchError, QueryError
 from .evaluation import evaluate, read_qrels, read_queries, read_sections
 from .indexing import DEFAULT_MEMORY_MB
 from .search import Results
-from .snippets import Snippet, render_html, render_text
+from .snippets import Snippet, render_html
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INDEX = "index"
@@ -221,8 +221,8 @@ def stats_command(index_path: Path, as_json: bool) -> None:
 FORMATS = ["text", "json", "html", "trec"]
 
 
-def _print_text(results: Results, colour: bool, sections: bool) -> None:
-    bold, dim, reset = ("\x1b[1m", "\x1b[2m", "\x1b[0m") if colour else ("", "", "")
+def _print_text(results: Results, colour: bool) -> None:
+    bold, _, reset = styles(colour)
     if results.did_you_mean:
         click.echo(f"did you mean: {bold}{results.did_you_mean}{reset}")
     if not results.hits:
@@ -231,18 +231,7 @@ def _print_text(results: Results, colour: bool, sections: bool) -> None:
     first, last = results.hits[0].rank, results.hits[-1].rank
     click.echo(f"{results.total} articles match {results.query!r} (showing {first}-{last})")
     for hit in results:
-        where = f" › {hit.section}" if hit.section else ""
-        click.echo(
-            f"\n{hit.rank:>3}. {bold}{hit.title}{reset}{where}  "
-            f"{dim}[{hit.id}] {hit.score:.2f}{reset}"
-        )
-        snippet = render_text(Snippet(hit.snippet, tuple(hit.highlights)), colour)
-        click.echo(f"     {snippet}")
-        if hit.duplicates:
-            click.echo(f"     {dim}(same article as {', '.join(hit.duplicates)}){reset}")
-        for other in hit.sections if sections else []:
-            text = render_text(Snippet(other.snippet, tuple(other.highlights)), colour)
-            click.echo(f"     {dim}›{reset} {other.section or '(lead)'}: {text}")
+        click.echo("\n" + "\n".join(hit_lines(hit, colour)))
 
 
 def _html(results: Results) -> str:
@@ -350,7 +339,7 @@ def search_command(
             else:
                 if queries_file is not None:
                     click.echo(f"\n== {qid}: {text}")
-                _print_text(results, colour, sections)
+                _print_text(results, colour)
     sys.exit(EXIT_OK if found else EXIT_PARTIAL)
 
 

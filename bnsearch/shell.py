@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .api import Index
+from .console import hit_lines, styles, use_colour
 from .errors import BnsearchError
 from .search import Results, query_spans
 from .snippets import Snippet, render_text
@@ -101,7 +102,7 @@ class Shell:
         self.show(self.results)
 
     def show(self, results: Results) -> None:
-        bold, dim, reset = ("\x1b[1m", "\x1b[2m", "\x1b[0m") if self.colour else ("", "", "")
+        bold, _, reset = styles(self.colour)
         if results.did_you_mean:
             self.say(f"did you mean: {bold}{results.did_you_mean}{reset}")
         if not results.hits:
@@ -115,11 +116,7 @@ class Shell:
             f"{' (:more for the next)' if results.page < results.pages else ''}"
         )
         for hit in results:
-            where = f" › {hit.section}" if hit.section else ""
-            self.say(f"{hit.rank:>3}. {bold}{hit.title}{reset}{where} {dim}[{hit.id}]{reset}")
-            self.say(
-                f"     {render_text(Snippet(hit.snippet, tuple(hit.highlights)), self.colour)}"
-            )
+            self.say("\n".join(hit_lines(hit, self.colour, score=False)))
 
     def open(self, argument: str) -> bool:
         if self.results is None or not self.results.hits:
@@ -178,8 +175,7 @@ class Shell:
 
 def run_shell(index: Index, *, limit: int = 10, history: Path | None = None) -> int:
     """Read queries until Ctrl-D or :quit; returns the exit status."""
-    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    shell = Shell(index, colour=colour, limit=limit)
+    shell = Shell(index, colour=use_colour(sys.stdout), limit=limit)
     shell.say(f"bnsearch shell on {index.directory.path} — :help for commands, Ctrl-D to leave")
     if not sys.stdin.isatty():  # piped input: no line editing
         for line in sys.stdin:

@@ -201,7 +201,7 @@ class BengaliStemmer:
             return word
         if word[-1:] in ("ই", "ও") and word[:-1] in self.stopwords:
             return None  # তিনিও, এটিই: whatever precedes the particle
-        number = self.number.fullmatch(word)
+        number = self.number.fullmatch(word) if word[:1].isdigit() else None
         if number:
             return number.group(1)
         previous = None
