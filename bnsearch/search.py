@@ -395,7 +395,8 @@ def run_search(
 
 
 def _other_sections(searcher: Searcher, plan: QueryPlan, hit: Hit, size: int) -> list[SectionHit]:
-    """The article's other matching sections, best first."""
+    """The article's other sections whose own heading or text matched (every
+    section carries the title, so a title match alone does not count)."""
     found = []
     # A filter, not And([…, Term]): the id term would add its weight to scores.
     article = wq.Term("article_id", hit.id)  # never excluded: the hit is shown
@@ -404,6 +405,8 @@ def _other_sections(searcher: Searcher, plan: QueryPlan, hit: Hit, size: int) ->
         if stored["ordinal"] == hit.ordinal:
             continue
         snippet = _snippet(stored["text"], plan, size)
+        if not snippet.highlights and not _spans(stored["heading"], plan):
+            continue
         found.append(
             SectionHit(
                 stored["heading_path"],

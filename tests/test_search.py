@@ -108,6 +108,8 @@ def test_each_article_once_with_its_best_section(index) -> None:
         assert hit.section not in [s.section for s in hit.sections]
         assert all(s.score <= hit.score for s in hit.sections)
         assert hit.sections, "the seeds mention মেক্সিকো in several sections"
+        # Each listed section matched by itself, not only through the title.
+        assert all(s.highlights or "মেক্সিকো" in s.section for s in hit.sections)
 
 
 def test_paging(index) -> None:
