@@ -10,12 +10,15 @@ Ties are broken by article id, so the order is deterministic.
 from __future__ import annotations
 
 import difflib
+import heapq
 import math
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
-from whoosh.collectors import CollapseCollector, TopCollector
+from whoosh.collectors import Collector
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -54,6 +57,86 @@ def _suggestion_prefix(word: str) -> int:
     return max(2, min(4, len(word) // 3))
 
 
+_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _column(reader: IndexReader, name: str, translate: bool = True):
+    """The reader's column ``name``, made once per reader: making one reads the
+    column's whole offset table, a millisecond or two per segment and column
+    on the shared corpus, every query otherwise. (Searchers are kept per
+    thread, so a cached column is never shared between threads.)"""
+    columns = _COLUMNS.get(reader)
+    if columns is None:
+        columns = _COLUMNS[reader] = {}
+    found = columns.get((name, translate))
+    if found is None:
+        found = columns[name, translate] = reader.column_reader(name, translate=translate)
+    return found
+
+
+_REPLACE_EVERY = 16
+
+
+class BestSectionPerArticle(Collector):
+    """Every matching article with its best section: the highest score after
+    the weighting's ``final()``, ties to the lower ordinal.
+
+    Whoosh's CollapseCollector scores each section twice and picks an
+    article's best section by the score before ``final()``, so a reference
+    section could stand for its article with its discounted score.
+    """
+
+    def prepare(self, top_searcher: Searcher, q: wq.Query, context) -> None:
+        super().prepare(top_searcher, q, context)
+        weighting = top_searcher.weighting
+        self._final = weighting.final if weighting.use_final else None
+        self._ordinals = _column(top_searcher.reader(), "ordinal")
+        self.best: dict[str, tuple[float, int]] = {}  # article id → score, docnum
+
+    def collect_matches(self) -> None:
+        matcher, offset, best, final = self.matcher, self.offset, self.best, self._final
+        segment, ordinals = self.subsearcher, self._ordinals
+        ids = _column(segment.reader(), "article_id")
+        seen_docs = 0
+        while matcher.is_active():
+            # Now and then drop finished sub-matchers (as Whoosh's own
+            # collectors do): a union keeps asking them otherwise.
+            seen_docs += 1
+            if seen_docs % _REPLACE_EVERY == 0:
+                matcher = matcher.replace(0)
+                if not matcher.is_active():
+                    break
+            sub_docnum = matcher.id()
+            score = matcher.score()
+            if final is not None:  # the segment's own docnum: no lookup by offset
+                score = final(segment, sub_docnum, score)
+            docnum = offset + sub_docnum
+            article = ids[sub_docnum]
+            seen = best.get(article)
+            if (
+                seen is None
+                or score > seen[0]
+                or (score == seen[0] and ordinals[docnum] < ordinals[seen[1]])
+            ):
+                best[article] = (score, docnum)
+            matcher.next()
+
+    def collect(self, sub_docnum: int) -> None:  # collect_matches does the work
+        raise NotImplementedError
+
+    def sort_key(self, sub_docnum: int) -> None:
+        raise NotImplementedError
+
+    def top(self, count: int) -> list[tuple[float, int]]:
+        """The best ``count`` articles' (score, docnum), best first; ties
+        broken by article id. Scores are rounded to 6 decimals, so that sums
+        added in another order still tie."""
+        ranked = heapq.nsmallest(
+            count, self.best.items(), key=lambda item: (-round(item[1][0], 6), item[0])
+        )
+        return [(round(score, 6), docnum) for _, (score, docnum) in ranked]
+
+
 class SectionWeighting(BM25F):
     """BM25F, with reference sections' scores multiplied by a discount."""
 
@@ -62,14 +145,15 @@ class SectionWeighting(BM25F):
     def __init__(self, reference_discount: float = REFERENCE_DISCOUNT, **kwargs: float) -> None:
         super().__init__(**kwargs)
         self.reference_discount = reference_discount
-        self._searcher: Searcher | None = None
-        self._reference = None
+        self._last: tuple[IndexReader | None, object] = (None, None)  # reader, its column
 
     def final(self, searcher: Searcher, docnum: int, score: float) -> float:
-        if searcher is not self._searcher:  # one column reader per searcher
-            self._searcher = searcher
-            self._reference = searcher.reader().column_reader("reference")
-        return score * self.reference_discount if self._reference[docnum] else score
+        reader, reference = self._last  # one tuple: weightings may be shared by threads
+        if reader is not searcher.reader():
+            reader = searcher.reader()
+            reference = _column(reader, "reference")
+            self._last = (reader, reference)
+        return score * self.reference_discount if reference[docnum] else score
 
 
 @dataclass
@@ -273,12 +357,9 @@ def _ranked(searcher: Searcher, plan: QueryPlan, ids, count: int) -> tuple[list[
     """The best ``count`` articles, best first, ties broken by article id; and
     how many articles match in all."""
     query = _without_excluded_articles(searcher, plan, ids)
-    collector = CollapseCollector(TopCollector(limit=count), "article_id", limit=1)
+    collector = BestSectionPerArticle()
     searcher.search_with_collector(query, collector)
-    # The collapse collector keeps a list per article it saw: every match.
-    matching = len(collector.lists)
-    candidates = [(round(hit.score, 6), hit.fields()) for hit in collector.results()]
-    candidates.sort(key=lambda c: (-c[0], c[1]["article_id"], c[1]["ordinal"]))
+    candidates = [(score, searcher.stored_fields(docnum)) for score, docnum in collector.top(count)]
     kept: list[_Ranked] = []
     by_title: dict[str, list[_Ranked]] = {}  # only hits with the same title can be copies
     for score, stored in candidates:
@@ -290,7 +371,7 @@ def _ranked(searcher: Searcher, plan: QueryPlan, ids, count: int) -> tuple[list[
             entry = _Ranked(score, stored)
             kept.append(entry)
             same_title.append(entry)
-    return kept, matching
+    return kept, len(collector.best)
 
 
 def _has_every_word(stored: dict, plan: QueryPlan) -> bool:
@@ -322,11 +403,10 @@ def _prefer_sections_with_every_word(
         return
     strict = _plan(text, section, replace(weights, operator="and"), stemming)
     articles = wq.Or([wq.Term("article_id", entry.stored["article_id"]) for entry in ranked])
+    collector = BestSectionPerArticle()
+    searcher.search_with_collector(wq.And([strict.query, articles]), collector)
     best = {
-        hit["article_id"]: hit.fields()
-        for hit in searcher.search(
-            wq.And([strict.query, articles]), limit=len(ranked), collapse="article_id"
-        )
+        article: searcher.stored_fields(docnum) for article, (_, docnum) in collector.best.items()
     }
     for entry in ranked:
         entry.stored = best.get(entry.stored["article_id"], entry.stored)
@@ -356,7 +436,7 @@ def run_search(
     # A few more than needed, so that ties at the cut and merged duplicates
     # cannot change the page.
     count = wanted + limit + 5
-    ids = searcher.reader().column_reader("article_id")
+    ids = _column(searcher.reader(), "article_id")
     plan = _plan(text, section, weights, stemming, searcher)
     ranked, matching = _ranked(searcher, plan, ids, count)
     total = matching - sum(len(entry.duplicates) for entry in ranked)

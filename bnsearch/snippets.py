@@ -14,12 +14,13 @@ import html
 import itertools
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from icu import BreakIterator, Locale
 
-from .analysis import analyze, exact_term, stem_term, word_spans
+from .analysis import analyze, span_terms, word_spans
 from .analysis.tokenizer import _utf16_to_codepoint
 
 __all__ = [
@@ -97,8 +98,7 @@ def section_terms(text: str) -> tuple[list, list[str], list[str | None]]:
         if seen is text:
             return result
     spans = word_spans(text)
-    exacts = [exact_term(text[s:e]) for s, e, _ in spans]
-    stems = [stem_term(text[s:e], attached) for s, e, attached in spans]
+    exacts, stems = span_terms(text, spans)
     recent.insert(0, (text, (spans, exacts, stems)))
     del recent[_RECENT_TEXTS:]
     return spans, exacts, stems
@@ -127,6 +127,14 @@ def is_grapheme_boundary(text: str, offset: int) -> bool:
     """Whether ``offset`` (code points) falls between two grapheme clusters."""
     if offset <= 0 or offset >= len(text):
         return True
+    before, after = text[offset - 1], text[offset]
+    # After white space (but not CR, which LF joins) a cluster always begins,
+    # unless the next character extends it: a mark, a joiner or other format
+    # or control character, an emoji modifier (Sk). Sentences mostly start so.
+    if before.isspace() and before != "\r":
+        category = unicodedata.category(after)
+        if category[0] not in "MC" and category != "Sk":
+            return True
     # Only the neighbourhood matters: a cluster is a handful of code points.
     start = max(0, offset - 32)
     window = text[start : offset + 32]

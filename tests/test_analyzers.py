@@ -21,7 +21,9 @@ from bnsearch.analysis import (
     Tier1Filter,
     analyze,
     exact_analyzer,
+    span_terms,
     stem_analyzer,
+    word_spans,
 )
 
 
@@ -92,6 +94,15 @@ def test_fused_chain_equals_the_plain_whoosh_chain(seed_texts) -> None:
     for text in seed_texts.values():
         for kwargs in ({}, {"removestops": False}):
             assert run(stem_analyzer(), text, **kwargs) == run(plain, text, **kwargs)
+
+
+def test_span_terms_equal_the_analyzers(seed_texts) -> None:
+    # Latin words with Bengali case endings attached take the non-memo path.
+    texts = [*seed_texts.values(), "Qatarকে FIFAর বিশ্বকাপে ১৯৭৫ সালের"]
+    for text in texts:
+        exacts, stems = span_terms(text, word_spans(text))
+        assert [(e or None) for e in exacts] == [t.term for t in analyze(text, "exact")]
+        assert stems == [t.term for t in analyze(text, "stem")]
 
 
 def test_no_morph_skips_the_stemmer() -> None:

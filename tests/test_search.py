@@ -12,13 +12,14 @@ import pytest
 from conftest import REPORT, SHARED, failures_in_threads
 from hypothesis import given
 from hypothesis import strategies as st
+from icu import BreakIterator, Locale
 
 from bnsearch import Article, Index
 from bnsearch.analysis import analyze
 from bnsearch.errors import QueryError
 from bnsearch.evaluation import read_qrels, read_queries, read_sections
 from bnsearch.query import compile_query, parse
-from bnsearch.search import DEFAULT_WEIGHTS
+from bnsearch.search import DEFAULT_WEIGHTS, REFERENCE_DISCOUNT
 from bnsearch.snippets import Snippet, is_grapheme_boundary, make_snippet, match_spans, render_html
 
 QATAR_MEXICO, ARMENIA_MEXICO = "000_d77cc1112f49de51", "001_033b12f9f6b598bb"
@@ -149,6 +150,22 @@ def test_ties_are_broken_by_article_id(twins) -> None:
     assert ids(twins.search("ঢাকার")) == ids(twins.search("ঢাকার"))  # stable
 
 
+def test_an_article_is_ranked_by_its_best_discounted_section(tmp_path) -> None:
+    text = (
+        "মরুভূমি অঞ্চলের একটি বড় শহর আছে এবং সেখানে অনেক মানুষ বাস করে, তারা ব্যবসা করে।"
+        " == তথ্যসূত্র == মরুভূমি মরুভূমি মরুভূমি"
+    )
+    with Index.create(tmp_path / "index") as created:
+        created.add(Article("a", "একটি প্রবন্ধ", text))
+        hit = created.search("মরুভূমি", sections=True)[0]
+    (references,) = hit.sections
+    assert references.section == "তথ্যসূত্র"
+    # Undiscounted, the reference section scores higher than the lead; after
+    # the discount the lead represents the article, with its own score.
+    assert references.score / REFERENCE_DISCOUNT > hit.score > references.score
+    assert hit.section == ""
+
+
 # --- snippets ------------------------------------------------------------------------
 
 
@@ -200,6 +217,33 @@ BENGALI_TEXT = st.text(
     min_size=1,
     max_size=400,
 )
+
+
+def icu_grapheme_boundaries(text: str) -> set[int]:
+    """Every grapheme cluster boundary of the whole text, in code points."""
+    breaker = BreakIterator.createCharacterInstance(Locale("bn"))
+    breaker.setText(text)
+    utf16_to_cp, units = {0: 0}, 0
+    for cp, char in enumerate(text, 1):
+        units += 2 if ord(char) > 0xFFFF else 1
+        utf16_to_cp[units] = cp
+    return {0, *(utf16_to_cp[b] for b in breaker)}
+
+
+EDGE_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*"কতনর াি্ংঁ়।", "\r", "\n", "\t", "\u200c", "\u200d", "\ufe0f", "👍", "\U0001f3fd",
+         "\U0001f1e7", "\U0001f1e9", "\u0301", "e"]
+    ),
+    max_size=40,
+)  # fmt: skip
+
+
+@given(EDGE_TEXT)
+def test_grapheme_boundaries_agree_with_icu(text: str) -> None:
+    expected = icu_grapheme_boundaries(text)
+    for offset in range(len(text) + 1):
+        assert is_grapheme_boundary(text, offset) == (offset in expected), (text, offset)
 
 
 @given(BENGALI_TEXT, st.integers(20, 200))
@@ -331,9 +375,10 @@ def test_snippet_edges_on_the_shared_corpus(shared_index: Path) -> None:
                 spans = match_spans(hit.text, plan.stems, plan.exact, plan.phrases)
                 snippet = make_snippet(hit.text, spans)
                 assert snippet.text == hit.snippet  # the snippet the hit showed
+                boundaries = icu_grapheme_boundaries(hit.text)
                 for start, end in snippet.fragments:
-                    assert is_grapheme_boundary(hit.text, start), hit.text[start : start + 20]
-                    assert is_grapheme_boundary(hit.text, end), hit.text[end - 20 : end]
+                    assert start in boundaries, hit.text[start : start + 20]
+                    assert end in boundaries, hit.text[end - 20 : end]
                     assert unicodedata.category(hit.text[start])[0] != "M"  # no stray sign
                     checked += 1
     assert checked > 500

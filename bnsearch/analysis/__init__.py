@@ -12,6 +12,7 @@ Two analyzers are built from the same small parts:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from .filters import (
@@ -50,6 +51,7 @@ __all__ = [
     "is_stopword",
     "normalize_tier0",
     "normalize_tier1",
+    "span_terms",
     "stem",
     "stem_analyzer",
     "stem_term",
@@ -87,6 +89,28 @@ def exact_term(surface: str) -> str:
 def stem_term(surface: str, attached: bool = False) -> str | None:
     """The stem-field term of one surface token, or None when it is dropped."""
     return _ANALYZERS["stem"].term(surface, attached)
+
+
+_MISSING = object()
+
+
+def span_terms(text: str, spans: Sequence[Span]) -> tuple[list[str], list[str | None]]:
+    """The exact and stem terms of the words of ``text`` at ``spans``.
+
+    The same as calling :func:`exact_term` and :func:`stem_term` per word, with
+    the memo dicts read directly: snippets examine whole sections per query.
+    """
+    exact, stemmed = _ANALYZERS["exact"].term_function(), _ANALYZERS["stem"].term_function()
+    exact_memo, stem_memo = exact.memo.get, stemmed.memo.get
+    exacts: list[str] = []
+    stems: list[str | None] = []
+    for start, end, attached in spans:
+        surface = text[start:end]
+        term = exact_memo(surface, _MISSING)
+        exacts.append((exact(surface) or "") if term is _MISSING else (term or ""))
+        term = _MISSING if attached else stem_memo(surface, _MISSING)
+        stems.append(stemmed(surface, attached) if term is _MISSING else term)
+    return exacts, stems
 
 
 class AnalyzedToken(NamedTuple):

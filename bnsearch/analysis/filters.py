@@ -221,4 +221,8 @@ class BengaliAnalyzer(CompositeAnalyzer):
 
     def term(self, surface: str, attached: bool = False) -> str | None:
         """The term this analyzer indexes for one surface token (None: dropped)."""
-        return _fused_term_function(self.items[1:])(surface, attached)
+        return self.term_function()(surface, attached)
+
+    def term_function(self) -> FusedTerms:
+        """The memoized function behind :meth:`term`, for loops over many tokens."""
+        return _fused_term_function(self.items[1:])
