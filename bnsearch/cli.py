@@ -288,7 +288,7 @@ def search_command(
 
     \b
     Query language:
-      কাতার মেক্সিকো         every word must match (any inflection or spelling)
+      কাতার মেক্সিকো         the words, in any form; more of them rank higher
       "আল থানি"             a phrase (exact forms, hyphens and dashes ignored)
       -রাশিয়া                exclude articles with a word
       কাতার OR দোহা          either word (OR binds tighter than the space)

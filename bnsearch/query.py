@@ -244,6 +244,11 @@ class QueryPlan:
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     prefixes: list[tuple[str, str]] = field(default_factory=list)  # (exact, stem) prefixes
     words: list[tuple[str, str, str]] = field(default_factory=list)  # (typed, exact, stem)
+    stemming: bool = True
+    # Every positive top-level part is a single word (no phrase, prefix, OR or
+    # group): a section then matches the query's AND form exactly when its
+    # title, heading and text hold every one of ``words``.
+    plain_words: bool = False
 
 
 _STEM_FIELDS = {"all": ("title", "heading", "body"), "title": ("title",), "section": ("heading",)}
@@ -426,8 +431,13 @@ def compile_query(
     instead of nothing. ``frequency`` counts the sections (of ``sections``)
     that have a stem term; without it the common-words split is off.
     """
-    plan = QueryPlan(query=None)
+    plan = QueryPlan(query=None, stemming=stemming)
     compiler = _Compiler(weights, stemming, plan, frequency, sections)
     compiler.only_stopwords = not _has_content_word(tree)
     plan.query = compiler.group(tree, "all", True, top=True)
+    plan.plain_words = (
+        all(isinstance(node, Word | Filter | Not) for node in tree.nodes)
+        and not plan.phrases
+        and not plan.prefixes
+    )
     return plan

@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 from .analysis import normalize_tier0
 from .errors import QueryError
 from .query import Filter, Group, QueryPlan, Weights, compile_query, parse
-from .snippets import Snippet, make_snippet, match_spans, section_terms
+from .snippets import Snippet, make_snippet, match_spans
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -40,9 +40,6 @@ __all__ = [
 DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
 REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
 DUPLICATE_SIMILARITY = 0.9  # best sections at least this alike: one article
-# Up to this many hits on a page, each best section is first checked for every
-# query word (an analysis of its text); more hits go straight to one search.
-PRECHECK_HITS = 20
 # "Did you mean": a query word found in at most RARE_WORD sections gets a
 # suggestion when a close index term (one edit, then two) is found in at
 # least FREQUENT_FACTOR times as many.
@@ -84,7 +81,16 @@ class BestSectionPerArticle(Collector):
     Whoosh's CollapseCollector scores each section twice and picks an
     article's best section by the score before ``final()``, so a reference
     section could stand for its article with its discounted score.
+
+    With ``word_terms`` (each query term's bit mask of the words it stands
+    for), every match also records whether it matched all of those words.
     """
+
+    def __init__(self, word_terms: dict[tuple[str, bytes], int] | None = None) -> None:
+        self.word_terms = word_terms or {}
+        self.all_words = 0
+        for mask in self.word_terms.values():
+            self.all_words |= mask
 
     def prepare(self, top_searcher: Searcher, q: wq.Query, context) -> None:
         super().prepare(top_searcher, q, context)
@@ -92,10 +98,13 @@ class BestSectionPerArticle(Collector):
         self._final = weighting.final if weighting.use_final else None
         self._ordinals = _column(top_searcher.reader(), "ordinal")
         self.best: dict[str, tuple[float, int]] = {}  # article id → score, docnum
+        # Every match, per article: score, docnum, whether it has every word.
+        self.sections: dict[str, list[tuple[float, int, bool]]] = {}
 
     def collect_matches(self) -> None:
         matcher, offset, best, final = self.matcher, self.offset, self.best, self._final
-        segment, ordinals = self.subsearcher, self._ordinals
+        segment, ordinals, sections = self.subsearcher, self._ordinals, self.sections
+        word_terms, all_words = self.word_terms, self.all_words
         ids = _column(segment.reader(), "article_id")
         seen_docs = 0
         while matcher.is_active():
@@ -112,6 +121,12 @@ class BestSectionPerArticle(Collector):
                 score = final(segment, sub_docnum, score)
             docnum = offset + sub_docnum
             article = ids[sub_docnum]
+            complete = bool(word_terms) and _words_matched(matcher, word_terms) == all_words
+            matched = sections.get(article)
+            if matched is None:
+                sections[article] = [(score, docnum, complete)]
+            else:
+                matched.append((score, docnum, complete))
             seen = best.get(article)
             if (
                 seen is None
@@ -127,6 +142,14 @@ class BestSectionPerArticle(Collector):
     def sort_key(self, sub_docnum: int) -> None:
         raise NotImplementedError
 
+    def ranked_sections(self, article: str, complete: bool = False) -> list[tuple[float, int]]:
+        """The article's matching sections (score, docnum), best first, ties
+        to the lower ordinal; with ``complete``, only those with every word."""
+        ordinals = self._ordinals
+        matched = [m for m in self.sections.get(article, ()) if m[2] or not complete]
+        matched.sort(key=lambda m: (-m[0], ordinals[m[1]]))
+        return [(score, docnum) for score, docnum, _ in matched]
+
     def top(self, count: int) -> list[tuple[float, int]]:
         """The best ``count`` articles' (score, docnum), best first; ties
         broken by article id. Scores are rounded to 6 decimals, so that sums
@@ -135,6 +158,38 @@ class BestSectionPerArticle(Collector):
             count, self.best.items(), key=lambda item: (-round(item[1][0], 6), item[0])
         )
         return [(round(score, 6), docnum) for _, (score, docnum) in ranked]
+
+
+def _words_matched(matcher, word_terms: dict[tuple[str, bytes], int]) -> int:
+    """The bit mask of the words whose terms match the matcher's current
+    document (a walk over the matcher tree, without Whoosh's generators)."""
+    docnum, mask, stack = matcher.id(), 0, [matcher]
+    while stack:
+        node = stack.pop()
+        if not node.is_active() or node.id() != docnum:
+            continue
+        term = node.term()
+        if term is None:
+            stack.extend(node.children())
+        else:
+            mask |= word_terms.get(term, 0)
+    return mask
+
+
+def _word_terms(plan: QueryPlan) -> dict[tuple[str, bytes], int]:
+    """Each term of a plain-words query, with the bit mask of the words it
+    matches (in any field); empty for other queries or a single word."""
+    if not plan.plain_words or len(plan.words) < 2:
+        return {}
+    terms: dict[tuple[str, bytes], int] = {}
+    for number, (_, exact, stem) in enumerate(plan.words):
+        keys = [(f"{name}_exact", exact) for name in ("title", "heading", "body")]
+        if plan.stemming and stem:
+            keys += [(name, stem) for name in ("title", "heading", "body")]
+        for name, text in keys:
+            key = (name, text.encode("utf-8"))
+            terms[key] = terms.get(key, 0) | 1 << number
+    return terms
 
 
 class SectionWeighting(BM25F):
@@ -349,41 +404,35 @@ class _Ranked:
     it is shown by, and the ids of its copies merged into it."""
 
     score: float
+    docnum: int
     stored: dict
     duplicates: list[str] = field(default_factory=list)
 
 
-def _ranked(searcher: Searcher, plan: QueryPlan, ids, count: int) -> tuple[list[_Ranked], int]:
+def _ranked(
+    searcher: Searcher, plan: QueryPlan, ids, count: int
+) -> tuple[list[_Ranked], BestSectionPerArticle]:
     """The best ``count`` articles, best first, ties broken by article id; and
-    how many articles match in all."""
+    the collector, which knows every match."""
     query = _without_excluded_articles(searcher, plan, ids)
-    collector = BestSectionPerArticle()
-    searcher.search_with_collector(query, collector)
-    candidates = [(score, searcher.stored_fields(docnum)) for score, docnum in collector.top(count)]
+    collector = BestSectionPerArticle(_word_terms(plan))
+    # needs_current: Whoosh then builds unions whose parts stay positioned
+    # (it preloads small ones into arrays otherwise, on segments of up to 5,000
+    # sections), so coordination bonuses and _words_matched see every term.
+    searcher.search_with_collector(query, collector, searcher.context(needs_current=True))
     kept: list[_Ranked] = []
     by_title: dict[str, list[_Ranked]] = {}  # only hits with the same title can be copies
-    for score, stored in candidates:
+    for score, docnum in collector.top(count):
+        stored = searcher.stored_fields(docnum)
         same_title = by_title.setdefault(_title_key(stored["title"]), [])
         original = next((k for k in same_title if _same_text(k.stored, stored)), None)
         if original is not None:
             original.duplicates.append(stored["article_id"])
         else:
-            entry = _Ranked(score, stored)
+            entry = _Ranked(score, docnum, stored)
             kept.append(entry)
             same_title.append(entry)
-    return kept, len(collector.best)
-
-
-def _has_every_word(stored: dict, plan: QueryPlan) -> bool:
-    """Whether a section (with its title and heading) has every query word."""
-    if plan.prefixes or not plan.words:
-        return not plan.prefixes and not plan.phrases
-    present: set[str | None] = set()
-    for text in (stored["text"], stored["title"], stored["heading"]):
-        _, exacts, stems = section_terms(text)
-        present.update(exacts, stems)
-    words = all(exact in present or stem in present for _, exact, stem in plan.words)
-    return words and all(set(phrase) <= present for phrase in plan.phrases)
+    return kept, collector
 
 
 def _prefer_sections_with_every_word(
@@ -391,25 +440,33 @@ def _prefer_sections_with_every_word(
     text: str,
     section: str | None,
     weights: Weights,
-    stemming: bool,
     plan: QueryPlan,
     ranked: list[_Ranked],
+    matches: BestSectionPerArticle,
 ) -> None:
-    """Show each ranked article by its best section that has every word of the
-    query, when it has one: the article's rank stays, its section may change."""
-    if len(ranked) <= PRECHECK_HITS:
-        ranked = [entry for entry in ranked if not _has_every_word(entry.stored, plan)]
-    if not ranked:
-        return
-    strict = _plan(text, section, replace(weights, operator="and"), stemming)
-    articles = wq.Or([wq.Term("article_id", entry.stored["article_id"]) for entry in ranked])
-    collector = BestSectionPerArticle()
-    searcher.search_with_collector(wq.And([strict.query, articles]), collector)
-    best = {
-        article: searcher.stored_fields(docnum) for article, (_, docnum) in collector.best.items()
-    }
+    """Show each ranked article by its best-ranked section that matches every
+    word of the query (the query's AND form), when it has one: the article's
+    rank and score stay, its section may change.
+
+    For plain words the ranking itself recorded which sections have every
+    word; otherwise the AND form is searched within the ranked articles.
+    """
+    if plan.plain_words and not matches.word_terms:
+        return  # one word (or none): every matching section has it
+    if matches.word_terms:
+        complete = None  # the ranking recorded it
+    else:
+        strict = _plan(text, section, replace(weights, operator="and"), plan.stemming)
+        articles = wq.Or([wq.Term("article_id", entry.stored["article_id"]) for entry in ranked])
+        complete = set(searcher.docs_for_query(wq.And([strict.query, articles])))
     for entry in ranked:
-        entry.stored = best.get(entry.stored["article_id"], entry.stored)
+        article = entry.stored["article_id"]
+        if complete is None:
+            candidates = [d for _, d in matches.ranked_sections(article, complete=True)]
+        else:
+            candidates = [d for _, d in matches.ranked_sections(article) if d in complete]
+        if candidates and candidates[0] != entry.docnum:
+            entry.docnum, entry.stored = candidates[0], searcher.stored_fields(candidates[0])
 
 
 def run_search(
@@ -438,13 +495,11 @@ def run_search(
     count = wanted + limit + 5
     ids = _column(searcher.reader(), "article_id")
     plan = _plan(text, section, weights, stemming, searcher)
-    ranked, matching = _ranked(searcher, plan, ids, count)
-    total = matching - sum(len(entry.duplicates) for entry in ranked)
+    ranked, matches = _ranked(searcher, plan, ids, count)
+    total = len(matches.best) - sum(len(entry.duplicates) for entry in ranked)
     page_hits = ranked[wanted - limit : wanted]
     if weights.operator == "or" and weights.best_section_matches_all and page_hits:
-        _prefer_sections_with_every_word(
-            searcher, text, section, weights, stemming, plan, page_hits
-        )
+        _prefer_sections_with_every_word(searcher, text, section, weights, plan, page_hits, matches)
 
     hits = []
     for rank, entry in enumerate(page_hits, wanted - limit + 1):
@@ -463,7 +518,7 @@ def run_search(
             duplicates=entry.duplicates,
         )
         if sections:
-            hit.sections = _other_sections(searcher, plan, hit, snippet_size)
+            hit.sections = _other_sections(searcher, plan, hit, matches, snippet_size)
         hits.append(hit)
     suggestions = _suggestions(searcher, plan) if suggest else {}
     did_you_mean = None
@@ -474,14 +529,15 @@ def run_search(
     return Results(text, total, page, limit, hits, suggestions, did_you_mean)
 
 
-def _other_sections(searcher: Searcher, plan: QueryPlan, hit: Hit, size: int) -> list[SectionHit]:
+def _other_sections(
+    searcher: Searcher, plan: QueryPlan, hit: Hit, matches: BestSectionPerArticle, size: int
+) -> list[SectionHit]:
     """The article's other sections whose own heading or text matched (every
-    section carries the title, so a title match alone does not count)."""
+    section carries the title, so a title match alone does not count), with
+    the scores the ranking gave them."""
     found = []
-    # A filter, not And([…, Term]): the id term would add its weight to scores.
-    article = wq.Term("article_id", hit.id)  # never excluded: the hit is shown
-    for section_hit in searcher.search(plan.query, filter=article, limit=None):
-        stored = section_hit.fields()
+    for score, docnum in matches.ranked_sections(hit.id):
+        stored = searcher.stored_fields(docnum)
         if stored["ordinal"] == hit.ordinal:
             continue
         snippet = _snippet(stored["text"], plan, size)
@@ -491,10 +547,10 @@ def _other_sections(searcher: Searcher, plan: QueryPlan, hit: Hit, size: int) ->
             SectionHit(
                 stored["heading_path"],
                 stored["ordinal"],
-                round(section_hit.score, 6),
+                round(score, 6),
                 snippet.text,
                 list(snippet.highlights),
                 stored["text"],
             )
         )
-    return sorted(found, key=lambda s: (-s.score, s.ordinal))
+    return found

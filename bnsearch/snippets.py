@@ -37,7 +37,6 @@ _SEPARATOR = f" {ELLIPSIS} "
 _WHITESPACE = re.compile(r"\s+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _local = threading.local()
-_RECENT_TEXTS = 8
 
 
 @dataclass(frozen=True)
@@ -84,23 +83,10 @@ def match_spans(
 
 
 def section_terms(text: str) -> tuple[list, list[str], list[str | None]]:
-    """The word spans of ``text`` and each word's exact and stem term.
-
-    One tokenization, with the memoized term functions the analyzers use.
-    The last few results of this thread are kept (by the text's identity):
-    a hit's section, title and heading are examined twice (does it have
-    every word, where are the matches).
-    """
-    recent = getattr(_local, "terms", None)
-    if recent is None:
-        recent = _local.terms = []
-    for seen, result in recent:
-        if seen is text:
-            return result
+    """The word spans of ``text`` and each word's exact and stem term: one
+    tokenization, with the memoized term functions the analyzers use."""
     spans = word_spans(text)
     exacts, stems = span_terms(text, spans)
-    recent.insert(0, (text, (spans, exacts, stems)))
-    del recent[_RECENT_TEXTS:]
     return spans, exacts, stems
 
 

@@ -166,6 +166,53 @@ def test_an_article_is_ranked_by_its_best_discounted_section(tmp_path) -> None:
     assert hit.section == ""
 
 
+@pytest.fixture(scope="module")
+def river(tmp_path_factory) -> Index:
+    text = (
+        "নদীর দেশ। == ভূগোল == প্রবাহ প্রবাহ প্রবাহ প্রবাহ। == জলবায়ু == প্রবাহ ও বৃষ্টি। "
+        "== গতিপথ == পাহাড় থেকে বের হয়ে নদীটি অনেক পথ পার হয়ে সাগরে পড়ে, পথে বহু শহর, "
+        "গ্রাম, বন আর মাঠের পাশ দিয়ে তার প্রবাহ চলে। == তথ্যসূত্র == নদী প্রবাহ"
+    )
+    with Index.create(tmp_path_factory.mktemp("river") / "index") as created:
+        created.add(Article("r", "একটি দেশ", text))
+        yield created
+
+
+@pytest.mark.parametrize("query", ["নদী প্রবাহ", "নদীর প্রবাহের", "নদী প্রবা*", "নদী (প্রবাহ)"])
+def test_an_article_is_shown_by_its_best_section_with_every_word(river, query: str) -> None:
+    hit = river.search(query, sections=True)[0]
+    # The best-ranked section (ভূগোল, or the lead for the exact form নদীর)
+    # has one of the words; তথ্যসূত্র has both, but ranks below গতিপথ.
+    best = hit.sections[0]
+    assert best.section in ("ভূগোল", "") and best.score == hit.score
+    assert hit.section == "গতিপথ"
+    assert [s.section for s in hit.sections].index("তথ্যসূত্র") > 0
+
+
+def test_without_a_section_with_every_word_the_best_section_shows(river) -> None:
+    hit = river.search("প্রবাহ বৃষ্টি সাগর", sections=True)[0]  # no section has all three
+    assert hit.section == "জলবায়ু" and all(s.score < hit.score for s in hit.sections)
+    assert river.search("প্রবাহ দেশ")[0].section == "ভূগোল"  # দেশ: in the title
+
+
+def test_shown_sections_have_every_word_when_the_article_has_one(index) -> None:
+    """Checked against the analyzed text of every matching section."""
+
+    def has_every_word(words: set[str], title: str, section: tuple) -> bool:
+        _, heading, text = section
+        return words <= {t.term for t in analyze(f"{title} {heading} {text}")}
+
+    queries = ["কাতার মেক্সিকো", "রাশিয়া দূতাবাস", "সম্পর্ক বাণিজ্য", "মেক্সিকো আর্মেনিয়া দূতাবাস"]
+    for query in queries:
+        words = {t.term for t in analyze(query) if t.term}
+        for hit in index.search(query, sections=True):
+            shown = [(hit.score, hit.section, hit.text)]
+            shown += [(s.score, s.section, s.text) for s in hit.sections]
+            complete = [s for s in shown if has_every_word(words, hit.title, s)]
+            if complete:
+                assert complete[0] is shown[0], (query, hit.title, hit.section)
+
+
 # --- snippets ------------------------------------------------------------------------
 
 
