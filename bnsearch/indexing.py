@@ -119,7 +119,6 @@ def section_documents(article: Article, digest: str) -> list[dict[str, Any]]:
                 "body_exact": section.text,
                 "text": section.text,
                 "is_reference": section.is_reference,
-                "reference": int(section.is_reference),
                 "source": article.source,
                 "content_hash": digest,
             }

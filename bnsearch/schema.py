@@ -9,8 +9,8 @@ into the index by Whoosh, so they live under stable module paths
 
 from __future__ import annotations
 
-from whoosh.columns import Column, NumericColumn, RefBytesColumn, VarBytesColumn
-from whoosh.fields import BOOLEAN, COLUMN, ID, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.columns import Column, RefBytesColumn, VarBytesColumn
+from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, FieldType, Schema
 
 from .analysis import ANALYZER_VERSION, exact_analyzer, stem_analyzer
 
@@ -18,7 +18,7 @@ __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 
 # Bump on any change to the fields below; an index records it (with the
 # analyzer version) and refuses to be opened by another version.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class StoredColumn(FieldType):
@@ -52,9 +52,8 @@ def make_schema() -> Schema:
         body_exact=TEXT(analyzer=exact, phrase=True, chars=True, spelling=True),
         # The section exactly as written: snippets are cut from it.
         text=STORED(),
+        # Indexed: ranking reads its short posting list once per index reader.
         is_reference=BOOLEAN(stored=True),
-        # Read per matching document while ranking: 1 for a reference section.
-        reference=COLUMN(NumericColumn("B")),
         source=StoredColumn(RefBytesColumn()),  # few distinct values
         content_hash=StoredColumn(VarBytesColumn()),
     )

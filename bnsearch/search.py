@@ -13,8 +13,9 @@ import difflib
 import heapq
 import math
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from whoosh import query as wq
 from whoosh.collectors import Collector
@@ -37,6 +38,7 @@ __all__ = [
     "run_search",
 ]
 
+_T = TypeVar("_T")
 DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
 REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
 DUPLICATE_SIMILARITY = 0.9  # best sections at least this alike: one article
@@ -54,21 +56,40 @@ def _suggestion_prefix(word: str) -> int:
     return max(2, min(4, len(word) // 3))
 
 
-_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per index reader: made once, read by every query. (Searchers are kept per
+# thread, so nothing here is shared between threads.)
+_PER_READER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _per_reader(reader: IndexReader, key: object, make: Callable[[], _T]) -> _T:
+    cache = _PER_READER.get(reader)
+    if cache is None:
+        cache = _PER_READER[reader] = {}
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = make()
+    return found
 
 
 def _column(reader: IndexReader, name: str, translate: bool = True):
-    """The reader's column ``name``, made once per reader: making one reads the
-    column's whole offset table, a millisecond or two per segment and column
-    on the shared corpus, every query otherwise. (Searchers are kept per
-    thread, so a cached column is never shared between threads.)"""
-    columns = _COLUMNS.get(reader)
-    if columns is None:
-        columns = _COLUMNS[reader] = {}
-    found = columns.get((name, translate))
-    if found is None:
-        found = columns[name, translate] = reader.column_reader(name, translate=translate)
-    return found
+    """The reader's column ``name``: making one reads the column's whole
+    offset table, a millisecond or two per segment on the shared corpus."""
+    return _per_reader(
+        reader, ("column", name, translate), lambda: reader.column_reader(name, translate=translate)
+    )
+
+
+def _reference_sections(reader: IndexReader) -> frozenset[int]:
+    """The reader's reference sections: one read of a short posting list,
+    rather than a column lookup for every match of every query."""
+
+    def read() -> frozenset[int]:
+        term = reader.schema["is_reference"].to_bytes(True)
+        if ("is_reference", term) not in reader:
+            return frozenset()
+        return frozenset(reader.postings("is_reference", term).all_ids())
+
+    return _per_reader(reader, "reference sections", read)
 
 
 _REPLACE_EVERY = 16
@@ -200,15 +221,15 @@ class SectionWeighting(BM25F):
     def __init__(self, reference_discount: float = REFERENCE_DISCOUNT, **kwargs: float) -> None:
         super().__init__(**kwargs)
         self.reference_discount = reference_discount
-        self._last: tuple[IndexReader | None, object] = (None, None)  # reader, its column
+        self._last: tuple[IndexReader | None, frozenset[int]] = (None, frozenset())
 
     def final(self, searcher: Searcher, docnum: int, score: float) -> float:
-        reader, reference = self._last  # one tuple: weightings may be shared by threads
+        reader, references = self._last  # one tuple: weightings may be shared by threads
         if reader is not searcher.reader():
             reader = searcher.reader()
-            reference = _column(reader, "reference")
-            self._last = (reader, reference)
-        return score * self.reference_discount if reference[docnum] else score
+            references = _reference_sections(reader)
+            self._last = (reader, references)
+        return score * self.reference_discount if docnum in references else score
 
 
 @dataclass
