@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.collectors import Collector
-from whoosh.reading import IndexReader
-from whoosh.scoring import BM25F
+from whoosh.reading import IndexReader, SegmentReader
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 
 from .analysis import normalize_tier0
 from .errors import QueryError
@@ -127,6 +129,7 @@ class BestSectionPerArticle(Collector):
         segment, ordinals, sections = self.subsearcher, self._ordinals, self.sections
         word_terms, all_words = self.word_terms, self.all_words
         ids = _column(segment.reader(), "article_id")
+        leaves = _word_leaves(matcher, word_terms) if word_terms else []
         seen_docs = 0
         while matcher.is_active():
             # Now and then drop finished sub-matchers (as Whoosh's own
@@ -142,7 +145,7 @@ class BestSectionPerArticle(Collector):
                 score = final(segment, sub_docnum, score)
             docnum = offset + sub_docnum
             article = ids[sub_docnum]
-            complete = bool(word_terms) and _words_matched(matcher, word_terms) == all_words
+            complete = bool(leaves) and _words_matched(sub_docnum, leaves) == all_words
             matched = sections.get(article)
             if matched is None:
                 sections[article] = [(score, docnum, complete)]
@@ -181,19 +184,28 @@ class BestSectionPerArticle(Collector):
         return [(round(score, 6), docnum) for _, (score, docnum) in ranked]
 
 
-def _words_matched(matcher, word_terms: dict[tuple[str, bytes], int]) -> int:
-    """The bit mask of the words whose terms match the matcher's current
-    document (a walk over the matcher tree, without Whoosh's generators)."""
-    docnum, mask, stack = matcher.id(), 0, [matcher]
+def _word_leaves(matcher, word_terms: dict[tuple[str, bytes], int]) -> list[tuple[object, int]]:
+    """The matcher tree's term matchers, each with the bit mask of the words
+    its term stands for. Found once per segment: ``replace()`` rebuilds the
+    tree's inner nodes but keeps its term matchers."""
+    leaves, stack = [], [matcher]
     while stack:
         node = stack.pop()
-        if not node.is_active() or node.id() != docnum:
-            continue
         term = node.term()
         if term is None:
             stack.extend(node.children())
-        else:
-            mask |= word_terms.get(term, 0)
+        elif word_terms.get(term):
+            leaves.append((node, word_terms[term]))
+    return leaves
+
+
+def _words_matched(docnum: int, leaves: list[tuple[object, int]]) -> int:
+    """The bit mask of the words whose terms match document ``docnum``, the
+    one the matcher tree is on (each term matcher stays at its next match)."""
+    mask = 0
+    for leaf, words in leaves:
+        if leaf.is_active() and leaf.id() == docnum:
+            mask |= words
     return mask
 
 
@@ -223,6 +235,13 @@ class SectionWeighting(BM25F):
         self.reference_discount = reference_discount
         self._last: tuple[IndexReader | None, frozenset[int]] = (None, frozenset())
 
+    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1):
+        reader = searcher.reader()
+        if not searcher.schema[fieldname].scorable or not isinstance(reader, SegmentReader):
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        B = self._field_B.get(fieldname, self.B)
+        return LengthTableScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+
     def final(self, searcher: Searcher, docnum: int, score: float) -> float:
         reader, references = self._last  # one tuple: weightings may be shared by threads
         if reader is not searcher.reader():
@@ -230,6 +249,47 @@ class SectionWeighting(BM25F):
             references = _reference_sections(reader)
             self._last = (reader, references)
         return score * self.reference_discount if docnum in references else score
+
+
+class LengthTableScorer(BM25FScorer):
+    """Whoosh's BM25F scorer, with the field's length byte of every section
+    read once per segment and the length part of the formula computed once
+    per length byte: Whoosh looks each length up in the column file, which
+    was a tenth of the time of a query matching thousands of sections. The
+    scores are the same, operation for operation."""
+
+    def __init__(
+        self, searcher: Searcher, fieldname: str, text: bytes, B: float, K1: float, qf: int = 1
+    ) -> None:
+        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
+        reader = searcher.reader()
+        self._lengths = _length_bytes(reader, fieldname)
+        key = ("length norms", fieldname, B, K1, self.avgfl)
+        self._norms = _per_reader(reader, key, lambda: _length_norms(B, K1, self.avgfl))
+        self._k1_plus_1 = K1 + 1
+
+    def score(self, matcher) -> float:
+        tf = matcher.weight()
+        return self.idf * ((tf * self._k1_plus_1) / (tf + self._norms[self._lengths[matcher.id()]]))
+
+
+def _length_bytes(reader: SegmentReader, fieldname: str) -> bytes:
+    """One byte per section: its ``fieldname`` length as Whoosh stores it
+    (0 for none, which Whoosh's BM25F scorer takes as length 1)."""
+
+    def read() -> bytes:
+        count = reader.doc_count_all()
+        perdoc = reader._perdoc  # Whoosh 2.7.4's per-document reader (pinned)
+        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
+        return bytes(raw).ljust(count, b"\0")
+
+    return _per_reader(reader, ("lengths", fieldname), read)
+
+
+def _length_norms(B: float, K1: float, avgfl: float) -> list[float]:
+    """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for each length byte."""
+    return [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl) for b in range(256)]
 
 
 @dataclass

@@ -13,13 +13,14 @@ from conftest import REPORT, SHARED, failures_in_threads
 from hypothesis import given
 from hypothesis import strategies as st
 from icu import BreakIterator, Locale
+from whoosh.scoring import BM25F
 
 from bnsearch import Article, Index
 from bnsearch.analysis import analyze
 from bnsearch.errors import QueryError
 from bnsearch.evaluation import read_qrels, read_queries, read_sections
 from bnsearch.query import compile_query, parse
-from bnsearch.search import DEFAULT_WEIGHTS, REFERENCE_DISCOUNT
+from bnsearch.search import DEFAULT_WEIGHTS, REFERENCE_DISCOUNT, LengthTableScorer
 from bnsearch.snippets import Snippet, is_grapheme_boundary, make_snippet, match_spans, render_html
 
 QATAR_MEXICO, ARMENIA_MEXICO = "000_d77cc1112f49de51", "001_033b12f9f6b598bb"
@@ -164,6 +165,27 @@ def test_an_article_is_ranked_by_its_best_discounted_section(tmp_path) -> None:
     # the discount the lead represents the article, with its own score.
     assert references.score / REFERENCE_DISCOUNT > hit.score > references.score
     assert hit.section == ""
+
+
+def test_length_table_scores_equal_whooshs_bm25f(index) -> None:
+    """The tabled scorer gives Whoosh's BM25F scores exactly, for every
+    posting of every term of the seed index's scored fields."""
+    searcher = index._searcher()
+    weighting = BM25F(B=0.75, K1=1.2, title_B=0.5)
+    compared = 0
+    for leaf, _ in searcher.leaf_searchers():
+        reader = leaf.reader()
+        for fieldname in ("title", "heading", "body", "body_exact"):
+            for text in reader.lexicon(fieldname):
+                whoosh = weighting.scorer(leaf, fieldname, text)
+                B = weighting._field_B.get(fieldname, weighting.B)
+                tabled = LengthTableScorer(leaf, fieldname, text, B, weighting.K1)
+                postings = reader.postings(fieldname, text)
+                while postings.is_active():
+                    assert tabled.score(postings) == whoosh.score(postings)
+                    compared += 1
+                    postings.next()
+    assert compared > 1_000
 
 
 @pytest.fixture(scope="module")
