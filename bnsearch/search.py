@@ -194,8 +194,8 @@ def _word_leaves(matcher, word_terms: dict[tuple[str, bytes], int]) -> list[tupl
         term = node.term()
         if term is None:
             stack.extend(node.children())
-        elif word_terms.get(term):
-            leaves.append((node, word_terms[term]))
+        elif words := word_terms.get(term):
+            leaves.append((node, words))
     return leaves
 
 
@@ -275,7 +275,7 @@ class LengthTableScorer(BM25FScorer):
 
 def _length_bytes(reader: SegmentReader, fieldname: str) -> bytes:
     """One byte per section: its ``fieldname`` length as Whoosh stores it
-    (0 for none, which Whoosh's BM25F scorer takes as length 1)."""
+    (0 where the field is empty, so no term of it can match there)."""
 
     def read() -> bytes:
         count = reader.doc_count_all()
@@ -288,7 +288,8 @@ def _length_bytes(reader: SegmentReader, fieldname: str) -> bytes:
 
 
 def _length_norms(B: float, K1: float, avgfl: float) -> list[float]:
-    """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for each length byte."""
+    """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for each length byte (byte
+    0, never scored, as length 1, the default Whoosh's scorer asks for)."""
     return [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl) for b in range(256)]
 
 
