@@ -17,6 +17,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
+from .codec import SmallBlockCodec
 from .corpus import Article
 from .errors import IndexExistsError
 from .indexing import IndexReport, load_manifest, update_index, write_articles
@@ -89,7 +90,7 @@ class Index:
         with self.directory.lock():
             ix = whoosh_index.open_dir(str(self._generation))
             manifest = load_manifest(ix)
-            writer = ix.writer()
+            writer = ix.writer(codec=SmallBlockCodec())
             try:
                 write_articles(writer, articles, manifest, report)
                 writer.commit()

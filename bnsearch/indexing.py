@@ -21,6 +21,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
+from .codec import SmallBlockCodec
 from .corpus import Article, Corpus, Skipped
 from .parallel import ParallelWriter
 from .schema import make_schema
@@ -34,8 +35,8 @@ __all__ = ["DEFAULT_MEMORY_MB", "IndexReport", "Progress", "content_hash", "upda
 # 256 MB took 63 s, 512 MB 49 s; 1024 MB was no faster (bench/index.py).
 DEFAULT_MEMORY_MB = 512
 # Fresh builds of at least this much input (file bytes, so a .gz counts
-# small) use two writer processes that each leave their own segment (25.7 s
-# instead of 48.6 s for the shared corpus on 2 cores; merging the segments at
+# small) use two writer processes that each leave their own segment (24.0 s
+# instead of 46.7 s for the shared corpus on 2 cores; merging the segments at
 # the end would cost the gain back). Incremental runs stay in one process, so
 # small updates do not pile up segments.
 PARALLEL_INPUT_BYTES = 4 << 20
@@ -232,7 +233,7 @@ def update_index(
             multisegment = procs > 1
         # compound=False: a commit does not copy every segment file into one
         # (measured: 10% faster on the shared corpus, same size on disk).
-        options = {"limitmb": memory_mb, "compound": False}
+        options = {"limitmb": memory_mb, "compound": False, "codec": SmallBlockCodec()}
         if procs > 1:
             writer = ParallelWriter(ix, procs=procs, multisegment=multisegment, **options)
         else:

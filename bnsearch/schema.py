@@ -16,9 +16,10 @@ from .analysis import ANALYZER_VERSION, exact_analyzer, stem_analyzer
 
 __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 
-# Bump on any change to the fields below; an index records it (with the
-# analyzer version) and refuses to be opened by another version.
-SCHEMA_VERSION = 4
+# Bump on any change to the fields below or to bnsearch.codec; an index
+# records it (with the analyzer version) and refuses to be opened by another
+# version.
+SCHEMA_VERSION = 5
 
 
 class StoredColumn(FieldType):

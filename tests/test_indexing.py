@@ -17,6 +17,7 @@ from conftest import DATA, SEED_DIR
 from whoosh.qparser import QueryParser
 
 from bnsearch.api import Index
+from bnsearch.codec import COMPRESS_FROM, SmallBlockCodec
 from bnsearch.corpus import Article
 from bnsearch.errors import (
     IndexExistsError,
@@ -24,6 +25,7 @@ from bnsearch.errors import (
     IndexNotFoundError,
     IndexVersionError,
 )
+from bnsearch.indexing import update_index
 from bnsearch.storage import IndexDirectory
 
 
@@ -131,6 +133,33 @@ def test_api_create_add_and_replace(tmp_path: Path) -> None:
         assert index.stats().articles == 2 and index.stats().sections == 2
     with pytest.raises(IndexExistsError):
         Index.create(tmp_path / "ix")
+
+
+@pytest.mark.parametrize("build", ["update_index", "add_many"])
+def test_small_posting_blocks_are_left_uncompressed(tmp_path: Path, build: str) -> None:
+    articles = [Article(f"a{n}", f"নদী {n}", f"নদী পদ্মা। শব্দ{n} আছে।") for n in range(8)]
+    if build == "add_many":
+        with Index.create(tmp_path / "ix") as index:
+            index.add_many(articles)
+    else:
+        folder = tmp_path / "corpus"
+        folder.mkdir()
+        for article in articles:
+            (folder / f"{article.id}.txt").write_text(f"# {article.title}\n\n{article.text}")
+        update_index(tmp_path / "ix", [folder])
+    with Index.open(tmp_path / "ix") as index:
+        reader = index._searcher().reader()
+        assert all(isinstance(s.codec(), SmallBlockCodec) for s in index._ix._segments())
+
+        def compression(term: str) -> int:
+            postings = reader.postings("body_exact", term)
+            postings.id()  # reads the first block
+            return postings._compression
+
+        assert len(list(reader.postings("body_exact", "পদ্মা").all_ids())) >= COMPRESS_FROM
+        assert compression("পদ্মা") > 0  # eight postings: compressed
+        assert compression("শব্দ3") == 0  # one posting: as it is
+        assert len(index.search("শব্দ3")) == 1 and len(index.search("পদ্মা")) == 8
 
 
 def test_open_missing_index(tmp_path: Path) -> None:
