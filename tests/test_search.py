@@ -20,7 +20,13 @@ from bnsearch.analysis import analyze
 from bnsearch.errors import QueryError
 from bnsearch.evaluation import read_qrels, read_queries, read_sections
 from bnsearch.query import compile_query, parse
-from bnsearch.search import DEFAULT_WEIGHTS, REFERENCE_DISCOUNT, LengthTableScorer
+from bnsearch.search import (
+    DEFAULT_WEIGHTS,
+    REFERENCE_DISCOUNT,
+    LengthTableScorer,
+    _close_terms,
+    _suggestion_prefix,
+)
 from bnsearch.snippets import Snippet, is_grapheme_boundary, make_snippet, match_spans, render_html
 
 QATAR_MEXICO, ARMENIA_MEXICO = "000_d77cc1112f49de51", "001_033b12f9f6b598bb"
@@ -334,6 +340,22 @@ def test_did_you_mean(index) -> None:
     results = index.search("মেক্সিকোত")
     assert results.hits == [] and results.did_you_mean == "মেক্সিকো"
     assert index.search("মেক্সিকো").did_you_mean is None
+
+
+@pytest.mark.parametrize("word", ["মেক্সিকোত", "কাতারর", "দূতাবাশ", "সম্পর্ক", "1976", "আল"])
+@pytest.mark.parametrize("distance", [1, 2])
+def test_close_terms_are_the_terms_whooshs_corrector_finds(index, word, distance) -> None:
+    searcher = index._searcher()
+    prefix = _suggestion_prefix(word)
+    everything = 10_000
+    whoosh = searcher.corrector("body_exact").suggest(
+        word, limit=everything, maxdist=distance, prefix=prefix
+    )
+    ours = _close_terms(searcher, word, distance, limit=everything)
+    assert sorted(ours) == sorted(whoosh)
+    frequencies = [searcher.frequency("body_exact", term) for term in ours]
+    assert frequencies == sorted(frequencies, reverse=True)
+    assert _close_terms(searcher, word, distance, limit=3) == ours[:3]
 
 
 # --- the API from several threads -----------------------------------------------------
