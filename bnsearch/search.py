@@ -74,12 +74,10 @@ def _per_reader(reader: IndexReader, key: object, make: Callable[[], _T]) -> _T:
     return found
 
 
-def _column(reader: IndexReader, name: str, translate: bool = True):
+def _column(reader: IndexReader, name: str):
     """The reader's column ``name``: making one reads the column's whole
     offset table, a millisecond or two per segment on the shared corpus."""
-    return _per_reader(
-        reader, ("column", name, translate), lambda: reader.column_reader(name, translate=translate)
-    )
+    return _per_reader(reader, ("column", name), lambda: reader.column_reader(name))
 
 
 def _reference_sections(reader: IndexReader) -> frozenset[int]:
