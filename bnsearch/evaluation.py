@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import normalize_tier0
+from .analysis import normalize_label
 
 __all__ = [
     "EvalReport",
@@ -111,7 +111,7 @@ def _heading_matches(path: str, heading: str) -> bool:
     """The best section is the named one: its heading (last part of the path)
     equals the name, compared after tier-0 normalization."""
     last = path.rsplit("›", 1)[-1].strip()
-    return normalize_tier0(" ".join(last.split())) == normalize_tier0(" ".join(heading.split()))
+    return normalize_label(last) == normalize_label(heading)
 
 
 def evaluate(

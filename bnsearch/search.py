@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.util.numeric import byte_to_length
 
-from .analysis import normalize_tier0
+from .analysis import normalize_label
 from .errors import QueryError
 from .query import Filter, Group, QueryPlan, Weights, compile_query, parse
 from .snippets import Snippet, make_snippet, match_spans
@@ -423,10 +423,6 @@ def query_spans(query: str, text: str) -> list[tuple[int, int]]:
     return _spans(text, compile_query(parse(query), DEFAULT_WEIGHTS))
 
 
-def _title_key(title: str) -> str:
-    return normalize_tier0(" ".join(title.split()))
-
-
 def _same_text(a: dict, b: dict) -> bool:
     """Near-identical best sections: with the same title, the same page twice."""
     matcher = difflib.SequenceMatcher(None, a["text"], b["text"], autojunk=False)
@@ -519,7 +515,7 @@ def _ranked(
     by_title: dict[str, list[_Ranked]] = {}  # only hits with the same title can be copies
     for score, docnum in collector.top(count):
         stored = searcher.stored_fields(docnum)
-        same_title = by_title.setdefault(_title_key(stored["title"]), [])
+        same_title = by_title.setdefault(normalize_label(stored["title"]), [])
         original = next((k for k in same_title if _same_text(k.stored, stored)), None)
         if original is not None:
             original.duplicates.append(stored["article_id"])

@@ -27,7 +27,7 @@ from .filters import (
     is_stopword,
     stem,
 )
-from .normalize import fold_digits, normalize_tier0, normalize_tier1
+from .normalize import fold_digits, normalize_label, normalize_tier0, normalize_tier1
 from .tokenizer import BengaliTokenizer, Span, word_spans
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "exact_term",
     "fold_digits",
     "is_stopword",
+    "normalize_label",
     "normalize_tier0",
     "normalize_tier1",
     "span_terms",

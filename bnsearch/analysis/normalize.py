@@ -20,7 +20,7 @@ import unicodedata
 
 from icu import Normalizer2
 
-__all__ = ["fold_digits", "normalize_tier0", "normalize_tier1"]
+__all__ = ["fold_digits", "normalize_label", "normalize_tier0", "normalize_tier1"]
 
 _NFC = Normalizer2.getNFCInstance()
 _NFKC_CASEFOLD = Normalizer2.getNFKCCasefoldInstance()
@@ -104,6 +104,12 @@ def normalize_tier0(token: str) -> str:
     if TA + HASANTA in token:
         token = _LEGACY_KHANDA_TA.sub(KHANDA_TA, token)
     return fold_digits(token)
+
+
+def normalize_label(text: str) -> str:
+    """A title or heading as compared with another: tier 0, each run of
+    whitespace one space."""
+    return normalize_tier0(" ".join(text.split()))
 
 
 _TIER1 = str.maketrans(
