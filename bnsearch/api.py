@@ -9,23 +9,56 @@ The command line and the search shell use only this module.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from .codec import SmallBlockCodec
+from .check import check_index
 from .corpus import Article
-from .errors import IndexExistsError
-from .indexing import IndexReport, load_manifest, update_index, write_articles
+from .errors import IndexExistsError, InvalidArgumentError, QueryError
+from .indexing import IndexReport, add_articles, update_index
 from .schema import make_schema
-from .search import Results, SectionWeighting, run_search
-from .storage import IndexDirectory, new_meta, stamp_meta
+from .search import DEFAULT_TIMEOUT, Results, SectionWeighting, run_search
+from .storage import IndexDirectory, new_meta, reading, stamp_meta
 
-__all__ = ["Index", "IndexStats", "Results"]
+__all__ = ["MAX_RESULT_WINDOW", "Index", "IndexStats", "Results"]
+
+_T = TypeVar("_T")
+MAX_RESULT_WINDOW = 100_000  # limit × page: how deep into the results a page may be
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text_argument(name: str, value: object, optional: bool = False) -> None:
+    """Refuse what is not text: a wrong type, or a str with a lone surrogate
+    (an undecodable byte of a command line, read with surrogateescape)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a str, not {type(value).__name__}")
+    bad = _LONE_SURROGATE.search(value)
+    if bad:
+        raise QueryError(
+            f"the {name} is not valid text: an undecodable byte or lone surrogate "
+            f"at character {bad.start() + 1}"
+        )
+
+
+def _int_argument(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(f"{name} must be an int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise InvalidArgumentError(f"{name} must be from {low:,} to {high:,}, not {value:,}")
+
+
+def _flag_argument(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be True or False, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -85,20 +118,15 @@ class Index:
         return self.add_many([article])
 
     def add_many(self, articles: Iterable[Article]) -> IndexReport:
-        """Add or replace articles in one commit (nothing is deleted)."""
-        report = IndexReport()
-        with self.directory.lock():
-            ix = whoosh_index.open_dir(str(self._generation))
-            manifest = load_manifest(ix)
-            writer = ix.writer(codec=SmallBlockCodec())
-            try:
-                write_articles(writer, articles, manifest, report)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            meta = stamp_meta(self._meta, self._meta.get("sources", []))
-            self.directory.write_meta(self._generation, meta)
+        """Add or replace articles in one commit (nothing is deleted).
+
+        The same write path as ``bnsearch index``: into the live index as it
+        is now (another process may have rebuilt or extended it since this
+        one was opened), keeping the sources it records. Articles that cannot
+        be indexed are listed in the report's ``skipped``."""
+        if isinstance(articles, Article):
+            articles = [articles]
+        report = add_articles(self.directory.path, articles)
         self.refresh()
         return report
 
@@ -107,10 +135,20 @@ class Index:
         with self._lock:
             self._ix, self._generation, self._meta = self.directory.open_whoosh()
 
+    def _reading(self, read: Callable[[], _T]) -> _T:
+        """``read()``, with what a damaged index file makes Whoosh raise
+        turned into IndexDamagedError."""
+        if self._ix is None:
+            raise InvalidArgumentError("the index is closed")
+        with reading(self.directory.path):
+            return read()
+
     # --- searching --------------------------------------------------------
 
     def _searcher(self) -> Searcher:
         """This thread's searcher, renewed when the index has changed."""
+        if self._ix is None:
+            raise InvalidArgumentError("the index is closed")
         if self.directory.current() != self._generation:
             self.refresh()  # rebuilt: a new generation
         local = self._local
@@ -143,6 +181,7 @@ class Index:
         snippet_size: int = 240,
         snippets: bool = True,
         suggest: bool = True,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> Results:
         """Search the index; returns one page of hits, best article first.
 
@@ -150,25 +189,58 @@ class Index:
         form); ``sections`` also lists each article's other matching sections;
         ``stemming=False`` searches exact forms only; ``snippets=False`` and
         ``suggest=False`` skip snippets and spelling suggestions. Raises
-        QueryError for a query with nothing to search for. Safe to call from
-        several threads.
+        QueryError for a query with nothing to search for,
+        QueryTooBroadError (a QueryError) for one beyond the cost bounds or
+        that runs longer than ``timeout`` seconds (None: no limit),
+        InvalidArgumentError for arguments of the wrong type or range, and
+        IndexDamagedError when an index file cannot be read. Safe to call
+        from several threads.
         """
-        return run_search(
-            self._searcher(),
-            query,
-            limit=limit,
-            page=page,
-            section=section,
-            sections=sections,
-            stemming=stemming,
-            snippet_size=snippet_size,
-            snippets=snippets,
-            suggest=suggest,
+        _text_argument("query", query)
+        _text_argument("section", section, optional=True)
+        _int_argument("limit", limit, 1, MAX_RESULT_WINDOW)
+        _int_argument("page", page, 1, MAX_RESULT_WINDOW)
+        if limit * page > MAX_RESULT_WINDOW:
+            raise InvalidArgumentError(
+                f"limit × page must be at most {MAX_RESULT_WINDOW:,} (results that deep "
+                "are not kept)"
+            )
+        _int_argument("snippet_size", snippet_size, 20, 100_000)
+        for name, flag in (("sections", sections), ("stemming", stemming)):
+            _flag_argument(name, flag)
+        for name, flag in (("snippets", snippets), ("suggest", suggest)):
+            _flag_argument(name, flag)
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
+        ):
+            raise InvalidArgumentError(f"timeout must be a number above 0 or None, not {timeout!r}")
+        return self._reading(
+            lambda: run_search(
+                self._searcher(),
+                query,
+                limit=limit,
+                page=page,
+                section=section,
+                sections=sections,
+                stemming=stemming,
+                snippet_size=snippet_size,
+                snippets=snippets,
+                suggest=suggest,
+                timeout=timeout,
+            )
         )
+
+    def check(self) -> list[str]:
+        """Read every file of the index and compare what must agree; the
+        problems found (empty when the index is sound)."""
+        return self._reading(lambda: check_index(self._ix))
 
     # --- facts ----------------------------------------------------------
 
     def stats(self) -> IndexStats:
+        return self._reading(self._stats)
+
+    def _stats(self) -> IndexStats:
         with self._ix.reader() as reader:
             articles = 0
             if reader.doc_count():
@@ -201,7 +273,9 @@ class Index:
             for searcher in self._searchers:
                 searcher.close()
             self._searchers.clear()
-        self._ix.close()
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
 
     def __enter__(self) -> Index:
         return self

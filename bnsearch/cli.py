@@ -18,11 +18,12 @@ import click
 from . import __version__
 from .analysis import ANALYZER_VERSION, analyze
 from .api import Index
-from .console import IndexProgress, hit_lines, styles, use_colour
-from .errors import BnsearchError, QueryError
+from .console import IndexProgress, hit_lines, printable, styles, use_colour
+from .corpus import DEFAULT_LIMITS, ReadLimits
+from .errors import BnsearchError, IndexDamagedError, QueryError
 from .evaluation import evaluate, read_qrels, read_queries, read_sections
 from .indexing import DEFAULT_MEMORY_MB
-from .search import Results
+from .search import DEFAULT_TIMEOUT, Results
 from .snippets import Snippet, render_html
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -37,7 +38,7 @@ class BnsearchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BnsearchError as error:
-            click.echo(f"bnsearch: {error}", err=True)
+            click.echo(f"bnsearch: {printable(str(error))}", err=True)
             ctx.exit(EXIT_ERROR)
         except BrokenPipeError:
             # The reader went away (bnsearch … | head): stop quietly, as a
@@ -45,7 +46,7 @@ class BnsearchGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as error:
-            where = f": {error.filename}" if error.filename else ""
+            where = f": {printable(os.fsdecode(error.filename))}" if error.filename else ""
             click.echo(f"bnsearch: {error.strerror or error}{where}", err=True)
             ctx.exit(EXIT_ERROR)
 
@@ -141,6 +142,20 @@ def analyze_command(field: str, as_json: bool, text: str | None) -> None:
     help="Writer processes [default: 2 for a fresh build of 4 MB or more on 2+ cores, "
     "else 1]; more than one leaves one segment per process.",
 )
+@click.option(
+    "--max-article-mb",
+    type=click.FloatRange(0.001, 4096),
+    default=DEFAULT_LIMITS.article_bytes / (1 << 20),
+    show_default=True,
+    help="Skip (and report) an article whose text is larger.",
+)
+@click.option(
+    "--max-line-mb",
+    type=click.FloatRange(0.001, 4096),
+    default=DEFAULT_LIMITS.line_bytes / (1 << 20),
+    show_default=True,
+    help="Skip (and report) a JSON Lines line that is larger.",
+)
 def index_command(
     sources: tuple[Path, ...],
     index_path: Path,
@@ -148,6 +163,8 @@ def index_command(
     prune: bool | None,
     memory_mb: int,
     procs: int | None,
+    max_article_mb: float,
+    max_line_mb: float,
 ) -> None:
     """Index SOURCES (files or directories; default: corpus/).
 
@@ -157,16 +174,19 @@ def index_command(
     export). Directories are walked recursively.
 
     Incremental: unchanged articles are skipped, changed ones replaced and,
-    with --prune, articles whose source is gone are deleted. Input that cannot
-    be read (invalid UTF-8, binary or empty files, malformed JSON lines, XML
-    pages that fail to parse) is reported with its location and skipped; an
-    interrupted or failed run leaves the index as it was.
+    with --prune, articles whose file was read through and no longer holds
+    them, or is gone, are deleted (a file or directory that cannot be read
+    keeps its articles). Input that cannot be read (invalid UTF-8, binary or
+    empty files, malformed JSON lines, XML pages that fail to parse, files
+    over the size limits, FIFOs, broken links) is reported with its location
+    and skipped; an interrupted or failed run leaves the index as it was.
 
     \b
     Exit status: 0 everything indexed, 1 some input skipped,
     2 usage or fatal error, 130 interrupted.
     """
     progress = IndexProgress()
+    limits = ReadLimits(int(max_article_mb * (1 << 20)), int(max_line_mb * (1 << 20)))
     try:
         report = Index.build(
             index_path,
@@ -176,6 +196,7 @@ def index_command(
             memory_mb=memory_mb,
             procs=procs,
             progress=progress,
+            limits=limits,
         )
     except KeyboardInterrupt:
         progress.close()
@@ -186,6 +207,10 @@ def index_command(
     if report.stale_lock_pid:
         click.echo(f"cleared a stale lock left by process {report.stale_lock_pid}", err=True)
     click.echo(report.summary())
+    if report.interrupted_after_commit:
+        click.echo(
+            "bnsearch: Ctrl-C came after the index was written; the run is complete", err=True
+        )
     if report.skipped:
         click.echo(f"{len(report.skipped)} input(s) skipped; see the lines above", err=True)
         sys.exit(EXIT_PARTIAL)
@@ -215,7 +240,31 @@ def stats_command(index_path: Path, as_json: bool) -> None:
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        click.echo(f"{name.ljust(width)}  {value}")
+        click.echo(f"{name.ljust(width)}  {printable(value)}")
+
+
+@main.command("check")
+@index_option
+def check_command(index_path: Path) -> None:
+    """Verify the index: read every segment whole and compare the article ids
+    and ordinals of the columns with the stored fields.
+
+    \b
+    Exit status: 0 the index is sound, 2 it is damaged (rebuild it with
+    `bnsearch index --rebuild`) or cannot be opened.
+    """
+    with Index.open(index_path) as index:
+        problems = index.check()
+        stats = index.stats()
+    if problems:
+        for problem in problems:
+            click.echo(f"bnsearch: {printable(problem)}", err=True)
+        raise IndexDamagedError(
+            f"index at {index_path} is damaged: {len(problems)} problem(s) above; "
+            "rebuild it with `bnsearch index --rebuild`"
+        )
+    click.echo(f"index at {index_path} is sound: {stats.articles:,} articles, "
+               f"{stats.sections:,} sections")  # fmt: skip
 
 
 FORMATS = ["text", "json", "html", "trec"]
@@ -223,8 +272,10 @@ FORMATS = ["text", "json", "html", "trec"]
 
 def _print_text(results: Results, colour: bool) -> None:
     bold, _, reset = styles(colour)
+    for notice in results.notices:
+        click.echo(f"note: {printable(notice)}")
     if results.did_you_mean:
-        click.echo(f"did you mean: {bold}{results.did_you_mean}{reset}")
+        click.echo(f"did you mean: {bold}{printable(results.did_you_mean)}{reset}")
     if not results.hits:
         click.echo(f"no articles match {results.query!r}")
         return
@@ -238,14 +289,17 @@ def _html(results: Results) -> str:
     import html
 
     lines = [f'<section class="bnsearch-results" data-total="{results.total}">']
+    for notice in results.notices:
+        lines.append(f'<p class="notice">{html.escape(notice)}</p>')
     if results.did_you_mean:
         lines.append(f"<p>did you mean: <b>{html.escape(results.did_you_mean)}</b></p>")
     lines.append(f'<ol start="{results.hits[0].rank if results.hits else 1}">')
     for hit in results:
-        section = f" › {html.escape(hit.section)}" if hit.section else ""
+        section = f" › {html.escape(printable(hit.section))}" if hit.section else ""
         snippet = render_html(Snippet(hit.snippet, tuple(hit.highlights)))
+        title = html.escape(printable(hit.title))
         lines.append(
-            f'<li data-id="{html.escape(hit.id, quote=True)}"><h3>{html.escape(hit.title)}'
+            f'<li data-id="{html.escape(printable(hit.id), quote=True)}"><h3>{title}'
             f"{section}</h3><p>{snippet}</p></li>"
         )
     lines += ["</ol>", "</section>"]
@@ -253,7 +307,10 @@ def _html(results: Results) -> str:
 
 
 def _trec(qid: str, results: Results) -> list[str]:
-    return [f"{qid} Q0 {hit.id} {hit.rank} {hit.score:.4f} bnsearch" for hit in results]
+    return [
+        f"{printable(qid)} Q0 {printable(hit.id)} {hit.rank} {hit.score:.4f} bnsearch"
+        for hit in results
+    ]
 
 
 @main.command("search")
@@ -272,6 +329,13 @@ def _trec(qid: str, results: Results) -> list[str]:
     help="Run every qid<TAB>query line of FILE (batch mode; --format trec makes a TREC run).",
 )
 @click.option("--no-stemming", is_flag=True, help="Match exact forms only (for comparisons).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds a query may take; a slower one ends with 'query too broad' (exit 2).",
+)
 def search_command(
     query: str | None,
     index_path: Path,
@@ -283,6 +347,7 @@ def search_command(
     as_json: bool,
     queries_file: Path | None,
     no_stemming: bool,
+    timeout: float,
 ) -> None:
     """Search the index for QUERY.
 
@@ -295,10 +360,12 @@ def search_command(
       title:কাতার           the article title has the word
       section:ইতিহাস        the section heading has the word
       কাতা*                  words starting with these letters
-    Bengali and ASCII digits are interchangeable.
+    Bengali and ASCII digits are interchangeable. A query may have up to 64
+    words, 16 levels of parentheses, prefixes of 2 letters or more (each
+    searched as its 50 most frequent words), and run for --timeout seconds.
 
     \b
-    Exit status: 0 hits found, 1 none, 2 error.
+    Exit status: 0 hits found, 1 none, 2 error (a query too broad, too).
     """
     if as_json:
         output = "json"
@@ -306,7 +373,10 @@ def search_command(
         raise click.UsageError("give a QUERY, or --queries FILE")
     if queries_file is not None and query is not None:
         raise click.UsageError("give a QUERY or --queries FILE, not both")
-    batch = read_queries(queries_file) if queries_file else [("1", query or "")]
+    try:
+        batch = read_queries(queries_file) if queries_file else [("1", query or "")]
+    except ValueError as error:
+        raise BnsearchError(str(error)) from None
     found = False
     colour = use_colour(sys.stdout)
     with Index.open(index_path) as index:
@@ -319,11 +389,12 @@ def search_command(
                     section=section,
                     sections=sections,
                     stemming=not no_stemming,
+                    timeout=timeout,
                 )
             except QueryError as error:
                 if queries_file is None:
                     raise
-                click.echo(f"bnsearch: query {qid}: {error}", err=True)
+                click.echo(f"bnsearch: query {printable(qid)}: {error}", err=True)
                 continue
             found = found or bool(results.hits)
             if output == "json":
@@ -338,7 +409,7 @@ def search_command(
                 click.echo(_html(results))
             else:
                 if queries_file is not None:
-                    click.echo(f"\n== {qid}: {text}")
+                    click.echo(printable(f"\n== {qid}: {text}", lines=True))
                 _print_text(results, colour)
     sys.exit(EXIT_OK if found else EXIT_PARTIAL)
 

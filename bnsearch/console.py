@@ -9,9 +9,9 @@ from typing import TextIO
 
 from .indexing import Progress
 from .search import Hit
-from .snippets import Snippet, render_text
+from .snippets import Snippet, printable, render_text
 
-__all__ = ["IndexProgress", "hit_lines", "styles", "use_colour"]
+__all__ = ["IndexProgress", "hit_lines", "printable", "styles", "use_colour"]
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -28,17 +28,18 @@ def hit_lines(hit: Hit, colour: bool, *, score: bool = True) -> list[str]:
     """A hit for a terminal: rank, title › section, id; the snippet; the
     merged copies; and the other matching sections when the hit has them."""
     bold, dim, reset = styles(colour)
-    where = f" › {hit.section}" if hit.section else ""
-    about = f"[{hit.id}] {hit.score:.2f}" if score else f"[{hit.id}]"
+    where = f" › {printable(hit.section)}" if hit.section else ""
+    about = f"[{printable(hit.id)}] {hit.score:.2f}" if score else f"[{printable(hit.id)}]"
     lines = [
-        f"{hit.rank:>3}. {bold}{hit.title}{reset}{where}  {dim}{about}{reset}",
+        f"{hit.rank:>3}. {bold}{printable(hit.title)}{reset}{where}  {dim}{about}{reset}",
         f"     {render_text(Snippet(hit.snippet, tuple(hit.highlights)), colour)}",
     ]
     if hit.duplicates:
-        lines.append(f"     {dim}(same article as {', '.join(hit.duplicates)}){reset}")
+        copies = printable(", ".join(hit.duplicates))
+        lines.append(f"     {dim}(same article as {copies}){reset}")
     for other in hit.sections:
         text = render_text(Snippet(other.snippet, tuple(other.highlights)), colour)
-        lines.append(f"     {dim}›{reset} {other.section or '(lead)'}: {text}")
+        lines.append(f"     {dim}›{reset} {printable(other.section) or '(lead)'}: {text}")
     return lines
 
 
@@ -65,7 +66,7 @@ class IndexProgress:
 
     def __call__(self, progress: Progress) -> None:
         if progress.skipped is not None:
-            self._write(f"skipped: {progress.skipped}")
+            self._write(f"skipped: {printable(str(progress.skipped))}")
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = progress.articles / elapsed
         if self.bar is not None:

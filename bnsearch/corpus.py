@@ -4,10 +4,15 @@ Each reader streams one file and yields :class:`Article` for every article
 and :class:`Skipped` for every piece of input it could not use, with the
 location and the reason, so one bad line or page never stops a run. Memory
 stays flat however large the input: files are read line by line or element
-by element.
+by element, and a line or an article larger than :class:`ReadLimits` allows
+is skipped without being held whole (a decompression bomb costs time, not
+memory).
 
 :class:`Corpus` walks the given paths (directories recursively, format by
-extension) and counts the bytes it has consumed, for progress reports.
+extension; only regular files are read, so a FIFO cannot block a run),
+counts the bytes it has consumed, for progress reports, and remembers what it
+could not read completely, so that pruning never deletes an article because
+its file was unreadable, its directory unlistable or its archive truncated.
 """
 
 from __future__ import annotations
@@ -18,18 +23,25 @@ import io
 import json
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-from xml.etree import ElementTree
+from xml.sax import SAXException, SAXParseException, handler, make_parser
+
+from .errors import InvalidArgumentError
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "SUFFIXES",
     "Article",
     "Corpus",
+    "Listing",
+    "ReadLimits",
     "Skipped",
+    "checked_article",
     "clean_wiki_leftovers",
     "find_files",
     "read_file",
@@ -62,10 +74,30 @@ class Skipped:
 
 Event = Article | Skipped
 
+_MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The largest input the readers hold in memory at once.
+
+    An article whose text is larger than ``article_bytes`` (UTF-8), or a
+    JSON line larger than ``line_bytes``, is skipped with a message; it is
+    read past in small pieces, never held whole. Bengali Wikipedia's longest
+    articles are about 1 MB of text.
+    """
+
+    article_bytes: int = 32 * _MB
+    line_bytes: int = 128 * _MB
+
+
+DEFAULT_LIMITS = ReadLimits()
+
 # Format by file name ending; the longest ending wins (.jsonl.gz before .gz).
-# A reader gets the path, the source name for reports, the open binary stream
-# and the file's name relative to the directory it was found in (no suffix).
-_READERS: dict[str, Callable[[Path, str, BinaryIO, str], Iterator[Event]]] = {}
+# A reader gets the path, the source name for reports, the open binary stream,
+# the file's name relative to the directory it was found in (no suffix) and
+# the size limits.
+_READERS: dict[str, Callable[[Path, str, BinaryIO, str, ReadLimits], Iterator[Event]]] = {}
 
 
 def _reader(*suffixes: str):
@@ -86,17 +118,43 @@ def _suffix(path: Path) -> str | None:
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters break the lines ids are printed on (text, TREC runs).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _checked(article: Article, location: str) -> Event:
     """The article, or why it cannot be indexed."""
     if not article.id:
         return Skipped(article.source, location, "no article id")
+    if _LONE_SURROGATE.search(article.id):
+        return Skipped(article.source, location, "invalid Unicode in the id (lone surrogate)")
+    if _CONTROL.search(article.id):
+        return Skipped(article.source, location, "the id contains a control character")
     if not article.text.strip():
         return Skipped(article.source, location, "empty text")
     if _LONE_SURROGATE.search(article.text) or _LONE_SURROGATE.search(article.title):
         return Skipped(article.source, location, "invalid Unicode (lone surrogate)")
     return article
+
+
+def checked_article(article: Article, location: str) -> Event:
+    """An article given by a program (``Index.add_many``), or why it cannot
+    be indexed; InvalidArgumentError when it is not an Article at all."""
+    if not isinstance(article, Article) or not all(
+        isinstance(value, str) for value in (article.id, article.title, article.text)
+    ):
+        raise InvalidArgumentError(
+            f"{location}: expected an Article with str id, title and text, "
+            f"got {type(article).__name__}"
+        )
+    return _checked(article, location)
+
+
+def _too_large(size: int, limit: int, what: str) -> str:
+    return (
+        f"{what} larger than {limit / _MB:g} MB ({size / _MB:.1f} MB or more); "
+        "skipped (raise the limit with --max-article-mb)"
+    )
 
 
 # --- plain text -----------------------------------------------------------
@@ -137,9 +195,14 @@ def _title_from_name(path: Path) -> str:
 
 
 @_reader(".txt")
-def read_text_file(path: Path, source: str, raw: BinaryIO, name: str) -> Iterator[Event]:
+def read_text_file(
+    path: Path, source: str, raw: BinaryIO, name: str, limits: ReadLimits
+) -> Iterator[Event]:
     """One article per file, in the seed articles' format."""
-    data = raw.read()
+    data = raw.read(limits.article_bytes + 1)
+    if len(data) > limits.article_bytes:
+        yield Skipped(source, "", _too_large(len(data), limits.article_bytes, "file"))
+        return
     if not data.strip():
         yield Skipped(source, "", "empty file")
         return
@@ -166,16 +229,41 @@ def read_text_file(path: Path, source: str, raw: BinaryIO, name: str) -> Iterato
 # --- JSON Lines -----------------------------------------------------------
 
 
+def _lines(stream: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """The stream's lines; a line longer than ``limit`` bytes is read past in
+    pieces and given as its length (at least ``limit + 1``) instead."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while line and not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+            size += len(line)
+        yield size
+
+
 @_reader(".jsonl", ".jsonl.gz", ".ndjson")
-def read_jsonl(path: Path, source: str, raw: BinaryIO, name: str) -> Iterator[Event]:
+def read_jsonl(
+    path: Path, source: str, raw: BinaryIO, name: str, limits: ReadLimits
+) -> Iterator[Event]:
     """``{"id" or "_id", "title", "text"}`` per line (BEIR corpora, bnwiki-2018)."""
     stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw
     number = 0
     try:
-        for number, line in enumerate(stream, 1):
+        for number, line in enumerate(_lines(stream, limits.line_bytes), 1):
+            location = f"line {number}"
+            if isinstance(line, int):
+                message = _too_large(line, limits.line_bytes, "line").replace(
+                    "--max-article-mb", "--max-line-mb"
+                )
+                yield Skipped(source, location, message)
+                continue
             if not line.strip():
                 continue
-            location = f"line {number}"
             try:
                 record = json.loads(line)
             except UnicodeDecodeError:
@@ -183,6 +271,9 @@ def read_jsonl(path: Path, source: str, raw: BinaryIO, name: str) -> Iterator[Ev
                 continue
             except json.JSONDecodeError as error:
                 yield Skipped(source, location, f"malformed JSON ({error.msg})")
+                continue
+            except RecursionError:
+                yield Skipped(source, location, "JSON nested too deeply")
                 continue
             if not isinstance(record, dict):
                 yield Skipped(source, location, "not a JSON object")
@@ -192,10 +283,14 @@ def read_jsonl(path: Path, source: str, raw: BinaryIO, name: str) -> Iterator[Ev
             if not isinstance(text, str) or not isinstance(title, str):
                 yield Skipped(source, location, 'no "text" string')
                 continue
-            if isinstance(article_id, int):
+            if isinstance(article_id, int) and not isinstance(article_id, bool):
                 article_id = str(article_id)
             if not isinstance(article_id, str):
                 yield Skipped(source, location, 'no "id" or "_id"')
+                continue
+            size = len(text.encode("utf-8", "surrogatepass"))
+            if size > limits.article_bytes:
+                yield Skipped(source, location, _too_large(size, limits.article_bytes, "article"))
                 continue
             yield _checked(Article(article_id.strip(), title.strip(), text, source), location)
     except (OSError, EOFError, zlib.error) as error:
@@ -252,53 +347,113 @@ def wikitext_to_text(wikitext: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+# (parent, element) pairs whose text a page needs.
+_PAGE_PARTS = frozenset({("page", "title"), ("page", "ns"), ("page", "id"), ("revision", "text")})
+
+
+class _PageCollector(handler.ContentHandler):
+    """Collects each ``<page>``'s title, namespace, id, redirect mark and
+    revision text from a stream of SAX events, into ``pages``. Text beyond
+    ``limit`` characters is counted, not kept."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.stack: list[str] = []
+        self.page: dict[str, object] | None = None
+        self.pages: list[dict[str, object]] = []
+        self.parts: list[str] | None = None
+        self.size = 0
+
+    def startElement(self, name: str, attrs) -> None:
+        name = name.rpartition(":")[2]
+        parent = self.stack[-1] if self.stack else ""
+        self.stack.append(name)
+        if name == "page":
+            self.page = {}
+        elif self.page is not None:
+            if name == "redirect" and parent == "page":
+                self.page["redirect"] = True
+            elif (parent, name) in _PAGE_PARTS and name not in self.page:
+                self.parts, self.size = [], 0
+
+    def characters(self, content: str) -> None:
+        if self.parts is not None:
+            self.size += len(content)
+            if self.size <= self.limit:
+                self.parts.append(content)
+
+    def endElement(self, name: str) -> None:
+        name = name.rpartition(":")[2]
+        self.stack.pop()
+        if self.parts is not None and self.page is not None:
+            self.page[name] = "".join(self.parts) if self.size <= self.limit else self.size
+            self.parts = None
+        elif name == "page" and self.page is not None:
+            self.pages.append(self.page)
+            self.page = None
+
+
+def _page_event(page: dict[str, object], source: str, limit: int) -> Event | None:
+    title = str(page.get("title") or "").strip()
+    page_id = str(page.get("id") or "").strip()
+    location = f"page {page_id or '?'} {title!r}"
+    if str(page.get("ns") or "0").strip() != "0" or page.get("redirect"):
+        return None
+    if not page_id:
+        return Skipped(source, location, "page has no id")
+    wikitext = page.get("text")
+    if wikitext is None:
+        return Skipped(source, location, "page has no revision text")
+    if isinstance(wikitext, int) or len(wikitext.encode("utf-8", "surrogatepass")) > limit:
+        size = wikitext if isinstance(wikitext, int) else len(wikitext.encode("utf-8"))
+        return Skipped(source, location, _too_large(size, limit, "page"))
+    try:
+        text = wikitext_to_text(wikitext)
+    except Exception as error:  # a parser failure on one page skips that page
+        return Skipped(source, location, f"wikitext could not be parsed ({error})")
+    return _checked(Article(page_id, title, text, source), location) if text else None
 
 
 @_reader(".xml", ".xml.bz2")
-def read_mediawiki_xml(path: Path, source: str, raw: BinaryIO, name: str) -> Iterator[Event]:
-    """Main-namespace, non-redirect pages of a MediaWiki export (the bnwiki dump)."""
+def read_mediawiki_xml(
+    path: Path, source: str, raw: BinaryIO, name: str, limits: ReadLimits
+) -> Iterator[Event]:
+    """Main-namespace, non-redirect pages of a MediaWiki export (the bnwiki dump).
+
+    Parsed as a stream of SAX events (no document tree, no external entities),
+    so memory holds one page at a time, and at most ``limits.article_bytes``
+    of its text."""
     stream: BinaryIO = bz2.BZ2File(raw) if path.name.endswith(".bz2") else raw
-    parser = ElementTree.iterparse(stream, events=("start", "end"))
-    root = None
-    try:
-        for event, element in parser:
-            if root is None:
-                root = element
-            if event != "end" or _local(element.tag) != "page":
-                continue
-            page = {_local(child.tag): child for child in element}
-            title = (page["title"].text or "").strip() if "title" in page else ""
-            page_id = (page["id"].text or "").strip() if "id" in page else ""
-            namespace = (page["ns"].text or "0").strip() if "ns" in page else "0"
-            revision = page.get("revision")
-            wikitext = None
-            if revision is not None:
-                text_element = next((c for c in revision if _local(c.tag) == "text"), None)
-                wikitext = text_element.text if text_element is not None else None
-            location = f"page {page_id or '?'} {title!r}"
-            root.clear()  # pages already read are not kept: memory stays flat
-            if namespace != "0" or "redirect" in page:
-                continue
-            if not page_id:
-                yield Skipped(source, location, "page has no id")
-                continue
-            if wikitext is None:
-                yield Skipped(source, location, "page has no revision text")
-                continue
-            try:
-                text = wikitext_to_text(wikitext)
-            except Exception as error:  # a parser failure on one page skips that page
-                yield Skipped(source, location, f"wikitext could not be parsed ({error})")
-                continue
-            if text:
-                yield _checked(Article(page_id, title, text, source), location)
-    except ElementTree.ParseError as error:
-        line = error.position[0]
-        yield Skipped(source, f"line {line}", f"XML syntax error; rest of file skipped ({error})")
-    except (OSError, EOFError) as error:
-        yield Skipped(source, "", f"unreadable ({error}); rest of file skipped")
+    collector = _PageCollector(limits.article_bytes)
+    parser = make_parser()
+    parser.setContentHandler(collector)
+    problem = None
+    while problem is None:
+        try:
+            chunk = stream.read(1 << 16)
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+        except SAXParseException as error:
+            line, message = error.getLineNumber(), error.getMessage()
+            problem = Skipped(
+                source, f"line {line}", f"XML syntax error; rest of file skipped ({message})"
+            )
+        except SAXException as error:
+            problem = Skipped(source, "", f"XML error; rest of file skipped ({error.getMessage()})")
+        except (OSError, EOFError) as error:
+            problem = Skipped(source, "", f"unreadable ({error}); rest of file skipped")
+        # The pages completed before a problem are good.
+        for page in collector.pages:
+            event = _page_event(page, source, limits.article_bytes)
+            if event is not None:
+                yield event
+        collector.pages.clear()
+        if problem is None and not chunk:
+            return
+    yield problem
 
 
 SUFFIXES = tuple(sorted(_READERS))
@@ -311,27 +466,122 @@ def _name(path: Path, root: Path) -> str:
     return relative[: len(relative) - len(suffix)] if suffix else relative
 
 
-def find_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[Skipped]]:
+@dataclass
+class Listing:
+    """What walking the given paths found.
+
+    ``files``: the regular files of a known format, with their names;
+    ``problems``: what could not be listed or read at all; ``unread``: the
+    absolute paths (files or directories) whose articles this run cannot see,
+    so must not prune."""
+
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    problems: list[Skipped] = field(default_factory=list)
+    unread: set[str] = field(default_factory=set)
+
+    def cannot_read(self, path: Path, reason: str) -> None:
+        self.problems.append(Skipped(_display(path), "", reason))
+        self.unread.add(_absolute(path))
+
+
+def _absolute(path: Path) -> str:
+    """The path as articles record their source: resolved where possible."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return os.path.abspath(path)
+
+
+def _display(path: Path) -> str:
+    """The path for messages, with undecodable bytes escaped."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _valid_name(path: Path) -> bool:
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _why_not_regular(mode: int) -> str:
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({kind})"
+
+
+def _add_file(listing: Listing, path: Path, name: str, explicit: bool) -> None:
+    """Add ``path`` to the listing if it is a regular file of a known format;
+    report it if it should be one and cannot be read (a path given
+    explicitly always should)."""
+    if not explicit and not _suffix(path):
+        return
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        broken = not explicit and path.is_symlink()
+        listing.cannot_read(path, "broken symbolic link" if broken else "no such file or directory")
+        return
+    except OSError as error:
+        listing.cannot_read(path, f"cannot read ({error.strerror})")
+        return
+    if not _suffix(path):
+        known = ", ".join(SUFFIXES)
+        listing.problems.append(Skipped(_display(path), "", f"unknown format (expected {known})"))
+    elif not stat.S_ISREG(mode):
+        listing.cannot_read(path, _why_not_regular(mode))
+    elif not _valid_name(path):
+        listing.cannot_read(path, "the file name is not valid UTF-8; rename it")
+    else:
+        listing.files.append((path, name))
+
+
+def _walk(listing: Listing, root: Path) -> None:
+    """Every file below ``root`` in sorted order, following symbolic links to
+    directories once each (a link loop is reported, not followed)."""
+    visited: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            info = directory.stat()
+            key = (info.st_dev, info.st_ino)
+            if key in visited:
+                listing.problems.append(
+                    Skipped(_display(directory), "", "directory already walked (a link loop?)")
+                )
+                continue
+            visited.add(key)
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as error:
+            listing.cannot_read(directory, f"cannot list directory ({error.strerror})")
+            continue
+        subdirectories = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                is_directory = entry.is_dir()  # follows links
+            except OSError:
+                is_directory = False
+            if is_directory:
+                subdirectories.append(path)
+            else:
+                _add_file(listing, path, _name(path, root), explicit=False)
+        stack.extend(reversed(subdirectories))
+
+
+def find_files(paths: Iterable[Path]) -> Listing:
     """The readable files under ``paths`` with their names (directories walked
-    in sorted order), and the paths that cannot be read at all."""
-    files, problems = [], []
+    in sorted order), and what cannot be read."""
+    listing = Listing()
     for path in paths:
         if path.is_dir():
-            for directory, subdirs, names in os.walk(path):
-                subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-                for name in sorted(names):
-                    candidate = Path(directory, name)
-                    if not name.startswith(".") and _suffix(candidate):
-                        files.append((candidate, _name(candidate, path)))
-        elif path.is_file():
-            if _suffix(path):
-                files.append((path, _name(path, path)))
-            else:
-                known = ", ".join(SUFFIXES)
-                problems.append(Skipped(str(path), "", f"unknown format (expected {known})"))
+            _walk(listing, path)
         else:
-            problems.append(Skipped(str(path), "", "no such file or directory"))
-    return files, problems
+            _add_file(listing, path, _name(path, path), explicit=True)
+    return listing
 
 
 class _CountingReader(io.RawIOBase):
@@ -351,7 +601,11 @@ class _CountingReader(io.RawIOBase):
 
 
 def read_file(
-    path: Path, source: str | None = None, counter: list[int] | None = None, name: str = ""
+    path: Path,
+    source: str | None = None,
+    counter: list[int] | None = None,
+    name: str = "",
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[Event]:
     """Every event of one file. ``source`` names it in articles and reports
     (default: the path); ``name`` is a text file's article id (default: its stem)."""
@@ -361,14 +615,22 @@ def read_file(
         yield Skipped(source, "", "unknown format")
         return
     try:
-        raw_file = open(path, "rb")
+        # O_NONBLOCK: opening a FIFO that replaced the file since it was
+        # listed must not wait for a writer; the check below then refuses it.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         yield Skipped(source, "", f"cannot open ({error.strerror})")
         return
+    raw_file = os.fdopen(handle, "rb", buffering=0)
     with raw_file:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            yield Skipped(source, "", _why_not_regular(mode))
+            return
+        os.set_blocking(handle, True)
         counting = _CountingReader(raw_file, counter if counter is not None else [0])
         stream = io.BufferedReader(counting, 1 << 16)
-        yield from _READERS[suffix](path, source, stream, name or _name(path, path))
+        yield from _READERS[suffix](path, source, stream, name or _name(path, path), limits)
 
 
 class Corpus:
@@ -377,12 +639,26 @@ class Corpus:
     Each article's ``source`` is the absolute path of its file, so the index
     knows where it came from however the path was typed. A text file's id is
     its path below the directory given (``corpus/a/b.txt`` → ``a/b``).
+
+    After iterating, :meth:`read_through` tells whether a source was read to
+    its end without a problem, and :meth:`gone` whether it no longer exists:
+    the only two cases in which pruning may delete an article that was not
+    seen.
     """
 
-    def __init__(self, paths: Iterable[Path | str]) -> None:
+    def __init__(self, paths: Iterable[Path | str], limits: ReadLimits = DEFAULT_LIMITS) -> None:
         self.paths = [Path(p) for p in paths]
-        self.files, self.problems = find_files(self.paths)
-        self.total_bytes = sum(path.stat().st_size for path, _ in self.files)
+        self.limits = limits
+        listing = find_files(self.paths)
+        self.files, self.problems = listing.files, listing.problems
+        self.unread = set(listing.unread)  # grows as files turn out unreadable
+        self.listed = {_absolute(path) for path, _ in self.files}
+        self.total_bytes = 0
+        for path, _ in self.files:
+            try:
+                self.total_bytes += path.stat().st_size
+            except OSError:
+                pass  # reported when it is read
         self._counter = [0]
 
     @property
@@ -393,4 +669,29 @@ class Corpus:
     def __iter__(self) -> Iterator[Event]:
         yield from self.problems
         for path, name in self.files:
-            yield from read_file(path, str(path.resolve()), self._counter, name)
+            source = _absolute(path)
+            for event in read_file(path, source, self._counter, name, self.limits):
+                if isinstance(event, Skipped):
+                    self.unread.add(source)
+                yield event
+
+    def read_through(self, source: str) -> bool:
+        """Whether ``source`` (an article's recorded source) was read to its
+        end with nothing skipped."""
+        return source in self.listed and not self._covered(source)
+
+    def gone(self, source: str) -> bool:
+        """Whether ``source`` no longer exists, as far as this run can tell."""
+        if source in self.listed or self._covered(source):
+            return False
+        try:
+            os.lstat(source)
+        except (FileNotFoundError, NotADirectoryError):
+            return True
+        except OSError:
+            return False  # e.g. permission denied on a directory above it
+        return False
+
+    def _covered(self, source: str) -> bool:
+        """Whether ``source`` is, or lies below, something this run could not read."""
+        return any(source == path or source.startswith(path + os.sep) for path in self.unread)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 __all__ = [
     "BnsearchError",
+    "IndexDamagedError",
     "IndexExistsError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexVersionError",
+    "IndexWriteError",
+    "InvalidArgumentError",
     "QueryError",
+    "QueryTooBroadError",
+    "UnsafeIndexError",
 ]
 
 
@@ -34,3 +39,26 @@ class IndexLockedError(BnsearchError):
 
 class QueryError(BnsearchError):
     """A query that cannot be searched, even as plain words."""
+
+
+class QueryTooBroadError(QueryError):
+    """A query that would cost more than the search budget allows: too many
+    words, a prefix too short, or a search that ran out of time."""
+
+
+class IndexDamagedError(BnsearchError):
+    """An index file cannot be read: truncated, overwritten or corrupted."""
+
+
+class UnsafeIndexError(BnsearchError):
+    """The index's files could have been changed by another user; they hold
+    pickled data, which can run code when read."""
+
+
+class IndexWriteError(BnsearchError):
+    """The system refused a write (a full disk, a size limit, permissions);
+    the index was left as it was."""
+
+
+class InvalidArgumentError(BnsearchError, ValueError):
+    """An API call with an argument of the wrong type or out of range."""

@@ -28,7 +28,15 @@ __all__ = [
 
 
 def _rows(path: Path, columns: int) -> Iterable[list[str]]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    """The tab-separated rows of a file; ValueError, naming the file and
+    line, for a row with too few columns or bytes that are not UTF-8."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValueError(f"{path}:{line}: not valid UTF-8") from None
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
@@ -38,6 +46,7 @@ def _rows(path: Path, columns: int) -> Iterable[list[str]]:
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
+    """``qid<TAB>query`` lines."""
     return [(qid, query) for qid, query, *_ in _rows(path, 2)]
 
 

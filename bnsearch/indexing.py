@@ -2,33 +2,56 @@
 
 An update compares each article's content hash with the one the index holds:
 unchanged articles are skipped, changed ones replaced (all their sections),
-new ones added and, when pruning, articles whose source was not seen in this
-run are deleted. All of it is one Whoosh commit, so an interrupted run leaves
-the index as it was. A rebuild writes a new generation and publishes it only
+new ones added and, when pruning, articles whose source file was read
+through and no longer holds them, or is gone, are deleted; an article whose
+source could not be read completely is kept. All of it is one Whoosh
+commit, so an interrupted or failed run leaves the index as it was, and
+the files a failed or killed run left behind are removed (at once, or by
+the next write). A rebuild writes a new generation and publishes it only
 when complete (see :mod:`bnsearch.storage`).
+
+There is one write path: ``bnsearch index`` (:func:`update_index`) and
+``Index.add_many`` (:func:`add_articles`) both go through :func:`_write`,
+which takes the lock, reads the live generation and its metadata afresh,
+and records sources on top of what the last writer recorded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import IndexWriter
 
 from .codec import SmallBlockCodec
-from .corpus import Article, Corpus, Skipped
+from .corpus import DEFAULT_LIMITS, Article, Corpus, ReadLimits, Skipped, checked_article
+from .errors import IndexDamagedError, IndexWriteError
 from .parallel import ParallelWriter
 from .schema import make_schema
 from .sections import split_sections
-from .storage import IndexDirectory, new_meta, stamp_meta
+from .storage import IndexDirectory, new_meta, reading, stamp_meta
 
-__all__ = ["DEFAULT_MEMORY_MB", "IndexReport", "Progress", "content_hash", "update_index"]
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "IndexReport",
+    "Progress",
+    "add_articles",
+    "content_hash",
+    "remove_leftovers",
+    "update_index",
+]
 
 # Whoosh's indexing buffer per writer process. Below what a corpus needs,
 # Whoosh spills sorted runs to disk and merges them: on the 35 MB shared corpus
@@ -68,6 +91,12 @@ class IndexReport:
     text_bytes: int = 0  # UTF-8 bytes of the articles' text
     seconds: float = 0.0
     stale_lock_pid: str | None = None  # a dead writer's lock that was cleared
+    # Articles not seen that pruning kept, because their source could not be
+    # read completely (an unreadable file, an unlistable directory, a
+    # truncated archive, a skipped line).
+    kept: int = 0
+    # Ctrl-C came after the commit had landed: the run completed all the same.
+    interrupted_after_commit: bool = False
 
     @property
     def articles(self) -> int:
@@ -79,11 +108,16 @@ class IndexReport:
         return self.text_bytes / 1e6 / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
+        kept = (
+            f"; kept {self.kept} article(s) whose source could not be read completely"
+            if self.kept
+            else ""
+        )
         return (
             f"added {self.added}, updated {self.updated}, deleted {self.deleted}, "
             f"unchanged {self.unchanged}, skipped {len(self.skipped)} "
             f"({self.sections} sections written) in {self.seconds:.1f} s, "
-            f"{self.megabytes_per_second:.2f} MB/s"
+            f"{self.megabytes_per_second:.2f} MB/s{kept}"
         )
 
 
@@ -147,6 +181,26 @@ def _in_scope(source: str, scopes: list[str]) -> bool:
     return any(source == scope or source.startswith(scope + os.sep) for scope in scopes)
 
 
+def prune_unseen(
+    writer: IndexWriter,
+    corpus: Corpus,
+    manifest: dict[str, tuple[str, str]],
+    seen: set[str],
+    report: IndexReport,
+) -> None:
+    """Delete the articles of ``corpus``'s sources that this run did not see,
+    when their source was read through or is gone; count the rest as kept."""
+    scopes = [str(p.resolve()) for p in corpus.paths]
+    for article_id, (_, source) in manifest.items():
+        if article_id in seen or not _in_scope(source, scopes):
+            continue
+        if corpus.read_through(source) or corpus.gone(source):
+            writer.delete_by_term("article_id", article_id)
+            report.deleted += 1
+        else:
+            report.kept += 1
+
+
 def write_articles(
     writer: IndexWriter,
     articles: Iterable[Article | Skipped],
@@ -184,6 +238,158 @@ def write_articles(
     return set(seen)
 
 
+# --- the write path ---------------------------------------------------------
+
+INDEX_NAME = "MAIN"  # Whoosh's default index name, used by every generation
+# Files a writer leaves in a generation while it works: its temporary
+# storage (MAIN.tmp/, with sorted runs and job files), compound files being
+# assembled, tables of contents being written.
+_LEFTOVER_FILE = re.compile(r"(\.ctmp$)|(^_\w+_\d+\.toc\.)")
+
+
+def remove_leftovers(generation: Path) -> None:
+    """Delete what a failed or killed writer left in ``generation``: temporary
+    directories and files, and segment files that the live table of contents
+    does not list. Call with the write lock held, never while a writer runs."""
+    for path in generation.iterdir():
+        if path.is_dir() and path.name.endswith(".tmp"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif _LEFTOVER_FILE.search(path.name):
+            path.unlink(missing_ok=True)
+    storage = FileStorage(str(generation))
+    try:
+        toc = whoosh_index.TOC.read(storage, INDEX_NAME)
+    except (OSError, whoosh_index.EmptyIndexError):
+        return
+    whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[Callable[[], bool]]:
+    """Hold Ctrl-C back while bookkeeping that must not stop halfway runs;
+    yields a function that tells whether one came."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield lambda: bool(caught)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _commit(writer: IndexWriter, ix: whoosh_index.Index) -> bool:
+    """Commit; True when Ctrl-C came after the commit had landed (the new
+    table of contents is written), which then stands."""
+    before = ix.latest_generation()
+    try:
+        writer.commit()
+    except KeyboardInterrupt:
+        if ix.latest_generation() == before:
+            raise
+        return True
+    return False
+
+
+def _cancel(writer: IndexWriter) -> None:
+    """Cancel a writer that failed; a second failure while cancelling (the
+    disk that filled up) must not hide the first."""
+    try:
+        writer.cancel()
+    except Exception:
+        pass
+
+
+WriteFunction = Callable[[IndexWriter, dict[str, tuple[str, str]]], None]
+
+
+def _write(
+    directory: IndexDirectory,
+    report: IndexReport,
+    write: WriteFunction,
+    *,
+    rebuild: bool = False,
+    sources: Iterable[str] = (),
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    procs: Callable[[bool], int] = lambda fresh: 1,
+    multisegment: bool | None = None,
+) -> None:
+    """One write to the index: lock, open the live generation (or a new one
+    when ``rebuild`` or there is none), ``write(writer, manifest)``, commit,
+    record ``sources`` among the index's sources, publish a new generation.
+
+    On any failure the writer is cancelled, its files are removed and the
+    index stays as it was; the error is raised (as IndexWriteError when the
+    operating system refused a write, e.g. a full disk).
+    """
+    with directory.lock() as stale_pid:
+        report.stale_lock_pid = stale_pid
+        try:
+            live = directory.current()
+        except IndexDamagedError:
+            if not rebuild:
+                raise
+            live = None
+        fresh = rebuild or live is None
+        directory.remove_stale_generations()  # left by an interrupted rebuild
+        if fresh:
+            generation = directory.new_generation()
+            meta = new_meta()
+            ix = whoosh_index.create_in(str(generation), make_schema())
+            manifest: dict[str, tuple[str, str]] = {}
+        else:
+            generation = live
+            directory.check_trusted(generation)
+            meta = directory.read_meta(live)
+            directory.check_versions(meta)
+            remove_leftovers(generation)  # of a writer that died
+            with reading(directory.path):
+                ix = whoosh_index.open_dir(str(generation))
+                manifest = load_manifest(ix)
+        count = procs(fresh)
+        parallel = multisegment if multisegment is not None else count > 1
+        # compound=False: a commit does not copy every segment file into one
+        # (measured: 10% faster on the shared corpus, same size on disk).
+        options = {"limitmb": memory_mb, "compound": False, "codec": SmallBlockCodec()}
+        try:
+            if count > 1:
+                writer = ParallelWriter(ix, procs=count, multisegment=parallel, **options)
+            else:
+                writer = ix.writer(**options)
+        except BaseException:
+            _discard(directory, generation, fresh)
+            raise
+        try:
+            write(writer, manifest)
+            report.interrupted_after_commit = _commit(writer, ix)
+        except BaseException as error:
+            _cancel(writer)
+            _discard(directory, generation, fresh)
+            if isinstance(error, OSError):
+                raise IndexWriteError(
+                    f"could not write the index at {directory.path} "
+                    f"({error.strerror or error}); it is unchanged"
+                ) from error
+            raise
+        with _interrupts_deferred() as interrupted:
+            known = meta.get("sources", [])
+            meta = stamp_meta(meta, known + [s for s in sources if s not in known])
+            directory.write_meta(generation, meta)
+            if fresh:
+                directory.publish(generation)
+        report.interrupted_after_commit = report.interrupted_after_commit or interrupted()
+
+
+def _discard(directory: IndexDirectory, generation: Path, fresh: bool) -> None:
+    """Remove what a failed write left: the whole new generation, or the
+    live generation's temporary and unlisted files."""
+    if fresh:
+        shutil.rmtree(generation, ignore_errors=True)
+    else:
+        remove_leftovers(generation)
+
+
 def update_index(
     path: Path | str,
     sources: Iterable[Path | str],
@@ -194,80 +400,71 @@ def update_index(
     procs: int | None = None,
     multisegment: bool | None = None,
     progress: ProgressCallback | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> IndexReport:
     """Index ``sources`` into the index at ``path`` (created when missing).
 
     ``prune`` deletes indexed articles that came from the given sources but
-    were not seen in this run; by default it is on when every source is a
-    directory. Raises IndexVersionError when the index was built by another
-    version (unless ``rebuild``) and IndexLockedError when another process
-    is writing it. ``procs`` and ``multisegment`` default to what measured
-    fastest (see writer_processes).
+    were not seen in this run, when their source was read through or is gone;
+    by default it is on when every source is a directory. Raises
+    IndexVersionError when the index was built by another version (unless
+    ``rebuild``), IndexLockedError when another process is writing it and
+    IndexWriteError when the system refuses a write. ``procs`` and
+    ``multisegment`` default to what measured fastest (see writer_processes);
+    ``limits`` caps the size of a line and of an article.
     """
     started = time.perf_counter()
-    directory = IndexDirectory(path)
     sources = [Path(s) for s in sources]
-    corpus = Corpus(sources)
+    corpus = Corpus(sources, limits)
     if prune is None:
         prune = bool(sources) and all(s.is_dir() for s in sources)
     report = IndexReport()
-    with directory.lock() as stale_pid:
-        report.stale_lock_pid = stale_pid
-        live = directory.current()
-        fresh = rebuild or live is None
-        if fresh:
-            generation = directory.new_generation()
-            meta = new_meta()
-            ix = whoosh_index.create_in(str(generation), make_schema())
-            manifest: dict[str, tuple[str, str]] = {}
-        else:
-            meta = directory.read_meta(live)
-            directory.check_versions(meta)
-            generation = live
-            ix = whoosh_index.open_dir(str(generation))
-            manifest = load_manifest(ix)
-            directory.remove_stale_generations()  # left by an interrupted rebuild
-        if procs is None:
-            procs = writer_processes(fresh, corpus.total_bytes)
-        if multisegment is None:
-            multisegment = procs > 1
-        # compound=False: a commit does not copy every segment file into one
-        # (measured: 10% faster on the shared corpus, same size on disk).
-        options = {"limitmb": memory_mb, "compound": False, "codec": SmallBlockCodec()}
-        if procs > 1:
-            writer = ParallelWriter(ix, procs=procs, multisegment=multisegment, **options)
-        else:
-            writer = ix.writer(**options)
-        try:
-            articles = 0
+    articles = 0
 
-            def on_article(event: Article | Skipped) -> None:
-                nonlocal articles
-                if isinstance(event, Article):
-                    articles += 1
-                if progress is not None:
-                    skipped = event if isinstance(event, Skipped) else None
-                    progress(Progress(articles, corpus.bytes_read, corpus.total_bytes, skipped))
+    def on_article(event: Article | Skipped) -> None:
+        nonlocal articles
+        if isinstance(event, Article):
+            articles += 1
+        if progress is not None:
+            skipped = event if isinstance(event, Skipped) else None
+            progress(Progress(articles, corpus.bytes_read, corpus.total_bytes, skipped))
 
-            seen = write_articles(writer, corpus, manifest, report, on_article)
-            if prune:
-                scopes = [str(s.resolve()) for s in sources]
-                for article_id, (_, source) in manifest.items():
-                    if article_id not in seen and _in_scope(source, scopes):
-                        writer.delete_by_term("article_id", article_id)
-                        report.deleted += 1
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            if fresh:
-                directory.remove_stale_generations()
-            raise
-        known = meta.get("sources", [])
-        given = [str(s.resolve()) for s in sources]
-        meta = stamp_meta(meta, known + [s for s in given if s not in known])
-        directory.write_meta(generation, meta)
-        if fresh:
-            directory.publish(generation)
+    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
+        seen = write_articles(writer, corpus, manifest, report, on_article)
+        if prune:
+            prune_unseen(writer, corpus, manifest, seen, report)
+
+    _write(
+        IndexDirectory(path),
+        report,
+        write,
+        rebuild=rebuild,
+        sources=[str(s.resolve()) for s in sources],
+        memory_mb=memory_mb,
+        procs=lambda fresh: procs or writer_processes(fresh, corpus.total_bytes),
+        multisegment=multisegment,
+    )
     report.bytes_read = corpus.bytes_read
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def add_articles(
+    path: Path | str, articles: Iterable[Article], *, memory_mb: int = DEFAULT_MEMORY_MB
+) -> IndexReport:
+    """Add or replace articles in the index at ``path`` (created when
+    missing) in one commit; nothing is deleted. An article that cannot be
+    indexed (no id, no text, invalid Unicode) is reported in ``skipped``."""
+    started = time.perf_counter()
+    report = IndexReport()
+
+    def events() -> Iterator[Article | Skipped]:
+        for number, article in enumerate(articles, 1):
+            yield checked_article(article, f"article {number}")
+
+    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
+        write_articles(writer, events(), manifest, report)
+
+    _write(IndexDirectory(path), report, write, memory_mb=memory_mb)
     report.seconds = time.perf_counter() - started
     return report

@@ -8,6 +8,12 @@ writer is refused. Its ``cancel()`` only flags the parent's copies of the
 worker objects. Here each worker asks the kernel to kill it when its parent
 dies, ignores Ctrl-C (the parent handles it and cancels), and a cancel
 terminates the workers.
+
+A worker that fails (a full disk, memory) reports its error in one line
+and exits; the parent notices instead of waiting for it forever (Whoosh
+blocks on the job queue) or committing without its documents (Whoosh's
+commit drops a missing worker's result silently), and the run fails with
+that error.
 """
 
 from __future__ import annotations
@@ -15,11 +21,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import queue
 import signal
+import sys
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
+from .errors import IndexWriteError
+
 __all__ = ["ParallelWriter"]
+
+_POLL_SECONDS = 0.5  # how often a blocked parent checks that its workers live
 
 _PR_SET_PDEATHSIG = 1
 
@@ -35,6 +47,19 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+class _Failure:
+    """What a worker puts on the result queue instead of its segment."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return f"{type(error).__name__}: {error}"
+
+
 class _Worker(SubWriterTask):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -44,17 +69,46 @@ class _Worker(SubWriterTask):
     def run(self) -> None:
         _die_with_parent(self.parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        super().run()
+        try:
+            super().run()
+        except BaseException as error:
+            try:
+                self.writer.cancel()
+            except Exception:
+                pass
+            self.resultqueue.put(_Failure(_describe(error)))
+            sys.exit(1)  # lets the queue's feeder thread deliver the message
+
+
+class _GuardedQueue:
+    """The job queue as the parent sees it: a put that gives up when a worker
+    has died, instead of blocking forever on a queue nobody empties."""
+
+    def __init__(self, jobs, writer: ParallelWriter) -> None:
+        self.jobs, self.writer = jobs, writer
+
+    def put(self, item: object) -> None:
+        while True:
+            try:
+                self.jobs.put(item, timeout=_POLL_SECONDS)
+                return
+            except queue.Full:
+                self.writer.check_workers()
 
 
 class ParallelWriter(MpWriter):
-    """MpWriter whose workers never outlive the run."""
+    """MpWriter whose workers never outlive the run, and whose failures fail it."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._jobs = self.jobqueue  # what the workers read
+        self.jobqueue = _GuardedQueue(self._jobs, self)
 
     def _new_task(self) -> _Worker:
         task = _Worker(
             self.storage,
             self.indexname,
-            self.jobqueue,
+            self._jobs,
             self.resultqueue,
             self.subargs,
             self.multisegment,
@@ -62,6 +116,37 @@ class ParallelWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
+
+    def check_workers(self) -> None:
+        """Raise IndexWriteError if a worker has ended without success."""
+        failed = [task for task in self.tasks if task.exitcode not in (None, 0)]
+        if not failed:
+            return
+        message = None
+        try:
+            while message is None:
+                result = self.resultqueue.get(timeout=_POLL_SECONDS)
+                if isinstance(result, _Failure):
+                    message = result.message
+        except queue.Empty:
+            message = f"a writer process ended with status {failed[0].exitcode}"
+        raise IndexWriteError(f"indexing failed: {message}")
+
+    def _commit(self, mergetype, optimize, merge) -> None:
+        # Let the workers finish and check them before Whoosh collects their
+        # results (it would commit without a missing one's documents).
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        for task in self.tasks:
+            while task.exitcode is None:
+                task.join(timeout=_POLL_SECONDS)
+                self.check_workers()
+        self.check_workers()
+        # Whoosh sends the (finished) workers their stop signal again and
+        # collects the results: the queue has room, and they have left them.
+        super()._commit(mergetype, optimize, merge)
 
     def cancel(self) -> None:
         try:

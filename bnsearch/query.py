@@ -13,6 +13,13 @@ Words go through the same analyzers as documents, so every inflection and
 spelling variant the index conflates matches, and Bengali and ASCII digits are
 interchangeable. Malformed input never raises: an unbalanced quote or
 parenthesis, a lone ``-`` or a stray ``OR`` is read as plain words.
+
+What a query may cost is bounded before it runs (QueryTooBroadError
+otherwise): at most MAX_QUERY_CHARS characters, MAX_DEPTH levels of
+parentheses, MAX_TERMS words (phrase words and prefixes included), prefixes
+of at least MIN_PREFIX characters, each standing for at most MAX_EXPANSIONS
+index terms per field (the most frequent; the plan says how many it left
+out).
 """
 
 from __future__ import annotations
@@ -25,9 +32,13 @@ from typing import Literal, Union
 from whoosh import query as wq
 
 from .analysis import analyze, normalize_tier0, normalize_tier1
+from .errors import QueryTooBroadError
 
 __all__ = [
     "FIELD_ALIASES",
+    "MAX_EXPANSIONS",
+    "MAX_TERMS",
+    "MIN_PREFIX",
     "AnyOf",
     "Filter",
     "Group",
@@ -41,6 +52,12 @@ __all__ = [
 ]
 
 FIELD_ALIASES = {"title": "title", "section": "section", "heading": "section"}
+
+MAX_QUERY_CHARS = 4000
+MAX_DEPTH = 16  # nested parentheses
+MAX_TERMS = 64  # words, phrase words and prefixes in one query
+MIN_PREFIX = 2  # characters before a *
+MAX_EXPANSIONS = 50  # index terms a prefix stands for, per field
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,7 @@ def _lex(text: str) -> list[str]:
 class _Parser:
     def __init__(self, tokens: list[str]) -> None:
         self.tokens, self.position = tokens, 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -168,21 +186,34 @@ class _Parser:
 
     def unit(self) -> Node | None:
         token = self.take()
+        scope = None  # title:section:x searches the innermost field, as it always did
+        while True:
+            name, colon, value = token.partition(":")
+            if not colon or name.lower() not in FIELD_ALIASES:
+                break
+            scope = FIELD_ALIASES[name.lower()]
+            if value:
+                token = value
+            elif self.peek() in (None, ")", "OR"):
+                return None
+            else:
+                token = self.take()
+        node = self.bare(token)
+        if scope is None or node is None:
+            return node
+        return Filter(scope, node)  # type: ignore[arg-type]
+
+    def bare(self, token: str) -> Node | None:
         if token == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryTooBroadError(f"the query nests parentheses more than {MAX_DEPTH} deep")
             group = self.group(nested=True)
+            self.depth -= 1
             return group if group.nodes else None
         if token.startswith('"'):
             inner = token[1:-1].strip()
             return Phrase(inner) if inner else None
-        name, colon, value = token.partition(":")
-        if colon and name.lower() in FIELD_ALIASES:
-            if value:
-                self.tokens[self.position - 1] = value
-                self.position -= 1
-            if self.peek() in (None, ")", "OR"):
-                return None
-            node = self.unit()
-            return Filter(FIELD_ALIASES[name.lower()], node) if node is not None else None
         if token.endswith("*") and len(token.rstrip("*")) > 0:
             return Word(token.rstrip("*"), prefix=True)
         stripped = token.strip("*")
@@ -190,8 +221,37 @@ class _Parser:
 
 
 def parse(text: str) -> Group:
-    """The query as a tree; never raises. An empty group means nothing to search."""
-    return _Parser(_lex(text)).group(nested=False)
+    """The query as a tree. An empty group means nothing to search. Malformed
+    input is read as words; only a query beyond the size bounds raises
+    (QueryTooBroadError)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooBroadError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,}"
+        )
+    tree = _Parser(_lex(text)).group(nested=False)
+    terms = _count_terms(tree)
+    if terms > MAX_TERMS:
+        raise QueryTooBroadError(
+            f"the query has {terms:,} words; at most {MAX_TERMS} (drop the less important ones)"
+        )
+    return tree
+
+
+def _count_terms(tree: Group) -> int:
+    """Words, phrase words and prefixes in the tree (without recursion:
+    the tree can be as deep as MAX_DEPTH allows, times filters)."""
+    count, stack = 0, [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Word):
+            count += 1
+        elif isinstance(node, Phrase):
+            count += max(1, len(node.text.split()))
+        elif isinstance(node, Filter | Not):
+            stack.append(node.node)
+        else:
+            stack.extend(node.nodes)
+    return count
 
 
 # --- compiling ---------------------------------------------------------------------
@@ -249,6 +309,14 @@ class QueryPlan:
     # group): a section then matches the query's AND form exactly when its
     # title, heading and text hold every one of ``words``.
     plain_words: bool = False
+    # What the user should know about how the query was run (prefixes cut
+    # down to their most frequent terms).
+    notices: list[str] = field(default_factory=list)
+
+
+# (field, prefix) → the prefix's most frequent terms in the field (at most
+# MAX_EXPANSIONS) and how many terms have the prefix in all.
+Expander = Callable[[str, str], tuple[list[str], int]]
 
 
 _STEM_FIELDS = {"all": ("title", "heading", "body"), "title": ("title",), "section": ("heading",)}
@@ -262,9 +330,11 @@ class _Compiler:
         plan: QueryPlan,
         frequency: Callable[[str], int] | None,
         sections: int,
+        expand: Expander | None = None,
     ) -> None:
         self.weights, self.stemming, self.plan = weights, stemming, plan
         self.frequency, self.sections = frequency, sections
+        self.expand = expand
         self.only_stopwords = False
         self.word_frequency: dict[int, int] = {}  # id(compiled word) → sections with it
 
@@ -396,13 +466,33 @@ class _Compiler:
         stem = normalize_tier1(exact)
         if not exact:
             return None
+        if len(exact) < MIN_PREFIX:
+            raise QueryTooBroadError(
+                f"{text}* is too broad: give at least {MIN_PREFIX} letters before the *"
+            )
         clauses: list[wq.Query] = []
+        left_out = 0
         for stem_field in _STEM_FIELDS[scope]:
-            clauses.append(wq.Prefix(f"{stem_field}_exact", exact, boost=self.boost(stem_field)))
+            boost = self.boost(stem_field)
+            pairs = [(f"{stem_field}_exact", exact)]
             if self.stemming:
-                clauses.append(wq.Prefix(stem_field, stem, boost=self.boost(stem_field)))
+                pairs.append((stem_field, stem))
+            for name, start in pairs:
+                if self.expand is None:
+                    clauses.append(wq.Prefix(name, start, boost=boost))
+                    continue
+                terms, total = self.expand(name, start)
+                left_out = max(left_out, total - len(terms))
+                clauses.extend(wq.Term(name, term, boost=boost) for term in terms)
+        if left_out:
+            self.plan.notices.append(
+                f"{text}* stands for more words than a search takes; searched the "
+                f"{MAX_EXPANSIONS} most frequent and left out {left_out:,}"
+            )
         if positive and scope == "all":
             self.plan.prefixes.append((exact, stem))
+        if not clauses:  # no term has the prefix: a term that matches nothing
+            return wq.Term("body_exact", exact)
         return wq.Or(clauses)
 
 
@@ -424,15 +514,18 @@ def compile_query(
     stemming: bool = True,
     frequency: Callable[[str], int] | None = None,
     sections: int = 0,
+    expand: Expander | None = None,
 ) -> QueryPlan:
     """The Whoosh query for a parsed query, with the terms to highlight.
 
     A query made only of stopwords (এবং, কী) searches their exact forms
     instead of nothing. ``frequency`` counts the sections (of ``sections``)
     that have a stem term; without it the common-words split is off.
+    ``expand`` lists a prefix's terms (without it, prefixes are Whoosh's
+    unbounded Prefix queries, fit only for highlighting).
     """
     plan = QueryPlan(query=None, stemming=stemming)
-    compiler = _Compiler(weights, stemming, plan, frequency, sections)
+    compiler = _Compiler(weights, stemming, plan, frequency, sections, expand)
     compiler.only_stopwords = not _has_content_word(tree)
     plan.query = compiler.group(tree, "all", True, top=True)
     plan.plain_words = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import heapq
 import math
+import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,12 +28,14 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.util.numeric import byte_to_length
 
 from .analysis import normalize_label
-from .errors import QueryError
-from .query import Filter, Group, QueryPlan, Weights, compile_query, parse
+from .errors import QueryError, QueryTooBroadError
+from .query import MAX_EXPANSIONS, Filter, Group, QueryPlan, Weights, compile_query, parse
 from .snippets import Snippet, make_snippet, match_spans
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "DEFAULT_WEIGHTS",
+    "Deadline",
     "Hit",
     "Results",
     "SectionHit",
@@ -53,6 +56,28 @@ FREQUENT_FACTOR = 10
 # Candidates share the word's first characters (a third of it, 2 to 4 code
 # points). Whoosh 2.7's codec keeps no word graph, so the word would be
 # compared with every term otherwise: 1.4-2.7 s a word on the shared corpus.
+
+
+# Seconds a search may take before it ends with QueryTooBroadError. The
+# slowest ordinary query on the shared corpus takes well under a second.
+DEFAULT_TIMEOUT = 10.0
+_CHECK_EVERY = 256  # matches collected between two looks at the clock
+
+
+class Deadline:
+    """The time a search must end by; ``check()`` raises QueryTooBroadError
+    after it. ``seconds=None``: no limit."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.end = math.inf if seconds is None else time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise QueryTooBroadError(
+                f"query too broad: the search took longer than {self.seconds:g} s; "
+                "use rarer words, fewer words or longer prefixes"
+            )
 
 
 def _suggestion_prefix(word: str) -> int:
@@ -108,8 +133,13 @@ class BestSectionPerArticle(Collector):
     for), every match also records whether it matched all of those words.
     """
 
-    def __init__(self, word_terms: dict[tuple[str, bytes], int] | None = None) -> None:
+    def __init__(
+        self,
+        word_terms: dict[tuple[str, bytes], int] | None = None,
+        deadline: Deadline | None = None,
+    ) -> None:
         self.word_terms = word_terms or {}
+        self.deadline = deadline or Deadline(None)
         self.all_words = 0
         for mask in self.word_terms.values():
             self.all_words |= mask
@@ -138,6 +168,8 @@ class BestSectionPerArticle(Collector):
                 matcher = matcher.replace(0)
                 if not matcher.is_active():
                     break
+            if seen_docs % _CHECK_EVERY == 0:
+                self.deadline.check()
             sub_docnum = matcher.id()
             score = matcher.score()
             if final is not None:  # the segment's own docnum: no lookup by offset
@@ -356,6 +388,7 @@ class Results(Sequence[Hit]):
     hits: list[Hit]
     suggestions: dict[str, list[str]] = field(default_factory=dict)  # word → better words
     did_you_mean: str | None = None  # the query with the best suggestions
+    notices: list[str] = field(default_factory=list)  # how the query was cut down
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -380,6 +413,8 @@ class Results(Sequence[Hit]):
         }
         if self.did_you_mean:
             data["did_you_mean"] = self.did_you_mean
+        if self.notices:
+            data["notices"] = self.notices
         return data
 
 
@@ -389,24 +424,46 @@ def _plan(
     weights: Weights,
     stemming: bool,
     searcher: Searcher | None = None,
+    deadline: Deadline | None = None,
 ) -> QueryPlan:
     tree = parse(text)
     if section:
         section_words = parse(section)
         if section_words.nodes:
             tree = Group((*tree.nodes, Filter("section", section_words)))
-    frequency, sections = None, 0
+    frequency, sections, expand = None, 0, None
     if searcher is not None:
         sections = searcher.doc_count()
 
         def frequency(stem: str) -> int:
             return max(searcher.doc_frequency(f, stem) for f in ("title", "heading", "body"))
 
-    plan = compile_query(tree, weights, stemming=stemming, frequency=frequency, sections=sections)
+        def expand(name: str, prefix: str) -> tuple[list[str], int]:
+            return _expand_prefix(searcher, name, prefix, deadline or Deadline(None))
+
+    plan = compile_query(
+        tree, weights, stemming=stemming, frequency=frequency, sections=sections, expand=expand
+    )
     if plan.query is None:
         what = "an empty query" if not text.strip() else f"nothing to search for in {text!r}"
         raise QueryError(f"{what}: type one or more words")
     return plan
+
+
+def _expand_prefix(
+    searcher: Searcher, name: str, prefix: str, deadline: Deadline
+) -> tuple[list[str], int]:
+    """The MAX_EXPANSIONS terms of field ``name`` with ``prefix`` found in
+    the most sections (ties to the alphabetically first), and how many
+    terms have the prefix."""
+    reader = searcher.reader()
+    counted = []
+    for number, btext in enumerate(reader.expand_prefix(name, prefix), 1):
+        if number % _CHECK_EVERY == 0:
+            deadline.check()
+        counted.append((-reader.doc_frequency(name, btext), btext))
+    best = heapq.nsmallest(MAX_EXPANSIONS, counted)
+    return [btext.decode("utf-8") for _, btext in best], len(counted)
 
 
 def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:
@@ -501,12 +558,12 @@ class _Ranked:
 
 
 def _ranked(
-    searcher: Searcher, plan: QueryPlan, ids, count: int
+    searcher: Searcher, plan: QueryPlan, ids, count: int, deadline: Deadline
 ) -> tuple[list[_Ranked], BestSectionPerArticle]:
     """The best ``count`` articles, best first, ties broken by article id; and
     the collector, which knows every match."""
     query = _without_excluded_articles(searcher, plan, ids)
-    collector = BestSectionPerArticle(_word_terms(plan))
+    collector = BestSectionPerArticle(_word_terms(plan), deadline)
     # needs_current: Whoosh then builds unions whose parts stay positioned
     # (it preloads small ones into arrays otherwise, on segments of up to 5,000
     # sections), so coordination bonuses and _words_matched see every term.
@@ -534,6 +591,7 @@ def _prefer_sections_with_every_word(
     plan: QueryPlan,
     ranked: list[_Ranked],
     matches: BestSectionPerArticle,
+    deadline: Deadline,
 ) -> None:
     """Show each ranked article by its best-ranked section that matches every
     word of the query (the query's AND form), when it has one: the article's
@@ -547,7 +605,9 @@ def _prefer_sections_with_every_word(
     if matches.word_terms:
         complete = None  # the ranking recorded it
     else:
-        strict = _plan(text, section, replace(weights, operator="and"), plan.stemming)
+        strict = _plan(
+            text, section, replace(weights, operator="and"), plan.stemming, searcher, deadline
+        )
         articles = wq.Or([wq.Term("article_id", entry.stored["article_id"]) for entry in ranked])
         complete = set(searcher.docs_for_query(wq.And([strict.query, articles])))
     for entry in ranked:
@@ -573,27 +633,36 @@ def run_search(
     snippet_size: int = 240,
     snippets: bool = True,
     suggest: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Results:
     """Search with a Whoosh searcher whose weighting is SectionWeighting.
 
     ``snippets=False`` leaves hits without snippets (evaluation needs none).
+    A search that takes longer than ``timeout`` seconds ends with
+    QueryTooBroadError (None: no limit).
     """
     if limit < 1 or page < 1:
         raise QueryError("limit and page must be 1 or more")
+    deadline = Deadline(timeout)
     wanted = limit * page
     # A few more than needed, so that ties at the cut and merged duplicates
     # cannot change the page.
     count = wanted + limit + 5
+    plan = _plan(text, section, weights, stemming, searcher, deadline)
+    if searcher.doc_count() == 0:  # nothing indexed yet (Whoosh has no columns then)
+        return Results(text, 0, page, limit, [], notices=plan.notices)
     ids = _column(searcher.reader(), "article_id")
-    plan = _plan(text, section, weights, stemming, searcher)
-    ranked, matches = _ranked(searcher, plan, ids, count)
+    ranked, matches = _ranked(searcher, plan, ids, count, deadline)
     total = len(matches.best) - sum(len(entry.duplicates) for entry in ranked)
     page_hits = ranked[wanted - limit : wanted]
     if weights.operator == "or" and weights.best_section_matches_all and page_hits:
-        _prefer_sections_with_every_word(searcher, text, section, weights, plan, page_hits, matches)
+        _prefer_sections_with_every_word(
+            searcher, text, section, weights, plan, page_hits, matches, deadline
+        )
 
     hits = []
     for rank, entry in enumerate(page_hits, wanted - limit + 1):
+        deadline.check()
         stored = entry.stored
         snippet = _snippet(stored["text"], plan, snippet_size) if snippets else Snippet("")
         hit = Hit(
@@ -617,7 +686,7 @@ def run_search(
         did_you_mean = " ".join(
             suggestions[word][0] if word in suggestions else word for word in text.split()
         )
-    return Results(text, total, page, limit, hits, suggestions, did_you_mean)
+    return Results(text, total, page, limit, hits, suggestions, did_you_mean, plan.notices)
 
 
 def _other_sections(

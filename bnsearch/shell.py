@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .api import Index
-from .console import hit_lines, styles, use_colour
+from .console import hit_lines, printable, styles, use_colour
 from .errors import BnsearchError
 from .search import Results, query_spans
 from .snippets import Snippet, render_text
@@ -86,25 +86,37 @@ class Shell:
         self.search()
         return True
 
-    def search(self) -> None:
+    def search(self) -> bool:
+        """Search for the current query; False when it could not be searched."""
         if self.query is None:
-            return
+            return True
+        # On a terminal, say that a search is running (Ctrl-C cancels it; a
+        # query too broad ends by itself, within the search time limit).
+        busy = self.out.isatty()
+        if busy:
+            self.out.write("searching… (Ctrl-C cancels)")
+            self.out.flush()
         try:
             self.results = self.index.search(
                 self.query, limit=self.limit, page=self.page, section=self.section
             )
         except KeyboardInterrupt:
-            self.say("(search cancelled)")
-            return
+            self.say("\r\x1b[K(search cancelled)" if busy else "(search cancelled)")
+            return True
         except BnsearchError as error:
-            self.say(str(error))
-            return
+            self.say(("\r\x1b[K" if busy else "") + printable(str(error)))
+            return False
+        if busy:
+            self.out.write("\r\x1b[K")
         self.show(self.results)
+        return True
 
     def show(self, results: Results) -> None:
         bold, _, reset = styles(self.colour)
+        for notice in results.notices:
+            self.say(f"note: {printable(notice)}")
         if results.did_you_mean:
-            self.say(f"did you mean: {bold}{results.did_you_mean}{reset}")
+            self.say(f"did you mean: {bold}{printable(results.did_you_mean)}{reset}")
         if not results.hits:
             more = " on this page" if results.page > 1 else ""
             self.say(f"no articles{more} for {results.query!r}")
@@ -129,7 +141,7 @@ class Shell:
             self.say(f":open takes a hit number shown on this page ({min(ranks)}-{max(ranks)})")
             return True
         where = f" › {hit.section}" if hit.section else ""
-        self.say(f"== {hit.title}{where} [{hit.id}]")
+        self.say(printable(f"== {hit.title}{where} [{hit.id}]"))
         spans = query_spans(self.results.query, hit.text)
         self.say(render_text(Snippet(hit.text, tuple(spans)), self.colour))
         return True
@@ -146,11 +158,13 @@ class Shell:
         return True
 
     def set_section(self, argument: str) -> bool:
-        self.section = argument or None
+        previous, self.section = self.section, argument or None
         self.say(f"sections: {argument!r}" if argument else "sections: all")
         if self.query is not None:
             self.page = 1
-            self.search()
+            if not self.search():  # a filter that cannot be searched is not kept
+                self.section = previous
+                self.say(f"sections: {previous!r} (unchanged)" if previous else "sections: all")
         return True
 
     def set_limit(self, argument: str) -> bool:

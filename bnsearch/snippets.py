@@ -27,6 +27,7 @@ __all__ = [
     "Snippet",
     "make_snippet",
     "match_spans",
+    "printable",
     "render_html",
     "render_text",
     "section_terms",
@@ -282,23 +283,41 @@ def _moved(
     return [(s - start + shift, e - start + shift) for s, e in spans if start <= s and e <= end]
 
 
+# Control characters from documents must not reach a terminal (an escape
+# sequence can retitle it, plant links, ring the bell): each becomes one
+# visible character, so offsets into the text stay valid. C0 controls and
+# DEL become their Unicode control pictures (ESC → ␛), C1 controls U+FFFD.
+_CONTROLS = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
+_CONTROLS |= dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+_CONTROLS_BUT_LINES = {c: p for c, p in _CONTROLS.items() if c not in (0x09, 0x0A)}
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """``text`` safe to print on a terminal; ``lines`` keeps newlines and tabs."""
+    return text.translate(_CONTROLS_BUT_LINES if lines else _CONTROLS)
+
+
 def render_text(snippet: Snippet, colour: bool) -> str:
-    """The snippet for a terminal: bold yellow matches, or **markers** without colour."""
+    """The snippet for a terminal: bold yellow matches, or **markers** without
+    colour; control characters shown as symbols."""
     before, after = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
+    text = printable(snippet.text, lines=True)
     out, position = [], 0
     for start, end in snippet.highlights:
-        out += [snippet.text[position:start], before, snippet.text[start:end], after]
+        out += [text[position:start], before, text[start:end], after]
         position = end
-    out.append(snippet.text[position:])
+    out.append(text[position:])
     return "".join(out)
 
 
 def render_html(snippet: Snippet) -> str:
-    """The snippet as HTML: text escaped, matches in <mark>."""
+    """The snippet as HTML: text escaped, matches in <mark>, control
+    characters shown as symbols."""
+    text = printable(snippet.text, lines=True)
     out, position = [], 0
     for start, end in snippet.highlights:
-        out.append(html.escape(snippet.text[position:start]))
-        out.append(f"<mark>{html.escape(snippet.text[start:end])}</mark>")
+        out.append(html.escape(text[position:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
         position = end
-    out.append(html.escape(snippet.text[position:]))
+    out.append(html.escape(text[position:]))
     return "".join(out)

@@ -12,6 +12,10 @@ its commit leaves the last commit readable. A rebuild fills a new generation
 and only then points CURRENT at it, so the old index stays searchable until
 the new one is complete. The kernel releases a flock when its process dies,
 so a lock left by a killed writer never blocks the next one.
+
+Whoosh keeps pickled objects in an index (the schema, segment lists), and
+unpickling runs code: an index directory is only as trustworthy as whoever
+can write it. Opening refuses files that other users own or can write.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import pickle
 import re
 import shutil
+import stat
+import struct
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -30,10 +38,37 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from .errors import IndexLockedError, IndexNotFoundError, IndexVersionError
+from .errors import (
+    BnsearchError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    UnsafeIndexError,
+)
 from .schema import ANALYZER_VERSION, SCHEMA_VERSION
 
-__all__ = ["IndexDirectory", "new_meta", "now", "stamp_meta"]
+__all__ = ["IndexDirectory", "damaged", "new_meta", "now", "reading", "stamp_meta"]
+
+# What reading a truncated, overwritten or bit-flipped index file raises
+# from inside Whoosh (its readers trust the bytes they read); Whoosh also
+# raises a bare Exception ("Block tag error").
+_READ_ERRORS = (
+    OSError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    UnicodeDecodeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    OverflowError,
+    MemoryError,
+    whoosh_index.IndexError,
+)
 
 _CURRENT = "CURRENT"
 _LOCK = "write.lock"
@@ -81,6 +116,29 @@ def _write_atomically(path: Path, text: str) -> None:
         os.close(directory)
 
 
+def damaged(path: Path | str, error: BaseException | str) -> IndexDamagedError:
+    """The one-line error for an index that cannot be read."""
+    if isinstance(error, BaseException):
+        detail = str(error).splitlines()[0] if str(error) else ""
+        error = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    return IndexDamagedError(
+        f"index at {path} is damaged: {error}; rebuild it with `bnsearch index --rebuild`"
+    )
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[None]:
+    """Turn what a damaged index file makes Whoosh raise into IndexDamagedError."""
+    try:
+        yield
+    except BnsearchError:
+        raise
+    except Exception as error:
+        if isinstance(error, _READ_ERRORS) or type(error) is Exception:
+            raise damaged(path, error) from None
+        raise
+
+
 class IndexDirectory:
     """One bnsearch index directory (which may not exist yet)."""
 
@@ -90,16 +148,23 @@ class IndexDirectory:
     # --- generations --------------------------------------------------
 
     def current(self) -> Path | None:
-        """The live generation's directory, or None when there is no index."""
+        """The live generation's directory, or None when there is no index.
+        IndexDamagedError when CURRENT names no generation."""
         try:
-            name = (self.path / _CURRENT).read_text(encoding="utf-8").strip()
+            raw = (self.path / _CURRENT).read_bytes()
         except (FileNotFoundError, NotADirectoryError):
             return None
+        name = raw.decode("utf-8", "replace").strip()
         generation = self.path / name
-        return generation if _GENERATION.match(name) and generation.is_dir() else None
+        if not _GENERATION.match(name) or not generation.is_dir():
+            raise damaged(self.path, f"{_CURRENT} names no generation ({raw[:40]!r})")
+        return generation
 
     def exists(self) -> bool:
-        return self.current() is not None
+        try:
+            return self.current() is not None
+        except IndexDamagedError:
+            return True
 
     def new_generation(self) -> Path:
         """A fresh, empty generation directory (not yet live)."""
@@ -116,8 +181,12 @@ class IndexDirectory:
 
     def remove_stale_generations(self) -> None:
         """Delete generations that are not live: left by a rebuild that was
-        interrupted, or replaced by one that finished. Call with the lock held."""
-        live = self.current()
+        interrupted, or replaced by one that finished. Call with the lock held.
+        Nothing is removed while CURRENT is damaged (a rebuild mends it)."""
+        try:
+            live = self.current()
+        except IndexDamagedError:
+            return
         for path in self.path.iterdir():
             if _GENERATION.match(path.name) and path != live:
                 shutil.rmtree(path, ignore_errors=True)
@@ -129,9 +198,12 @@ class IndexDirectory:
         if generation is None:
             raise IndexNotFoundError(self.missing_message())
         try:
-            return json.loads((generation / _META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+            meta = json.loads((generation / _META).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise damaged(self.path, f"{_META} cannot be read ({error})") from None
+        if not isinstance(meta, dict) or not isinstance(meta.get("sources", []), list):
+            raise damaged(self.path, f"{_META} is not bnsearch metadata")
+        return meta
 
     def write_meta(self, generation: Path, meta: dict[str, Any]) -> None:
         _write_atomically(generation / _META, json.dumps(meta, ensure_ascii=False, indent=2))
@@ -148,17 +220,37 @@ class IndexDirectory:
                 "rebuild it with `bnsearch index --rebuild`"
             )
 
+    def check_trusted(self, generation: Path) -> None:
+        """Refuse an index whose files another user owns or anyone can write:
+        they hold pickled data, which runs code when read."""
+        trusted = {os.getuid(), 0}
+        for path in (self.path, self.path / _CURRENT, generation, *generation.iterdir()):
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            if info.st_uid not in trusted:
+                raise UnsafeIndexError(
+                    f"refusing to open the index at {self.path}: {path} belongs to another "
+                    f"user (uid {info.st_uid}); open only indexes you built or trust"
+                )
+            sticky = stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX
+            if info.st_mode & stat.S_IWOTH and not sticky and not stat.S_ISLNK(info.st_mode):
+                raise UnsafeIndexError(
+                    f"refusing to open the index at {self.path}: anyone can write {path}; "
+                    f"if you trust it, run `chmod -R o-w {self.path}`"
+                )
+
     def open_whoosh(self) -> tuple[whoosh_index.Index, Path, dict[str, Any]]:
         """The live Whoosh index, its generation and metadata, version-checked."""
         generation = self.current()
         if generation is None:
             raise IndexNotFoundError(self.missing_message())
+        self.check_trusted(generation)
         meta = self.read_meta(generation)
         self.check_versions(meta)
-        try:
+        with reading(self.path):
             return whoosh_index.open_dir(str(generation)), generation, meta
-        except (OSError, whoosh_index.IndexError) as error:
-            raise IndexNotFoundError(f"index at {self.path} cannot be read ({error})") from None
 
     # --- the writer lock ----------------------------------------------
 

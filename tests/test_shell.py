@@ -86,3 +86,11 @@ def test_sigint_during_a_search_does_not_end_the_shell(shell) -> None:
     assert "articles" in ask(shell, "মেক্সিকো")
     shell.sendeof()
     shell.expect(pexpect.EOF)
+
+
+def test_a_search_shows_that_it_runs_and_a_too_broad_query_ends(shell) -> None:
+    out = ask(shell, "কাতার")
+    assert "searching… (Ctrl-C cancels)" in out and "articles" in out
+    out = ask(shell, "ক*")  # refused at once, with one line; the shell goes on
+    assert "at least 2 letters" in out
+    assert "articles" in ask(shell, "দোহা")
