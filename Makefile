@@ -1,17 +1,21 @@
-# bnsearch: `make demo` sets everything up and runs a search; `make test` runs the suite.
+# bnsearch: `make demo` sets everything up and runs a search; `make test` runs the
+# fast suite, `make test-all` every test (the shared corpus, pseudo-terminals).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test lint format bench clean system
+.PHONY: demo test test-all lint format bench clean system
 
 demo: $(STAMP)
 	$(BIN)/bnsearch index --rebuild corpus/
 	$(BIN)/bnsearch search --sections "কাতারের দূতাবাস"
 
 test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -26,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/index.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/hostile.py
 
 system:
 	@PYTHON=$(PYTHON) sh tools/check-system.sh

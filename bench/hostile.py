@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bnsearch import Index  # noqa: E402
+from bnsearch.api import DEFAULT_TIMEOUT  # noqa: E402
 from bnsearch.errors import BnsearchError  # noqa: E402
-from bnsearch.search import DEFAULT_TIMEOUT  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "corpus" / "bnwiki-2018.jsonl.gz"
 

@@ -50,7 +50,8 @@ def run_baseline(corpus: Path, directory: Path) -> dict:
     from whoosh import fields, index
     from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
-    from bnsearch.corpus import Article, Corpus
+    from bnsearch.ingest import Corpus
+    from bnsearch.model import Article
 
     analyzer = RegexTokenizer(r"[\w\u0980-\u09FF\u200c\u200d]+") | LowercaseFilter()
     schema = fields.Schema(id=fields.ID(stored=True), text=fields.TEXT(analyzer=analyzer))
@@ -67,7 +68,7 @@ def run_baseline(corpus: Path, directory: Path) -> dict:
 
 
 def run_bnsearch(corpus: Path, directory: Path, options: dict) -> dict:
-    from bnsearch.indexing import update_index
+    from bnsearch.engine.indexing import update_index
 
     report = update_index(directory, [corpus], **options)
     return {"articles": report.articles, "text_bytes": report.text_bytes}

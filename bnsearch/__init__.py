@@ -9,22 +9,49 @@ with Index.open("index") as index:
 
 __version__ = "0.1.0"
 
-__all__ = ["Article", "Hit", "Index", "Results", "__version__"]
+from .errors import (
+    BnsearchError,
+    IndexDamagedError,
+    IndexExistsError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    IndexWriteError,
+    InvalidArgumentError,
+    QueryError,
+    QueryTooBroadError,
+    UnsafeIndexError,
+)
+from .model import Article, Hit, IndexReport, IndexStats, Results, SectionHit
+
+__all__ = [
+    "Article",
+    "BnsearchError",
+    "Hit",
+    "Index",
+    "IndexDamagedError",
+    "IndexExistsError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "IndexStats",
+    "IndexVersionError",
+    "IndexWriteError",
+    "InvalidArgumentError",
+    "QueryError",
+    "QueryTooBroadError",
+    "Results",
+    "SectionHit",
+    "UnsafeIndexError",
+    "__version__",
+]
 
 
 def __getattr__(name: str):
     # Imported on first use: `bnsearch --version` and the analysis modules
     # need not load Whoosh's search machinery.
-    if name in ("Index", "Results"):
-        from . import api
+    if name == "Index":
+        from .api import Index
 
-        return getattr(api, name)
-    if name == "Hit":
-        from .search import Hit
-
-        return Hit
-    if name == "Article":
-        from .corpus import Article
-
-        return Article
+        return Index
     raise AttributeError(f"module 'bnsearch' has no attribute {name!r}")

@@ -1,3 +1,3 @@
-from bnsearch.cli import main
+from .faces.cli import main
 
 main()

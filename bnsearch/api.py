@@ -4,7 +4,9 @@
         for hit in index.search("কাতারের রাজধানী"):
             print(hit.title, hit.section, hit.snippet)
 
-The command line and the search shell use only this module.
+The only door: the command line, the shell (``bnsearch.faces``) and any
+program use this module, :mod:`bnsearch.model` and :mod:`bnsearch.errors`,
+never the layers below.
 """
 
 from __future__ import annotations
@@ -12,22 +14,51 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from .check import check_index
-from .corpus import Article
+from . import __version__
+from .analysis import ANALYZER_VERSION, AnalyzedToken, analyze
+from .engine import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    SectionWeighting,
+    add_articles,
+    check_index,
+    create_index,
+    update_index,
+)
 from .errors import IndexExistsError, InvalidArgumentError, QueryError
-from .indexing import IndexReport, add_articles, update_index
-from .schema import make_schema
-from .search import DEFAULT_TIMEOUT, Results, SectionWeighting, run_search
-from .storage import IndexDirectory, new_meta, reading, stamp_meta
+from .evaluation import NDCG_GAINS, EvalReport, evaluate, read_qrels, read_queries, read_sections
+from .ingest import DEFAULT_LIMITS, ReadLimits
+from .model import Article, IndexReport, IndexStats, Results
+from .search import SearchPipeline, SearchRequest, query_spans
+from .storage import IndexDirectory, reading
 
-__all__ = ["MAX_RESULT_WINDOW", "Index", "IndexStats", "Results"]
+__all__ = [
+    "ANALYZER_VERSION",
+    "DEFAULT_LIMITS",
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_TIMEOUT",
+    "MAX_RESULT_WINDOW",
+    "NDCG_GAINS",
+    "AnalyzedToken",
+    "Article",
+    "EvalReport",
+    "Index",
+    "IndexReport",
+    "IndexStats",
+    "ReadLimits",
+    "Results",
+    "__version__",
+    "analyze",
+    "highlight",
+    "read_qrels",
+    "read_queries",
+    "read_sections",
+]
 
 _T = TypeVar("_T")
 MAX_RESULT_WINDOW = 100_000  # limit × page: how deep into the results a page may be
@@ -61,18 +92,13 @@ def _flag_argument(name: str, value: object) -> None:
         raise InvalidArgumentError(f"{name} must be True or False, not {value!r}")
 
 
-@dataclass(frozen=True)
-class IndexStats:
-    articles: int
-    sections: int
-    terms: dict[str, int]  # distinct terms per indexed field
-    size_bytes: int
-    schema_version: int | None
-    analyzer_version: str | None
-    created: str | None
-    last_written: str | None
-    sources: list[str]
-    path: str
+def highlight(query: str, text: str) -> list[tuple[int, int]]:
+    """Where the query's words (in any form the index conflates) are in
+    ``text``, as [start, end) code point spans: for showing a whole section
+    with its matches marked."""
+    _text_argument("query", query)
+    _text_argument("text", text)
+    return query_spans(query, text)
 
 
 class Index:
@@ -102,10 +128,7 @@ class Index:
                     f"an index already exists at {path}; open it, or rebuild it with "
                     "`bnsearch index --rebuild`"
                 )
-            generation = directory.new_generation()
-            whoosh_index.create_in(str(generation), make_schema())
-            directory.write_meta(generation, stamp_meta(new_meta(), []))
-            directory.publish(generation)
+            create_index(directory)
         return cls(directory)
 
     # Index files and directories into the index at a path, creating it when
@@ -117,16 +140,18 @@ class Index:
         """Add one article, or replace the article with its id."""
         return self.add_many([article])
 
-    def add_many(self, articles: Iterable[Article]) -> IndexReport:
+    def add_many(self, articles: Iterable[Article], *, wait: float = 60.0) -> IndexReport:
         """Add or replace articles in one commit (nothing is deleted).
 
         The same write path as ``bnsearch index``: into the live index as it
         is now (another process may have rebuilt or extended it since this
-        one was opened), keeping the sources it records. Articles that cannot
-        be indexed are listed in the report's ``skipped``."""
+        one was opened), keeping the sources it records. While another
+        process writes, waits for it up to ``wait`` seconds, then raises
+        IndexLockedError. Articles that cannot be indexed are listed in the
+        report's ``skipped``."""
         if isinstance(articles, Article):
             articles = [articles]
-        report = add_articles(self.directory.path, articles)
+        report = add_articles(self.directory.path, articles, wait=wait)
         self.refresh()
         return report
 
@@ -214,21 +239,46 @@ class Index:
             isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
         ):
             raise InvalidArgumentError(f"timeout must be a number above 0 or None, not {timeout!r}")
-        return self._reading(
-            lambda: run_search(
-                self._searcher(),
-                query,
-                limit=limit,
-                page=page,
-                section=section,
-                sections=sections,
-                stemming=stemming,
-                snippet_size=snippet_size,
-                snippets=snippets,
-                suggest=suggest,
-                timeout=timeout,
-            )
+        request = SearchRequest(
+            query,
+            limit=limit,
+            page=page,
+            section=section,
+            sections=sections,
+            stemming=stemming,
+            snippet_size=snippet_size,
+            snippets=snippets,
+            suggest=suggest,
+            timeout=timeout,
         )
+        return self._reading(lambda: SearchPipeline(self._searcher()).run(request))
+
+    def evaluate(
+        self,
+        queries: list[tuple[str, str]],
+        qrels: dict[str, dict[str, int]],
+        sections: dict[str, tuple[str, str]] | None = None,
+        *,
+        stemming: bool = True,
+    ) -> EvalReport:
+        """Search each (qid, query) for its top 100 and score the rankings
+        against ``qrels``; ``sections`` names each query's answering section
+        (see :mod:`bnsearch.evaluation`). A query that cannot be searched
+        scores 0."""
+
+        def ranked(text: str) -> list[tuple[str, str, str]]:
+            try:
+                results = self.search(
+                    text, limit=100, stemming=stemming, snippets=False, suggest=False
+                )
+            except QueryError:
+                return []
+            return [
+                (h.id, h.section, f"{h.title} › {h.section}" if h.section else h.title)
+                for h in results
+            ]
+
+        return evaluate(ranked, queries, qrels, sections)
 
     def check(self) -> list[str]:
         """Read every file of the index and compare what must agree; the

@@ -2,12 +2,14 @@
 
 Relevance sets are TREC-style files: queries (``qid<TAB>query``), graded
 qrels (``qid<TAB>0<TAB>doc id<TAB>grade``) and, optionally, the answering
-section of a query's best article (``qid<TAB>doc id<TAB>heading``).
+section of a query's best article (``qid<TAB>doc id<TAB>heading``). The
+ranking metrics are trec_eval's, through ir-measures; section accuracy
+(is the first hit the answering article, shown by the answering section?)
+is bnsearch's own.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,15 +17,14 @@ from pathlib import Path
 from .analysis import normalize_label
 
 __all__ = [
+    "NDCG_GAINS",
     "EvalReport",
     "QueryScore",
     "evaluate",
-    "mrr",
-    "ndcg",
     "read_qrels",
     "read_queries",
     "read_sections",
-    "recall",
+    "score_rankings",
 ]
 
 
@@ -61,29 +62,44 @@ def read_sections(path: Path) -> dict[str, tuple[str, str]]:
     return {qid: (doc, heading) for qid, doc, heading, *_ in _rows(path, 3)}
 
 
-def mrr(ranking: Sequence[str], relevant: dict[str, int], depth: int = 10) -> float:
-    """Reciprocal rank of the first relevant document in the top ``depth``."""
-    for rank, doc in enumerate(ranking[:depth], 1):
-        if relevant.get(doc, 0) > 0:
-            return 1 / rank
-    return 0.0
+# nDCG gains: 2^grade - 1 (Burges et al.), which rewards a grade-2 answer
+# three times a grade-1 one; trec_eval's default is the grade itself.
+NDCG_GAINS = "2^grade-1"
 
 
-def ndcg(ranking: Sequence[str], relevant: dict[str, int], depth: int = 10) -> float:
-    """Normalized discounted cumulative gain with graded gains 2^grade - 1."""
-
-    def dcg(grades: Iterable[int]) -> float:
-        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
-
-    ideal = dcg(sorted(relevant.values(), reverse=True)[:depth])
-    if ideal == 0:
-        return 0.0
-    return dcg(relevant.get(doc, 0) for doc in ranking[:depth]) / ideal
+def _gains(qrels: dict[str, dict[str, int]]) -> dict[int, int]:
+    grades = {grade for judged in qrels.values() for grade in judged.values()}
+    return {grade: 2**grade - 1 if grade > 0 else 0 for grade in grades | {0}}
 
 
-def recall(ranking: Sequence[str], relevant: dict[str, int], depth: int = 100) -> float:
-    wanted = {doc for doc, grade in relevant.items() if grade > 0}
-    return len(wanted & set(ranking[:depth])) / len(wanted) if wanted else 0.0
+def score_rankings(
+    rankings: dict[str, Sequence[str]], qrels: dict[str, dict[str, int]]
+) -> dict[str, dict[str, float]]:
+    """Each query's RR@10, nDCG@10 (gains 2^grade - 1) and R@100 of its
+    ranking (best first), computed by ir-measures (trec_eval's code); a
+    query with no hits or no relevance judgements scores 0."""
+    import ir_measures
+    from ir_measures import RR, R, nDCG
+
+    measures = {"mrr": RR @ 10, "ndcg": nDCG(gains=_gains(qrels)) @ 10, "recall": R @ 100}
+    judged = [
+        ir_measures.Qrel(qid, doc, grade)
+        for qid, docs in qrels.items()
+        for doc, grade in docs.items()
+    ]
+    # Scores that follow the ranking exactly: trec_eval breaks score ties by
+    # document id, which would reorder ties the engine has already ordered.
+    run = [
+        ir_measures.ScoredDoc(qid, doc, float(len(ranking) - position))
+        for qid, ranking in rankings.items()
+        for position, doc in enumerate(ranking)
+    ]
+    scores = {qid: dict.fromkeys(measures, 0.0) for qid in rankings}
+    names = {measure: name for name, measure in measures.items()}
+    for metric in ir_measures.iter_calc(list(measures.values()), judged, run):
+        if metric.query_id in scores:
+            scores[metric.query_id][names[metric.measure]] = metric.value
+    return scores
 
 
 @dataclass
@@ -110,6 +126,27 @@ class EvalReport:
         judged = [s.section_ok for s in self.scores if s.section_ok is not None]
         return sum(judged), len(judged)
 
+    def summary(self) -> dict[str, object]:
+        """The means, rounded, as ``bnsearch eval --json`` gives them."""
+        right, judged = self.section_accuracy
+        return {
+            "queries": len(self.scores),
+            "mrr@10": round(self.mean("mrr"), 4),
+            "ndcg@10": round(self.mean("ndcg"), 4),
+            "recall@100": round(self.mean("recall"), 4),
+            "section_accuracy@1": round(right / judged, 4) if judged else None,
+            "ndcg_gains": NDCG_GAINS,
+        }
+
+    def headline(self) -> str:
+        """One line: the query count and every mean."""
+        right, judged = self.section_accuracy
+        return (
+            f"{len(self.scores)} queries  MRR@10 {self.mean('mrr'):.3f}  "
+            f"nDCG@10 {self.mean('ndcg'):.3f}  R@100 {self.mean('recall'):.3f}"
+            + (f"  section@1 {right}/{judged} = {right / judged:.3f}" if judged else "")
+        )
+
 
 # A search function: query text → ranked (article id, best section heading
 # path, "title › section") tuples, best first.
@@ -131,10 +168,11 @@ def evaluate(
 ) -> EvalReport:
     report = EvalReport()
     sections = sections or {}
+    results = {qid: search(text) for qid, text in queries}
+    rankings = {qid: [doc for doc, _, _ in ranked] for qid, ranked in results.items()}
+    scores = score_rankings(rankings, qrels)
     for qid, text in queries:
-        relevant = qrels.get(qid, {})
-        ranked = search(text)
-        ranking = [doc for doc, _, _ in ranked]
+        ranked = results[qid]
         section_ok = None
         if qid in sections:
             doc, heading = sections[qid]
@@ -145,9 +183,9 @@ def evaluate(
             QueryScore(
                 qid,
                 text,
-                mrr(ranking, relevant),
-                ndcg(ranking, relevant),
-                recall(ranking, relevant),
+                scores[qid]["mrr"],
+                scores[qid]["ndcg"],
+                scores[qid]["recall"],
                 section_ok,
                 ranked[0][2] if ranked else "",
             )

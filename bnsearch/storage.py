@@ -29,6 +29,7 @@ import shutil
 import stat
 import struct
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
+from .engine.schema import ANALYZER_VERSION, SCHEMA_VERSION
 from .errors import (
     BnsearchError,
     IndexDamagedError,
@@ -46,7 +48,6 @@ from .errors import (
     IndexVersionError,
     UnsafeIndexError,
 )
-from .schema import ANALYZER_VERSION, SCHEMA_VERSION
 
 __all__ = ["IndexDirectory", "damaged", "new_meta", "now", "reading", "stamp_meta"]
 
@@ -67,6 +68,7 @@ _READ_ERRORS = (
     AttributeError,
     OverflowError,
     MemoryError,
+    ImportError,  # a pickled class whose module is gone
     whoosh_index.IndexError,
 )
 
@@ -74,6 +76,7 @@ _CURRENT = "CURRENT"
 _LOCK = "write.lock"
 _META = "bnsearch.json"
 _GENERATION = re.compile(r"^g(\d{6})$")
+_LOCK_POLL = 0.1  # seconds between tries for a lock another writer holds
 
 
 def now() -> str:
@@ -255,21 +258,27 @@ class IndexDirectory:
     # --- the writer lock ----------------------------------------------
 
     @contextmanager
-    def lock(self) -> Iterator[str | None]:
+    def lock(self, wait: float = 0.0) -> Iterator[str | None]:
         """Hold the write lock; yields the pid of a dead writer whose stale lock
         was cleared, or None. Raises IndexLockedError when another process
-        holds it."""
+        holds it for longer than ``wait`` seconds."""
         self.path.mkdir(parents=True, exist_ok=True)
         lock_path = self.path / _LOCK
         handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(handle, 64, 0).decode(errors="replace").strip() or "?"
-                raise IndexLockedError(
-                    f"index at {self.path} is being written by another process (pid {holder})"
-                ) from None
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() < deadline:
+                        time.sleep(_LOCK_POLL)
+                        continue
+                    holder = os.pread(handle, 64, 0).decode(errors="replace").strip() or "?"
+                    raise IndexLockedError(
+                        f"index at {self.path} is being written by another process (pid {holder})"
+                    ) from None
             # A pid left in the file belongs to a writer that died holding the
             # lock: the kernel released it, so the lock is stale and now ours.
             stale = os.pread(handle, 64, 0).decode(errors="replace").strip() or None

@@ -66,6 +66,16 @@ def shared_articles() -> list[dict]:
     return list(iter_shared_articles())
 
 
+# Tests that need the shared corpus are part of the full run only.
+_SHARED_FIXTURES = {"shared_index", "shared_articles"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if _SHARED_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if REPORT:
         terminalreporter.section("bnsearch figures")
@@ -95,7 +105,7 @@ def shared_index(shared_articles) -> Path:
     (an incremental update of an unchanged corpus rewrites nothing)."""
     from bnsearch import Index
     from bnsearch.analysis import ANALYZER_VERSION
-    from bnsearch.schema import SCHEMA_VERSION
+    from bnsearch.engine.schema import SCHEMA_VERSION
 
     path = REPO / ".pytest_cache" / f"shared-index-s{SCHEMA_VERSION}-{ANALYZER_VERSION}"
     for old in path.parent.glob("shared-index-*"):  # built by other versions

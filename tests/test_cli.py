@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from bnsearch import __version__
 from bnsearch.analysis import ANALYZER_VERSION
-from bnsearch.cli import main
+from bnsearch.faces.cli import main
+from bnsearch.faces.render import render_text, use_colour
+from bnsearch.model import Snippet
 
 
 @pytest.fixture
@@ -25,7 +29,9 @@ def run():
 def test_help_lists_commands(run) -> None:
     result = run("--help")
     assert result.exit_code == 0
-    assert "analyze" in result.output
+    listed = result.output.split("Commands:")[1].split()
+    for command in ("analyze", "check", "eval", "index", "search", "shell", "stats"):
+        assert command in listed
 
 
 def test_version(run) -> None:
@@ -78,3 +84,27 @@ def test_console_script_and_module_entry_point() -> None:
         check=True,
     )
     assert json.loads(result.stdout)[0]["term"] == "দোহা"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_follows_no_color_and_term(monkeypatch) -> None:
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(_Terminal())
+    monkeypatch.setenv("NO_COLOR", "")  # set but empty: colour stays (no-color.org)
+    assert use_colour(_Terminal())
+    monkeypatch.delenv("NO_COLOR")
+    assert use_colour(_Terminal()) and not use_colour(io.StringIO())
+    monkeypatch.setenv("TERM", "dumb")
+    assert not use_colour(_Terminal())
+
+
+def test_rendered_matches_are_styled_by_click() -> None:
+    snippet = Snippet("কাতার দোহা", ((0, 5),))
+    assert render_text(snippet, colour=False) == "**কাতার** দোহা"
+    coloured = render_text(snippet, colour=True)
+    assert click.unstyle(coloured) == "কাতার দোহা" and coloured != "কাতার দোহা"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from conftest import DATA, SEED_DIR
 
-from bnsearch.corpus import Article, Corpus, Skipped, read_file, wikitext_to_text
+from bnsearch.ingest import Corpus, read_file, wikitext_to_text
+from bnsearch.model import Article, Skipped
 
 SEED_TITLES = {
     "000_d77cc1112f49de51": "কাতার–মেক্সিকো সম্পর্ক",

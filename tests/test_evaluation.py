@@ -10,27 +10,39 @@ from pathlib import Path
 
 import pytest
 
-from bnsearch.evaluation import mrr, ndcg, recall
+from bnsearch.evaluation import score_rankings
 
-RELEVANT = {"a": 2, "b": 1}
+RELEVANT = {"q": {"a": 2, "b": 1}}
+
+
+def scores(ranking: list[str], measure: str) -> float:
+    return score_rankings({"q": ranking}, RELEVANT)["q"][measure]
 
 
 def test_mrr() -> None:
-    assert mrr(["a", "x"], RELEVANT) == 1.0
-    assert mrr(["x", "y", "b"], RELEVANT) == pytest.approx(1 / 3)
-    assert mrr(["x"] * 10 + ["a"], RELEVANT) == 0.0  # beyond rank 10
+    assert scores(["a", "x"], "mrr") == 1.0
+    assert scores(["x", "y", "b"], "mrr") == pytest.approx(1 / 3)
+    assert scores([f"x{i}" for i in range(10)] + ["a"], "mrr") == 0.0  # beyond rank 10
 
 
-def test_ndcg_is_graded() -> None:
-    assert ndcg(["a", "b"], RELEVANT) == pytest.approx(1.0)
+def test_ndcg_has_gains_two_to_the_grade_minus_one() -> None:
+    assert scores(["a", "b"], "ndcg") == pytest.approx(1.0)
     swapped = (1 / math.log2(2) + 3 / math.log2(3)) / (3 / math.log2(2) + 1 / math.log2(3))
-    assert ndcg(["b", "a"], RELEVANT) == pytest.approx(swapped)
-    assert ndcg(["x"], RELEVANT) == 0.0
+    assert scores(["b", "a"], "ndcg") == pytest.approx(swapped)
+    assert scores(["x"], "ndcg") == 0.0
 
 
 def test_recall() -> None:
-    assert recall(["a"], RELEVANT) == 0.5
-    assert recall(["x"] * 100 + ["a", "b"], RELEVANT) == 0.0
+    assert scores(["a"], "recall") == 0.5
+    assert scores([f"x{i}" for i in range(100)] + ["a", "b"], "recall") == 0.0
+
+
+def test_the_ranking_order_is_kept_and_missing_queries_score_zero() -> None:
+    # trec_eval would break equal scores by document id; the ranking given wins.
+    assert scores(["b", "a"], "mrr") == 1.0
+    both = score_rankings({"q": [], "none": ["a"]}, RELEVANT)
+    assert both["q"] == {"mrr": 0.0, "ndcg": 0.0, "recall": 0.0}
+    assert both["none"]["mrr"] == 0.0
 
 
 def test_eval_command(seed_index: Path, tmp_path: Path) -> None:

@@ -17,15 +17,15 @@ from conftest import DATA, SEED_DIR
 from whoosh.qparser import QueryParser
 
 from bnsearch.api import Index
-from bnsearch.codec import COMPRESS_FROM, SmallBlockCodec
-from bnsearch.corpus import Article
+from bnsearch.engine.codec import COMPRESS_FROM, SmallBlockCodec
+from bnsearch.engine.indexing import update_index
 from bnsearch.errors import (
     IndexExistsError,
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
 )
-from bnsearch.indexing import update_index
+from bnsearch.model import Article
 from bnsearch.storage import IndexDirectory
 
 
@@ -217,6 +217,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 # --- versions -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_index_of_another_version_is_refused(tmp_path: Path, corpus: Path) -> None:
     Index.build(tmp_path / "ix", [corpus])
     directory = IndexDirectory(tmp_path / "ix")
@@ -296,6 +297,7 @@ def start_and_kill(args: list[str], lock: Path, sig: int) -> subprocess.Complete
     return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
 def test_interrupted_update_leaves_the_last_commit(tmp_path, corpus, big_corpus, sig) -> None:
     index = tmp_path / "ix"
@@ -326,6 +328,7 @@ def processes_mentioning(text: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
 def test_interrupted_rebuild_keeps_the_old_index(tmp_path, corpus, big_corpus, sig) -> None:
     index = tmp_path / "ix"
@@ -346,3 +349,41 @@ def test_interrupted_rebuild_keeps_the_old_index(tmp_path, corpus, big_corpus, s
     report = Index.build(index, [corpus])  # cleans up the half-built generation
     assert report.unchanged == 4
     assert [p.name for p in index.iterdir() if p.name.startswith("g")] == ["g000001"]
+
+
+# --- one write path ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_add_many_while_the_command_line_indexes(tmp_path: Path, corpus: Path) -> None:
+    """Index.add_many and `bnsearch index` share one write path: run at the
+    same time, one waits for the other, and nothing either wrote is lost."""
+    index = tmp_path / "ix"
+    Index.build(index, [corpus])
+    other = tmp_path / "other"
+    other.mkdir()
+    lines = [json.dumps({"id": f"o{i}", "title": f"নদী{i}", "text": f"নদী{i} পদ্মা মেঘনা। " * 200},
+                        ensure_ascii=False) for i in range(300)]  # fmt: skip
+    (other / "o.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    api_articles = [Article(f"api{i}", f"পাহাড় {i}", f"পাহাড় পর্বত {i}।") for i in range(20)]
+    with Index.open(index) as opened:
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "bnsearch", "index", "--index", str(index), str(other)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            lock = index / "write.lock"
+            deadline = time.monotonic() + 30  # until the command line holds the lock
+            while not lock.read_text().strip() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            report = opened.add_many(api_articles)
+        finally:
+            _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+        assert report.added == 20
+        stats = opened.stats()
+        assert set(stats.sources) == {str(corpus.resolve()), str(other.resolve())}
+        assert stats.articles == 4 + 300 + 20
+        found = {h.id for h in opened.search("পাহাড়", limit=100)}
+        found |= {h.id for h in opened.search("পদ্মা", limit=1000)}
+        assert found >= {a.id for a in api_articles} | {f"o{i}" for i in range(300)}

@@ -29,7 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from bnsearch import Index
-from bnsearch.corpus import Article, Corpus, ReadLimits, Skipped
+from bnsearch.engine.indexing import update_index
 from bnsearch.errors import (
     BnsearchError,
     IndexDamagedError,
@@ -38,7 +38,8 @@ from bnsearch.errors import (
     QueryTooBroadError,
     UnsafeIndexError,
 )
-from bnsearch.indexing import update_index
+from bnsearch.ingest import Corpus, ReadLimits
+from bnsearch.model import Article, Skipped
 from bnsearch.storage import IndexDirectory
 
 MAIN = [sys.executable, "-m", "bnsearch"]
@@ -309,6 +310,7 @@ def _big_corpus(directory: Path, articles: int = 400) -> Path:
     return directory
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["incremental", "rebuild-2-procs"])
 def test_a_write_that_fails_leaves_the_index_as_it_was(tmp_path: Path, corpus: Path, how) -> None:
     index = tmp_path / "ix"
@@ -318,7 +320,7 @@ def test_a_write_that_fails_leaves_the_index_as_it_was(tmp_path: Path, corpus: P
     args = ["index", "--index", str(index), str(big)]
     if how != "incremental":
         args = ["index", "--rebuild", "--procs", "2", "--index", str(index), str(corpus), str(big)]
-    result = cli(*args, preexec_fn=_file_size_limit(2 << 20))
+    result = cli(*args, preexec_fn=_file_size_limit(256 << 10))
     message = one_line_error(result)
     assert message.startswith("bnsearch:") and "File too large" in message
     assert _files(index) == before and not _leftovers(index)
@@ -328,6 +330,7 @@ def test_a_write_that_fails_leaves_the_index_as_it_was(tmp_path: Path, corpus: P
     assert count(index) == 404 and not _leftovers(index)
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_reported_and_cleaned_up(tmp_path: Path, corpus: Path) -> None:
     with small_disk(tmp_path / "disk") as disk:
         index = disk / "ix"
@@ -449,6 +452,7 @@ def test_articles_over_the_size_limit_are_skipped(tmp_path: Path) -> None:
 # --- 8. an empty index answers, with nothing --------------------------------------------
 
 
+@pytest.mark.slow
 def test_searching_an_empty_index(tmp_path: Path) -> None:
     with Index.create(tmp_path / "made") as index:
         results = index.search("কাতার")
@@ -471,6 +475,7 @@ def test_searching_an_empty_index(tmp_path: Path) -> None:
 # --- 9, 10, 12. hostile queries: one line, exit 2 ------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_queries_on_the_command_line(seed_index: Path, tmp_path: Path) -> None:
     ix = ["--index", str(seed_index)]
     for query in ["(" * 250 + "x", "(" * 30000, "title:" * 5000 + "x", " ".join(["ক"] * 10000)]:
@@ -600,6 +605,7 @@ def _flip(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_a_damaged_index_is_one_line_and_a_rebuild_mends_it(
     tmp_path: Path, corpus: Path, damage: str
@@ -620,6 +626,7 @@ def test_a_damaged_index_is_one_line_and_a_rebuild_mends_it(
     assert count(index) == 4 and cli("check", "--index", str(index)).returncode == 0
 
 
+@pytest.mark.slow
 def test_check_finds_a_column_that_disagrees_with_the_stored_fields(
     tmp_path: Path, corpus: Path
 ) -> None:
@@ -643,6 +650,7 @@ def test_check_finds_a_column_that_disagrees_with_the_stored_fields(
 # --- 16. what documents hold never drives the terminal ----------------------------------
 
 
+@pytest.mark.slow
 def test_control_characters_from_documents_are_shown_not_sent(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

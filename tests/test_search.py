@@ -17,17 +17,14 @@ from whoosh.scoring import BM25F
 
 from bnsearch import Article, Index
 from bnsearch.analysis import analyze
+from bnsearch.engine.scoring import REFERENCE_DISCOUNT, LengthTableScorer
 from bnsearch.errors import QueryError
 from bnsearch.evaluation import read_qrels, read_queries, read_sections
-from bnsearch.query import compile_query, parse
-from bnsearch.search import (
-    DEFAULT_WEIGHTS,
-    REFERENCE_DISCOUNT,
-    LengthTableScorer,
-    _close_terms,
-    _suggestion_prefix,
-)
-from bnsearch.snippets import Snippet, is_grapheme_boundary, make_snippet, match_spans, render_html
+from bnsearch.faces.render import render_html
+from bnsearch.model import Snippet
+from bnsearch.search import DEFAULT_WEIGHTS, compile_query, parse
+from bnsearch.search.snippets import is_grapheme_boundary, make_snippet, match_spans
+from bnsearch.search.suggest import _suggestion_prefix, close_terms
 
 QATAR_MEXICO, ARMENIA_MEXICO = "000_d77cc1112f49de51", "001_033b12f9f6b598bb"
 QATAR_RUSSIA, AZERBAIJAN = "002_11aff6c9bfaa5fee", "003_2868b3d8c8007add"
@@ -154,7 +151,9 @@ def test_near_identical_copies_are_one_hit(twins) -> None:
 def test_ties_are_broken_by_article_id(twins) -> None:
     results = twins.search("প্রাসাদ")
     assert ids(results) == ["d-same"] and results[0].duplicates == ["e-same"]
-    assert ids(twins.search("ঢাকার")) == ids(twins.search("ঢাকার"))  # stable
+    hits = list(twins.search("ঢাকার", limit=50))
+    assert len(hits) > 1
+    assert [h.id for h in hits] == [h.id for h in sorted(hits, key=lambda h: (-h.score, h.id))]
 
 
 def test_an_article_is_ranked_by_its_best_discounted_section(tmp_path) -> None:
@@ -351,11 +350,11 @@ def test_close_terms_are_the_terms_whooshs_corrector_finds(index, word, distance
     whoosh = searcher.corrector("body_exact").suggest(
         word, limit=everything, maxdist=distance, prefix=prefix
     )
-    ours = _close_terms(searcher, word, distance, limit=everything)
+    ours = close_terms(searcher, word, distance, limit=everything)
     assert sorted(ours) == sorted(whoosh)
     frequencies = [searcher.frequency("body_exact", term) for term in ours]
     assert frequencies == sorted(frequencies, reverse=True)
-    assert _close_terms(searcher, word, distance, limit=3) == ours[:3]
+    assert close_terms(searcher, word, distance, limit=3) == ours[:3]
 
 
 # --- the API from several threads -----------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bnsearch.sections import is_reference_heading, split_sections
+from bnsearch.ingest import is_reference_heading, split_sections
 
 
 def test_inline_headings_like_the_seeds() -> None:

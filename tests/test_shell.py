@@ -11,6 +11,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+pytestmark = pytest.mark.slow  # a pseudo-terminal per test
+
 # prompt_toolkit draws the prompt with cursor movements, not a literal space.
 PROMPT = "bnsearch>"
 # Around a command's output it switches bracketed paste off, then on again

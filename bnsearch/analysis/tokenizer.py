@@ -14,8 +14,9 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 
-from icu import BreakIterator, Locale
 from whoosh.analysis import Token, Tokenizer
+
+from .icu import ASTRAL, breaker, utf16_to_codepoint
 
 __all__ = ["BengaliTokenizer", "Span", "word_spans"]
 
@@ -23,7 +24,6 @@ __all__ = ["BengaliTokenizer", "Span", "word_spans"]
 # 100+ number, letter, kana, ideographic.
 _WORD_STATUS = 100
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LATIN = "A-Za-z\u00c0-\u024f"
 _BENGALI = "\u0980-\u09ff"
 # Latin letters are rare in Bengali text: find their runs, then look at the
@@ -41,25 +41,6 @@ _MISSING = object()
 # the word was cut off the previous one at a script change, so it may be a
 # bare case ending (the কে of Qatarকে).
 Span = tuple[int, int, bool]
-
-
-def _word_breaker() -> BreakIterator:
-    # A BreakIterator holds its text and position: one per thread.
-    breaker = getattr(_local, "breaker", None)
-    if breaker is None:
-        breaker = _local.breaker = BreakIterator.createWordInstance(Locale("bn"))
-    return breaker
-
-
-def _utf16_to_codepoint(text: str) -> list[int]:
-    """Map each UTF-16 offset of ``text`` to its code point offset."""
-    mapping = []
-    for index, char in enumerate(text):
-        mapping.append(index)
-        if ord(char) > 0xFFFF:
-            mapping.append(index)  # the low surrogate: never a boundary
-    mapping.append(len(text))
-    return mapping
 
 
 def word_spans(text: str) -> list[Span]:
@@ -95,12 +76,12 @@ def _script_changes(text: str) -> list[int]:
 
 def _icu_spans(text: str) -> Iterator[Span]:
     """ICU word segments of ``text`` that have a word rule status."""
-    breaker = _word_breaker()
-    breaker.setText(text)
-    status = breaker.getRuleStatus
-    to_cp = _utf16_to_codepoint(text) if _ASTRAL.search(text) else None
+    words = breaker("word")
+    words.setText(text)
+    status = words.getRuleStatus
+    to_cp = utf16_to_codepoint(text) if ASTRAL.search(text) else None
     start = 0
-    for end in breaker:
+    for end in words:
         if status() >= _WORD_STATUS:
             if to_cp is None:
                 yield (start, end, False)

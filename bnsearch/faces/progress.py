@@ -1,46 +1,15 @@
-"""Terminal output shared by the command line and the shell: progress, colour."""
+"""Progress of an indexing run, for a person watching (a bar) or a log (lines)."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import TextIO
 
-from .indexing import Progress
-from .search import Hit
-from .snippets import Snippet, printable, render_text
+from ..model import Progress
+from .render import printable
 
-__all__ = ["IndexProgress", "hit_lines", "printable", "styles", "use_colour"]
-
-
-def use_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-def styles(colour: bool) -> tuple[str, str, str]:
-    """Bold, dim and reset escape codes, or empty strings without colour."""
-    return ("\x1b[1m", "\x1b[2m", "\x1b[0m") if colour else ("", "", "")
-
-
-def hit_lines(hit: Hit, colour: bool, *, score: bool = True) -> list[str]:
-    """A hit for a terminal: rank, title › section, id; the snippet; the
-    merged copies; and the other matching sections when the hit has them."""
-    bold, dim, reset = styles(colour)
-    where = f" › {printable(hit.section)}" if hit.section else ""
-    about = f"[{printable(hit.id)}] {hit.score:.2f}" if score else f"[{printable(hit.id)}]"
-    lines = [
-        f"{hit.rank:>3}. {bold}{printable(hit.title)}{reset}{where}  {dim}{about}{reset}",
-        f"     {render_text(Snippet(hit.snippet, tuple(hit.highlights)), colour)}",
-    ]
-    if hit.duplicates:
-        copies = printable(", ".join(hit.duplicates))
-        lines.append(f"     {dim}(same article as {copies}){reset}")
-    for other in hit.sections:
-        text = render_text(Snippet(other.snippet, tuple(other.highlights)), colour)
-        lines.append(f"     {dim}›{reset} {printable(other.section) or '(lead)'}: {text}")
-    return lines
+__all__ = ["IndexProgress"]
 
 
 class IndexProgress:

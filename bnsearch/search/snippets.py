@@ -10,47 +10,26 @@ boundaries inside long sentences, and never split a grapheme cluster.
 from __future__ import annotations
 
 import bisect
-import html
 import itertools
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from icu import BreakIterator, Locale
-
-from .analysis import analyze, span_terms, word_spans
-from .analysis.tokenizer import _utf16_to_codepoint
+from ..analysis import analyze, span_terms, word_spans
+from ..analysis.icu import boundaries
+from ..model import Snippet
 
 __all__ = [
     "Snippet",
     "make_snippet",
     "match_spans",
-    "printable",
-    "render_html",
-    "render_text",
     "section_terms",
 ]
 
 ELLIPSIS = "…"
 _SEPARATOR = f" {ELLIPSIS} "
 _WHITESPACE = re.compile(r"\s+")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_local = threading.local()
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """Snippet text and the [start, end) code point spans of its matches.
-
-    ``fragments`` are the [start, end) offsets of its pieces in the original
-    text, in order.
-    """
-
-    text: str
-    highlights: tuple[tuple[int, int], ...] = ()
-    fragments: tuple[tuple[int, int], ...] = ()
 
 
 def match_spans(
@@ -91,25 +70,6 @@ def section_terms(text: str) -> tuple[list, list[str], list[str | None]]:
     return spans, exacts, stems
 
 
-def _breaker(kind: str) -> BreakIterator:
-    breakers = getattr(_local, "breakers", None)
-    if breakers is None:
-        breakers = _local.breakers = {
-            "sentence": BreakIterator.createSentenceInstance(Locale("bn")),
-            "character": BreakIterator.createCharacterInstance(Locale("bn")),
-        }
-    return breakers[kind]
-
-
-def _boundaries(text: str, kind: str) -> list[int]:
-    """ICU boundaries of ``text`` (sentence or grapheme), in code points."""
-    breaker = _breaker(kind)
-    breaker.setText(text)
-    to_cp = _utf16_to_codepoint(text) if _ASTRAL.search(text) else None
-    offsets = [0, *breaker]
-    return [to_cp[o] for o in offsets] if to_cp else offsets
-
-
 def is_grapheme_boundary(text: str, offset: int) -> bool:
     """Whether ``offset`` (code points) falls between two grapheme clusters."""
     if offset <= 0 or offset >= len(text):
@@ -125,7 +85,7 @@ def is_grapheme_boundary(text: str, offset: int) -> bool:
     # Only the neighbourhood matters: a cluster is a handful of code points.
     start = max(0, offset - 32)
     window = text[start : offset + 32]
-    return (offset - start) in _boundaries(window, "character") or not window
+    return (offset - start) in boundaries(window, "character") or not window
 
 
 @dataclass
@@ -137,7 +97,7 @@ class _Fragment:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    bounds = _boundaries(text, "sentence")
+    bounds = boundaries(text, "sentence")
     spans = []
     for start, end in itertools.pairwise(bounds):
         # Leading white space goes, with any mark or joiner orphaned on it
@@ -281,43 +241,3 @@ def _moved(
 ) -> list[tuple[int, int]]:
     """Spans wholly inside [start, end), moved so that ``start`` lands on ``shift``."""
     return [(s - start + shift, e - start + shift) for s, e in spans if start <= s and e <= end]
-
-
-# Control characters from documents must not reach a terminal (an escape
-# sequence can retitle it, plant links, ring the bell): each becomes one
-# visible character, so offsets into the text stay valid. C0 controls and
-# DEL become their Unicode control pictures (ESC → ␛), C1 controls U+FFFD.
-_CONTROLS = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
-_CONTROLS |= dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
-_CONTROLS_BUT_LINES = {c: p for c, p in _CONTROLS.items() if c not in (0x09, 0x0A)}
-
-
-def printable(text: str, lines: bool = False) -> str:
-    """``text`` safe to print on a terminal; ``lines`` keeps newlines and tabs."""
-    return text.translate(_CONTROLS_BUT_LINES if lines else _CONTROLS)
-
-
-def render_text(snippet: Snippet, colour: bool) -> str:
-    """The snippet for a terminal: bold yellow matches, or **markers** without
-    colour; control characters shown as symbols."""
-    before, after = ("\x1b[1;33m", "\x1b[0m") if colour else ("**", "**")
-    text = printable(snippet.text, lines=True)
-    out, position = [], 0
-    for start, end in snippet.highlights:
-        out += [text[position:start], before, text[start:end], after]
-        position = end
-    out.append(text[position:])
-    return "".join(out)
-
-
-def render_html(snippet: Snippet) -> str:
-    """The snippet as HTML: text escaped, matches in <mark>, control
-    characters shown as symbols."""
-    text = printable(snippet.text, lines=True)
-    out, position = [], 0
-    for start, end in snippet.highlights:
-        out.append(html.escape(text[position:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
-        position = end
-    out.append(html.escape(text[position:]))
-    return "".join(out)

@@ -12,13 +12,11 @@ ranking can discount them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from .analysis import analyze
+from ..analysis import analyze
+from ..model import Section
 
-__all__ = ["PATH_SEPARATOR", "Section", "is_reference_heading", "split_sections"]
-
-PATH_SEPARATOR = " › "
+__all__ = ["is_reference_heading", "split_sections"]
 
 # Same number of = on both sides, the heading text has no = and no line break,
 # and the marker is delimited by white space (or the start/end of the text).
@@ -45,22 +43,6 @@ def is_reference_heading(heading: str) -> bool:
     """Whether a heading introduces references or a list of links."""
     terms = _terms(heading)
     return bool(terms) and terms <= _REFERENCE_TERMS
-
-
-@dataclass(frozen=True)
-class Section:
-    """One section of an article; ``text`` is its body as written."""
-
-    ordinal: int  # 0 for the lead, then 1, 2, … in document order
-    level: int  # 1 for the lead, 2–6 for == … == to ====== … ======
-    heading: str  # "" for the lead
-    path: tuple[str, ...]  # headings from the top level down to this one
-    text: str
-    is_reference: bool = False
-
-    @property
-    def heading_path(self) -> str:
-        return PATH_SEPARATOR.join(self.path)
 
 
 def split_sections(text: str) -> list[Section]:

@@ -27,7 +27,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +34,19 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import IndexWriter
 
+from ..errors import IndexDamagedError, IndexWriteError
+from ..ingest import DEFAULT_LIMITS, Corpus, ReadLimits, checked_article, split_sections
+from ..model import Article, IndexReport, Progress, ProgressCallback, Skipped
+from ..storage import IndexDirectory, new_meta, reading, stamp_meta
 from .codec import SmallBlockCodec
-from .corpus import DEFAULT_LIMITS, Article, Corpus, ReadLimits, Skipped, checked_article
-from .errors import IndexDamagedError, IndexWriteError
 from .parallel import ParallelWriter
 from .schema import make_schema
-from .sections import split_sections
-from .storage import IndexDirectory, new_meta, reading, stamp_meta
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
-    "IndexReport",
-    "Progress",
     "add_articles",
     "content_hash",
+    "create_index",
     "remove_leftovers",
     "update_index",
 ]
@@ -75,63 +73,6 @@ def writer_processes(fresh: bool, input_bytes: int) -> int:
 def content_hash(article: Article) -> str:
     digest = hashlib.sha256(f"{article.title}\x00{article.text}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
-
-
-@dataclass
-class IndexReport:
-    """What an indexing run did."""
-
-    added: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    sections: int = 0  # section documents written
-    bytes_read: int = 0  # input bytes (compressed for .gz/.bz2)
-    text_bytes: int = 0  # UTF-8 bytes of the articles' text
-    seconds: float = 0.0
-    stale_lock_pid: str | None = None  # a dead writer's lock that was cleared
-    # Articles not seen that pruning kept, because their source could not be
-    # read completely (an unreadable file, an unlistable directory, a
-    # truncated archive, a skipped line).
-    kept: int = 0
-    # Ctrl-C came after the commit had landed: the run completed all the same.
-    interrupted_after_commit: bool = False
-
-    @property
-    def articles(self) -> int:
-        return self.added + self.updated + self.unchanged
-
-    @property
-    def megabytes_per_second(self) -> float:
-        """Article text (UTF-8) per second."""
-        return self.text_bytes / 1e6 / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> str:
-        kept = (
-            f"; kept {self.kept} article(s) whose source could not be read completely"
-            if self.kept
-            else ""
-        )
-        return (
-            f"added {self.added}, updated {self.updated}, deleted {self.deleted}, "
-            f"unchanged {self.unchanged}, skipped {len(self.skipped)} "
-            f"({self.sections} sections written) in {self.seconds:.1f} s, "
-            f"{self.megabytes_per_second:.2f} MB/s{kept}"
-        )
-
-
-@dataclass
-class Progress:
-    """Passed to a progress callback after each article or skipped input."""
-
-    articles: int
-    bytes_read: int
-    total_bytes: int
-    skipped: Skipped | None = None  # set when this event is a skip
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 def section_documents(article: Article, digest: str) -> list[dict[str, Any]]:
@@ -314,6 +255,7 @@ def _write(
     memory_mb: int = DEFAULT_MEMORY_MB,
     procs: Callable[[bool], int] = lambda fresh: 1,
     multisegment: bool | None = None,
+    wait: float = 0.0,
 ) -> None:
     """One write to the index: lock, open the live generation (or a new one
     when ``rebuild`` or there is none), ``write(writer, manifest)``, commit,
@@ -323,7 +265,7 @@ def _write(
     index stays as it was; the error is raised (as IndexWriteError when the
     operating system refused a write, e.g. a full disk).
     """
-    with directory.lock() as stale_pid:
+    with directory.lock(wait) as stale_pid:
         report.stale_lock_pid = stale_pid
         try:
             live = directory.current()
@@ -390,6 +332,14 @@ def _discard(directory: IndexDirectory, generation: Path, fresh: bool) -> None:
         remove_leftovers(generation)
 
 
+def create_index(directory: IndexDirectory) -> None:
+    """Publish an empty index in ``directory``; call with the lock held."""
+    generation = directory.new_generation()
+    whoosh_index.create_in(str(generation), make_schema())
+    directory.write_meta(generation, stamp_meta(new_meta(), []))
+    directory.publish(generation)
+
+
 def update_index(
     path: Path | str,
     sources: Iterable[Path | str],
@@ -450,11 +400,16 @@ def update_index(
 
 
 def add_articles(
-    path: Path | str, articles: Iterable[Article], *, memory_mb: int = DEFAULT_MEMORY_MB
+    path: Path | str,
+    articles: Iterable[Article],
+    *,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    wait: float = 0.0,
 ) -> IndexReport:
     """Add or replace articles in the index at ``path`` (created when
     missing) in one commit; nothing is deleted. An article that cannot be
-    indexed (no id, no text, invalid Unicode) is reported in ``skipped``."""
+    indexed (no id, no text, invalid Unicode) is reported in ``skipped``.
+    Waits up to ``wait`` seconds for another writer to finish."""
     started = time.perf_counter()
     report = IndexReport()
 
@@ -465,6 +420,6 @@ def add_articles(
     def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
         write_articles(writer, events(), manifest, report)
 
-    _write(IndexDirectory(path), report, write, memory_mb=memory_mb)
+    _write(IndexDirectory(path), report, write, memory_mb=memory_mb, wait=wait)
     report.seconds = time.perf_counter() - started
     return report

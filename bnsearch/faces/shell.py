@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .api import Index
-from .console import hit_lines, printable, styles, use_colour
-from .errors import BnsearchError
-from .search import Results, query_spans
-from .snippets import Snippet, render_text
+from ..api import Index, highlight
+from ..errors import BnsearchError
+from ..model import Results, Snippet
+from .render import hit_lines, notice_lines, printable, render_text, use_colour
 
 __all__ = ["HELP", "Shell", "default_history_path", "run_shell"]
 
@@ -37,8 +36,14 @@ Commands:
 
 
 def default_history_path() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
-    return Path(os.environ.get("BNSEARCH_HISTORY", os.path.join(base, "bnsearch", "history")))
+    """$BNSEARCH_HISTORY, or the history file in the user's state directory
+    (``~/.local/state/bnsearch/history``, or under $XDG_STATE_HOME)."""
+    import platformdirs
+
+    configured = os.environ.get("BNSEARCH_HISTORY")
+    if configured:
+        return Path(configured)
+    return platformdirs.user_state_path("bnsearch") / "history"
 
 
 @dataclass
@@ -112,11 +117,8 @@ class Shell:
         return True
 
     def show(self, results: Results) -> None:
-        bold, _, reset = styles(self.colour)
-        for notice in results.notices:
-            self.say(f"note: {printable(notice)}")
-        if results.did_you_mean:
-            self.say(f"did you mean: {bold}{printable(results.did_you_mean)}{reset}")
+        for line in notice_lines(results, self.colour):
+            self.say(line)
         if not results.hits:
             more = " on this page" if results.page > 1 else ""
             self.say(f"no articles{more} for {results.query!r}")
@@ -142,7 +144,7 @@ class Shell:
             return True
         where = f" › {hit.section}" if hit.section else ""
         self.say(printable(f"== {hit.title}{where} [{hit.id}]"))
-        spans = query_spans(self.results.query, hit.text)
+        spans = highlight(self.results.query, hit.text)
         self.say(render_text(Snippet(hit.text, tuple(spans)), self.colour))
         return True
 
@@ -194,8 +196,11 @@ def run_shell(index: Index, *, limit: int = 10, history: Path | None = None) -> 
     if not sys.stdin.isatty():  # piped input: no line editing
         for line in sys.stdin:
             shell.say(f"bnsearch> {line.rstrip()}")
-            if not shell.handle(line):
-                break
+            try:
+                if not shell.handle(line):
+                    break
+            except KeyboardInterrupt:
+                shell.say("(cancelled)")
         return 0
 
     from prompt_toolkit import PromptSession
@@ -217,5 +222,10 @@ def run_shell(index: Index, *, limit: int = 10, history: Path | None = None) -> 
         except EOFError:
             shell.say()
             return 0
-        if not shell.handle(line):
-            return 0
+        try:
+            if not shell.handle(line):
+                return 0
+        except KeyboardInterrupt:
+            # Ctrl-C while a command runs or prints (the search itself
+            # catches its own): cancel that command, never the shell.
+            shell.say("(cancelled)")

@@ -27,7 +27,7 @@ import sys
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
-from .errors import IndexWriteError
+from ..errors import IndexWriteError
 
 __all__ = ["ParallelWriter"]
 

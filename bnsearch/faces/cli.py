@@ -15,16 +15,23 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .analysis import ANALYZER_VERSION, analyze
-from .api import Index
-from .console import IndexProgress, hit_lines, printable, styles, use_colour
-from .corpus import DEFAULT_LIMITS, ReadLimits
-from .errors import BnsearchError, IndexDamagedError, QueryError
-from .evaluation import evaluate, read_qrels, read_queries, read_sections
-from .indexing import DEFAULT_MEMORY_MB
-from .search import DEFAULT_TIMEOUT, Results
-from .snippets import Snippet, render_html
+from ..api import (
+    ANALYZER_VERSION,
+    DEFAULT_LIMITS,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    NDCG_GAINS,
+    Index,
+    ReadLimits,
+    __version__,
+    analyze,
+    read_qrels,
+    read_queries,
+    read_sections,
+)
+from ..errors import BnsearchError, IndexDamagedError, QueryError
+from .progress import IndexProgress
+from .render import printable, results_html, results_lines, trec_lines, use_colour
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INDEX = "index"
@@ -270,49 +277,6 @@ def check_command(index_path: Path) -> None:
 FORMATS = ["text", "json", "html", "trec"]
 
 
-def _print_text(results: Results, colour: bool) -> None:
-    bold, _, reset = styles(colour)
-    for notice in results.notices:
-        click.echo(f"note: {printable(notice)}")
-    if results.did_you_mean:
-        click.echo(f"did you mean: {bold}{printable(results.did_you_mean)}{reset}")
-    if not results.hits:
-        click.echo(f"no articles match {results.query!r}")
-        return
-    first, last = results.hits[0].rank, results.hits[-1].rank
-    click.echo(f"{results.total} articles match {results.query!r} (showing {first}-{last})")
-    for hit in results:
-        click.echo("\n" + "\n".join(hit_lines(hit, colour)))
-
-
-def _html(results: Results) -> str:
-    import html
-
-    lines = [f'<section class="bnsearch-results" data-total="{results.total}">']
-    for notice in results.notices:
-        lines.append(f'<p class="notice">{html.escape(notice)}</p>')
-    if results.did_you_mean:
-        lines.append(f"<p>did you mean: <b>{html.escape(results.did_you_mean)}</b></p>")
-    lines.append(f'<ol start="{results.hits[0].rank if results.hits else 1}">')
-    for hit in results:
-        section = f" › {html.escape(printable(hit.section))}" if hit.section else ""
-        snippet = render_html(Snippet(hit.snippet, tuple(hit.highlights)))
-        title = html.escape(printable(hit.title))
-        lines.append(
-            f'<li data-id="{html.escape(printable(hit.id), quote=True)}"><h3>{title}'
-            f"{section}</h3><p>{snippet}</p></li>"
-        )
-    lines += ["</ol>", "</section>"]
-    return "\n".join(lines)
-
-
-def _trec(qid: str, results: Results) -> list[str]:
-    return [
-        f"{printable(qid)} Q0 {printable(hit.id)} {hit.rank} {hit.score:.4f} bnsearch"
-        for hit in results
-    ]
-
-
 @main.command("search")
 @click.argument("query", required=False)
 @index_option
@@ -403,14 +367,15 @@ def search_command(
                     data = {"qid": qid, **data}
                 click.echo(json.dumps(data, ensure_ascii=False))
             elif output == "trec":
-                for line in _trec(qid, results):
+                for line in trec_lines(qid, results):
                     click.echo(line)
             elif output == "html":
-                click.echo(_html(results))
+                click.echo(results_html(results))
             else:
                 if queries_file is not None:
                     click.echo(printable(f"\n== {qid}: {text}", lines=True))
-                _print_text(results, colour)
+                for line in results_lines(results, colour):
+                    click.echo(line)
     sys.exit(EXIT_OK if found else EXIT_PARTIAL)
 
 
@@ -452,36 +417,14 @@ def eval_command(
     except ValueError as error:
         raise BnsearchError(str(error)) from None
     with Index.open(index_path) as index:
-
-        def ranked(text: str) -> list[tuple[str, str, str]]:
-            try:
-                results = index.search(
-                    text, limit=100, stemming=not no_stemming, snippets=False, suggest=False
-                )
-            except QueryError:
-                return []
-            return [(h.id, h.section, f"{h.title} › {h.section}" if h.section else h.title)
-                    for h in results]  # fmt: skip
-
-        report = evaluate(ranked, queries, qrels, sections)
-    right, judged = report.section_accuracy
-    summary = {
-        "queries": len(report.scores),
-        "mrr@10": round(report.mean("mrr"), 4),
-        "ndcg@10": round(report.mean("ndcg"), 4),
-        "recall@100": round(report.mean("recall"), 4),
-        "section_accuracy@1": round(right / judged, 4) if judged else None,
-        "stemming": not no_stemming,
-    }
+        report = index.evaluate(queries, qrels, sections, stemming=not no_stemming)
+    summary = {**report.summary(), "stemming": not no_stemming}
     if as_json:
         per_query = [s.__dict__ for s in report.scores]
         click.echo(json.dumps({**summary, "per_query": per_query}, ensure_ascii=False, indent=2))
         return
-    click.echo(
-        f"{len(report.scores)} queries  MRR@10 {summary['mrr@10']:.3f}  "
-        f"nDCG@10 {summary['ndcg@10']:.3f}  R@100 {summary['recall@100']:.3f}"
-        + (f"  section@1 {right}/{judged} = {right / judged:.3f}" if judged else "")
-    )
+    click.echo(report.headline())
+    click.echo(f"(nDCG gains {NDCG_GAINS}; metrics by ir-measures, as trec_eval computes them)")
     click.echo(f"\n{'qid':6s} {'RR':>5s} {'nDCG':>5s} {'R@100':>5s} sec  query → first hit")
     for s in report.scores:
         mark = {None: "  ", True: "ok", False: "--"}[s.section_ok]

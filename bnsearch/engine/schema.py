@@ -2,7 +2,7 @@
 
 Title, heading and body each have a stem field (the main recall field) and an
 exact field (tier-0 forms, positions for phrases). The body keeps positions
-and character offsets for phrases and highlighting. Analyzers are pickled
+for phrases. Analyzers are pickled
 into the index by Whoosh, so they live under stable module paths
 (``bnsearch.analysis.filters`` and ``bnsearch.analysis.tokenizer``).
 """
@@ -12,14 +12,15 @@ from __future__ import annotations
 from whoosh.columns import Column, RefBytesColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, FieldType, Schema
 
-from .analysis import ANALYZER_VERSION, exact_analyzer, stem_analyzer
+from ..analysis import ANALYZER_VERSION, exact_analyzer, stem_analyzer
 
 __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 
-# Bump on any change to the fields below or to bnsearch.codec; an index
-# records it (with the analyzer version) and refuses to be opened by another
-# version.
-SCHEMA_VERSION = 5
+# Bump on any change to the fields below, to bnsearch.engine.codec or to the
+# module path of anything pickled into an index (this module's StoredColumn,
+# the codec); an index records it (with the analyzer version) and refuses to
+# be opened by another version. 6: character offsets dropped, engine/ package.
+SCHEMA_VERSION = 6
 
 
 class StoredColumn(FieldType):
@@ -49,8 +50,10 @@ def make_schema() -> Schema:
         heading=TEXT(analyzer=stem, stored=True),
         heading_exact=TEXT(analyzer=exact, phrase=True),
         heading_path=STORED(),
-        body=TEXT(analyzer=stem, phrase=True, chars=True),
-        body_exact=TEXT(analyzer=exact, phrase=True, chars=True, spelling=True),
+        # Positions for phrases; no character offsets (snippets find their
+        # matches in the stored text; offsets were 10% of the index).
+        body=TEXT(analyzer=stem, phrase=True),
+        body_exact=TEXT(analyzer=exact, phrase=True, spelling=True),
         # The section exactly as written: snippets are cut from it.
         text=STORED(),
         # Indexed: ranking reads its short posting list once per index reader.

@@ -1,0 +1,38 @@
+"""Engine: everything coupled to Whoosh, and every use of its private parts.
+
+The schema (:mod:`.schema`) and how postings are written (:mod:`.codec`);
+the one write path that ``bnsearch index`` and ``Index.add_many`` share
+(:mod:`.indexing`) with its safe multi-process writer (:mod:`.parallel`);
+BM25F for sections (:mod:`.scoring`), the collector that groups matches by
+article (:mod:`.collector`), per-reader caches (:mod:`.cache`) and the index
+check (:mod:`.check`). Where these read a private Whoosh attribute, a test
+compares the result with Whoosh's own (tests/test_search.py: scores,
+corrector terms; tests/test_indexing.py: the codec's blocks).
+"""
+
+from .check import check_index
+from .collector import DEFAULT_TIMEOUT, Deadline
+from .indexing import (
+    DEFAULT_MEMORY_MB,
+    add_articles,
+    create_index,
+    remove_leftovers,
+    update_index,
+)
+from .schema import ANALYZER_VERSION, SCHEMA_VERSION, make_schema
+from .scoring import SectionWeighting
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_TIMEOUT",
+    "SCHEMA_VERSION",
+    "Deadline",
+    "SectionWeighting",
+    "add_articles",
+    "check_index",
+    "create_index",
+    "make_schema",
+    "remove_leftovers",
+    "update_index",
+]

@@ -1,0 +1,151 @@
+"""Everything the faces print, in one place: hits and results as text for a
+terminal, HTML and TREC lines; colour; and what keeps a document's control
+characters from reaching the terminal.
+
+Colour is on for a terminal unless NO_COLOR is set to something (an empty
+NO_COLOR does not count, as no-color.org says) or TERM is dumb; click
+writes the styles.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import TextIO
+
+import click
+
+from ..model import Hit, Results, Snippet
+
+__all__ = [
+    "hit_lines",
+    "notice_lines",
+    "printable",
+    "render_html",
+    "render_text",
+    "results_html",
+    "results_lines",
+    "trec_lines",
+    "use_colour",
+]
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def bold(text: str, colour: bool) -> str:
+    return click.style(text, bold=True) if colour else text
+
+
+def dim(text: str, colour: bool) -> str:
+    return click.style(text, dim=True) if colour else text
+
+
+# Control characters from documents must not reach a terminal (an escape
+# sequence can retitle it, plant links, ring the bell): each becomes one
+# visible character, so offsets into the text stay valid. C0 controls and
+# DEL become their Unicode control pictures (ESC → ␛), C1 controls U+FFFD.
+_CONTROLS = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
+_CONTROLS |= dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+_CONTROLS_BUT_LINES = {c: p for c, p in _CONTROLS.items() if c not in (0x09, 0x0A)}
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """``text`` safe to print on a terminal; ``lines`` keeps newlines and tabs."""
+    return text.translate(_CONTROLS_BUT_LINES if lines else _CONTROLS)
+
+
+def render_text(snippet: Snippet, colour: bool) -> str:
+    """The snippet for a terminal: bold yellow matches, or **markers** without
+    colour; control characters shown as symbols."""
+    text = printable(snippet.text, lines=True)
+    out, position = [], 0
+    for start, end in snippet.highlights:
+        match = text[start:end]
+        marked = click.style(match, fg="yellow", bold=True) if colour else f"**{match}**"
+        out += [text[position:start], marked]
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def render_html(snippet: Snippet) -> str:
+    """The snippet as HTML: text escaped, matches in <mark>, control
+    characters shown as symbols."""
+    text = printable(snippet.text, lines=True)
+    out, position = [], 0
+    for start, end in snippet.highlights:
+        out.append(html.escape(text[position:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    out.append(html.escape(text[position:]))
+    return "".join(out)
+
+
+def hit_lines(hit: Hit, colour: bool, *, score: bool = True) -> list[str]:
+    """A hit for a terminal: rank, title › section, id; the snippet; the
+    merged copies; and the other matching sections when the hit has them."""
+    where = f" › {printable(hit.section)}" if hit.section else ""
+    about = f"[{printable(hit.id)}] {hit.score:.2f}" if score else f"[{printable(hit.id)}]"
+    lines = [
+        f"{hit.rank:>3}. {bold(printable(hit.title), colour)}{where}  {dim(about, colour)}",
+        f"     {render_text(hit.marked, colour)}",
+    ]
+    if hit.duplicates:
+        copies = printable(", ".join(hit.duplicates))
+        lines.append(f"     {dim(f'(same article as {copies})', colour)}")
+    for other in hit.sections:
+        text = render_text(other.marked, colour)
+        lines.append(f"     {dim('›', colour)} {printable(other.section) or '(lead)'}: {text}")
+    return lines
+
+
+def notice_lines(results: Results, colour: bool) -> list[str]:
+    """What the reader should know before the hits: how the query was cut
+    down, and a spelling suggestion."""
+    lines = [f"note: {printable(notice)}" for notice in results.notices]
+    if results.did_you_mean:
+        lines.append(f"did you mean: {bold(printable(results.did_you_mean), colour)}")
+    return lines
+
+
+def results_lines(results: Results, colour: bool) -> list[str]:
+    """A page of results for a terminal: notices, a count, the hits."""
+    lines = notice_lines(results, colour)
+    if not results.hits:
+        lines.append(f"no articles match {results.query!r}")
+        return lines
+    first, last = results.hits[0].rank, results.hits[-1].rank
+    lines.append(f"{results.total} articles match {results.query!r} (showing {first}-{last})")
+    for hit in results:
+        lines.append("\n" + "\n".join(hit_lines(hit, colour)))
+    return lines
+
+
+def results_html(results: Results) -> str:
+    """A page of results as an HTML fragment: everything escaped, matches in <mark>."""
+    lines = [f'<section class="bnsearch-results" data-total="{results.total}">']
+    for notice in results.notices:
+        lines.append(f'<p class="notice">{html.escape(notice)}</p>')
+    if results.did_you_mean:
+        lines.append(f"<p>did you mean: <b>{html.escape(results.did_you_mean)}</b></p>")
+    lines.append(f'<ol start="{results.hits[0].rank if results.hits else 1}">')
+    for hit in results:
+        section = f" › {html.escape(printable(hit.section))}" if hit.section else ""
+        title = html.escape(printable(hit.title))
+        lines.append(
+            f'<li data-id="{html.escape(printable(hit.id), quote=True)}"><h3>{title}'
+            f"{section}</h3><p>{render_html(hit.marked)}</p></li>"
+        )
+    lines += ["</ol>", "</section>"]
+    return "\n".join(lines)
+
+
+def trec_lines(qid: str, results: Results, tag: str = "bnsearch") -> list[str]:
+    """A TREC run's lines for one query: ``qid Q0 id rank score tag``."""
+    return [
+        f"{printable(qid)} Q0 {printable(hit.id)} {hit.rank} {hit.score:.4f} {tag}"
+        for hit in results
+    ]

@@ -1,0 +1,382 @@
+"""Compiling a parsed query to a Whoosh query, and what to highlight.
+
+Words go through the same analyzers as documents, so every inflection and
+spelling variant the index conflates matches, and Bengali and ASCII digits
+are interchangeable. A prefix of at least MIN_PREFIX characters stands for
+at most MAX_EXPANSIONS index terms per field, the most frequent (the plan
+says how many it left out).
+
+The plan is built in two plain steps: the Whoosh query (:class:`_Compiler`),
+then the terms to highlight, read off the same tree (:func:`_highlights`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from whoosh import query as wq
+
+from ..analysis import analyze, normalize_tier0, normalize_tier1
+from ..errors import QueryTooBroadError
+from .parse import AnyOf, Filter, Group, Node, Not, Phrase, Word
+
+__all__ = [
+    "MAX_EXPANSIONS",
+    "MIN_PREFIX",
+    "Expander",
+    "QueryPlan",
+    "Weights",
+    "compile_query",
+]
+
+MIN_PREFIX = 2  # characters before a *
+MAX_EXPANSIONS = 50  # index terms a prefix stands for, per field
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Field boosts and the default operator.
+
+    Chosen with ``bnsearch eval`` on ../shared/eval/dev (57 queries): OR with
+    the coordination bonus beat AND (MRR@10 0.991 against 0.904: AND finds
+    nothing when a question has a word no section has) and, each weight
+    halved or doubled, every neighbour of these values scored lower.
+    """
+
+    title: float = 2.0
+    heading: float = 1.5
+    body: float = 1.0
+    exact: float = 0.5  # extra weight when the exact form matches too
+    phrase: float = 1.0
+    # "and": every word must match; "or": any word may, more words rank higher.
+    operator: Literal["and", "or"] = "or"
+    # With "or": Whoosh's coordination bonus (0 < c < 1), for sections that
+    # match more of the query's words. None: a plain sum.
+    coordination: float | None = 0.5
+    # With "or": show an article by its best section that has every word of
+    # the query, when there is one (the article's rank does not change).
+    best_section_matches_all: bool = True
+    # With "or": a word found in more than this share of all sections is
+    # "common". A section must match one of the rarer words (or, when all are
+    # common, the least common one), and common words only add to its score
+    # (Lucene's common terms query): Whoosh then skips the common words' long
+    # posting lists instead of scoring every section that has, say, বাংলাদেশ.
+    # A word must also be in at least common_minimum sections: on a small
+    # index no posting list is long, and plain OR is kept. None: off.
+    common_cutoff: float | None = 0.02
+    common_minimum: int = 200
+
+
+@dataclass
+class QueryPlan:
+    """A compiled query and what the snippets and suggestions need from it."""
+
+    query: wq.Query | None
+    # Top-level exclusions (-word): every section of a matching article is
+    # excluded, not only the sections that contain the word.
+    excluded: wq.Query | None = None
+    stems: set[str] = field(default_factory=set)  # positive free-text stem terms
+    exact: set[str] = field(default_factory=set)  # positive exact terms (single words)
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+    prefixes: list[tuple[str, str]] = field(default_factory=list)  # (exact, stem) prefixes
+    words: list[tuple[str, str, str]] = field(default_factory=list)  # (typed, exact, stem)
+    stemming: bool = True
+    # Every positive top-level part is a single word (no phrase, prefix, OR or
+    # group): a section then matches the query's AND form exactly when its
+    # title, heading and text hold every one of ``words``.
+    plain_words: bool = False
+    # What the user should know about how the query was run (prefixes cut
+    # down to their most frequent terms).
+    notices: list[str] = field(default_factory=list)
+
+
+# (field, prefix) → the prefix's most frequent terms in the field (at most
+# MAX_EXPANSIONS) and how many terms have the prefix in all.
+Expander = Callable[[str, str], tuple[list[str], int]]
+
+
+_STEM_FIELDS = {"all": ("title", "heading", "body"), "title": ("title",), "section": ("heading",)}
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What one typed word is searched as: a single word (its exact and stem
+    terms; stem None for a stopword searched as itself) or a phrase (several
+    words typed as one, আল-থানি)."""
+
+    exact: str = ""
+    stem: str | None = None
+    phrase: tuple[str, ...] = ()
+
+
+def _read_word(text: str, only_stopwords: bool) -> _Reading | None:
+    """How a typed word is searched; None when it is not (a stopword among
+    other words matches everything)."""
+    stems = analyze(text, "stem")
+    exacts = analyze(text, "exact")
+    kept = [(e.term, s.term) for e, s in zip(exacts, stems, strict=True) if s.term]
+    if len(exacts) > 1 and len(kept) > 1:
+        return _Reading(phrase=tuple(t.term for t in exacts if t.term))
+    if not kept:
+        if not only_stopwords or not exacts:
+            return None
+        return _Reading(exacts[0].term, None)
+    exact, stem = kept[0]
+    return _Reading(exact, stem)
+
+
+def _phrase_terms(text: str) -> tuple[str, ...]:
+    return tuple(t.term for t in analyze(text, "exact") if t.term)
+
+
+# A compiled clause and, for a single word, the number of sections with its
+# stem (the common-words split needs it).
+_Clause = tuple[wq.Query, int | None]
+
+
+class _Compiler:
+    def __init__(
+        self,
+        weights: Weights,
+        stemming: bool,
+        only_stopwords: bool,
+        frequency: Callable[[str], int] | None,
+        sections: int,
+        expand: Expander | None,
+    ) -> None:
+        self.weights, self.stemming, self.only_stopwords = weights, stemming, only_stopwords
+        self.frequency, self.sections = frequency, sections
+        self.expand = expand
+        self.notices: list[str] = []
+        self.excluded: wq.Query | None = None  # top-level exclusions
+
+    def boost(self, stem_field: str) -> float:
+        return getattr(self.weights, stem_field)
+
+    def node(self, node: Node, scope: str) -> _Clause | None:
+        if isinstance(node, Word):
+            return self.prefix(node.text, scope) if node.prefix else self.word(node.text, scope)
+        if isinstance(node, Phrase):
+            query = self.phrase(_phrase_terms(node.text), scope)
+            return (query, None) if query is not None else None
+        if isinstance(node, Filter):
+            return self.node(node.node, node.field)
+        if isinstance(node, Not):
+            inner = self.node(node.node, scope)
+            return (wq.Not(inner[0]), None) if inner is not None else None
+        if isinstance(node, AnyOf):
+            parts = [c[0] for c in (self.node(n, scope) for n in node.nodes) if c]
+            if not parts:
+                return None
+            return (wq.Or(parts) if len(parts) > 1 else parts[0]), None
+        query = self.group(node, scope)
+        return (query, None) if query is not None else None
+
+    def group(self, node: Group, scope: str, top: bool = False) -> wq.Query | None:
+        required: list[wq.Query] = []
+        optional: list[_Clause] = []
+        excluded: list[wq.Query] = []
+        for child in node.nodes:
+            compiled = self.node(child, scope)
+            if compiled is None:
+                continue
+            query = compiled[0]
+            if isinstance(query, wq.Not):
+                excluded.append(query.query)
+            elif isinstance(child, Filter):
+                required.append(query)
+            else:
+                optional.append(compiled)
+        if optional:
+            if self.weights.operator == "and":
+                required.extend(query for query, _ in optional)
+            else:
+                required.append(self.either(optional, top))
+        if not required:
+            if not excluded:
+                return None
+            required = [wq.Every()]  # only exclusions: everything but them
+        if excluded and top:
+            self.excluded = wq.Or(excluded) if len(excluded) > 1 else excluded[0]
+        elif excluded:
+            # And + Not, not Whoosh's AndNot: its matcher lets negated
+            # documents through when the negation is a union (Whoosh 2.7.4).
+            required.append(wq.Not(wq.Or(excluded) if len(excluded) > 1 else excluded[0]))
+        return wq.And(required) if len(required) > 1 else required[0]
+
+    def either(self, clauses: list[_Clause], top: bool) -> wq.Query:
+        """Clauses joined by OR; at the top level, common words only score."""
+        if len(clauses) == 1:
+            return clauses[0][0]
+        scale = self.weights.coordination
+        cutoff = self.weights.common_cutoff
+        queries = [query for query, _ in clauses]
+        if top and cutoff is not None and self.frequency is not None:
+            limit = max(cutoff * self.sections, self.weights.common_minimum)
+            # Words found nowhere neither select nor score: leave them out of
+            # the split, or a misspelling would select nothing.
+            rare = [q for q, n in clauses if n is None or 0 < n <= limit]
+            common = [(q, n) for q, n in clauses if n is not None and n > limit]
+            if common and not rare and len(common) > 1:
+                # Every word is common: the least common one selects.
+                least = min(common, key=lambda pair: pair[1])
+                rare, common = [least[0]], [pair for pair in common if pair is not least]
+            if rare and common:
+                selecting = wq.Or(rare, scale=scale) if len(rare) > 1 else rare[0]
+                scoring = [q for q, _ in common]
+                return wq.AndMaybe(selecting, wq.Or(scoring) if len(scoring) > 1 else scoring[0])
+        return wq.Or(queries, scale=scale)
+
+    def word(self, text: str, scope: str) -> _Clause | None:
+        reading = _read_word(text, self.only_stopwords)
+        if reading is None:
+            return None
+        if reading.phrase:
+            query = self.phrase(reading.phrase, scope)
+            return (query, None) if query is not None else None
+        exact, stem = reading.exact, reading.stem
+        clauses = []
+        for stem_field in _STEM_FIELDS[scope]:
+            weight = self.boost(stem_field)
+            if self.stemming and stem is not None:
+                clauses.append(wq.Term(stem_field, stem, boost=weight))
+                clauses.append(
+                    wq.Term(f"{stem_field}_exact", exact, boost=weight * self.weights.exact)
+                )
+            else:
+                clauses.append(wq.Term(f"{stem_field}_exact", exact, boost=weight))
+        count = None
+        if self.frequency is not None and stem is not None and self.stemming:
+            count = self.frequency(stem)
+        return wq.Or(clauses), count
+
+    def phrase(self, terms: tuple[str, ...], scope: str) -> wq.Query | None:
+        if not terms:
+            return None
+        if len(terms) == 1:
+            return wq.Or(
+                [wq.Term(f"{f}_exact", terms[0], boost=self.boost(f)) for f in _STEM_FIELDS[scope]]
+            )
+        return wq.Or(
+            [
+                wq.Phrase(f"{f}_exact", list(terms), boost=self.boost(f) * self.weights.phrase)
+                for f in _STEM_FIELDS[scope]
+            ]
+        )
+
+    def prefix(self, text: str, scope: str) -> _Clause | None:
+        exact = normalize_tier0(text)
+        stem = normalize_tier1(exact)
+        if not exact:
+            return None
+        if len(exact) < MIN_PREFIX:
+            raise QueryTooBroadError(
+                f"{text}* is too broad: give at least {MIN_PREFIX} letters before the *"
+            )
+        clauses: list[wq.Query] = []
+        left_out = 0
+        for stem_field in _STEM_FIELDS[scope]:
+            boost = self.boost(stem_field)
+            pairs = [(f"{stem_field}_exact", exact)]
+            if self.stemming:
+                pairs.append((stem_field, stem))
+            for name, start in pairs:
+                if self.expand is None:
+                    clauses.append(wq.Prefix(name, start, boost=boost))
+                    continue
+                terms, total = self.expand(name, start)
+                left_out = max(left_out, total - len(terms))
+                clauses.extend(wq.Term(name, term, boost=boost) for term in terms)
+        if left_out:
+            self.notices.append(
+                f"{text}* stands for more words than a search takes; searched the "
+                f"{MAX_EXPANSIONS} most frequent and left out {left_out:,}"
+            )
+        if not clauses:  # no term has the prefix: a term that matches nothing
+            return wq.Term("body_exact", exact), None
+        return wq.Or(clauses), None
+
+
+def _has_content_word(node: Node) -> bool:
+    """Whether any word of the query survives stopword removal."""
+    if isinstance(node, Word):
+        return node.prefix or any(t.term for t in analyze(node.text, "stem"))
+    if isinstance(node, Phrase):
+        return True
+    if isinstance(node, Filter | Not):
+        return _has_content_word(node.node)
+    return any(_has_content_word(n) for n in node.nodes)
+
+
+def _positive_nodes(tree: Group) -> list[Word | Phrase]:
+    """The words and phrases the query looks for in any field (not inside
+    an exclusion or a title:/section: filter), in the order written."""
+    found: list[Word | Phrase] = []
+    stack: list[Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Word | Phrase):
+            found.append(node)
+        elif isinstance(node, AnyOf | Group):
+            stack.extend(reversed(node.nodes))
+    return found
+
+
+def _highlights(plan: QueryPlan, tree: Group, only_stopwords: bool) -> None:
+    """Fill in what snippets, suggestions and the every-word check need: the
+    terms of the positive words, phrases and prefixes."""
+    for node in _positive_nodes(tree):
+        if isinstance(node, Word) and node.prefix:
+            exact = normalize_tier0(node.text)
+            if exact:
+                plan.prefixes.append((exact, normalize_tier1(exact)))
+            continue
+        if isinstance(node, Word):
+            reading = _read_word(node.text, only_stopwords)
+            if reading is None:
+                continue
+            if not reading.phrase:
+                if reading.stem is not None:
+                    plan.stems.add(reading.stem)
+                plan.exact.add(reading.exact)
+                plan.words.append((node.text, reading.exact, reading.stem or ""))
+                continue
+            terms = reading.phrase
+        else:
+            terms = _phrase_terms(node.text)
+        if len(terms) == 1:
+            plan.exact.add(terms[0])
+        elif terms:
+            plan.phrases.append(terms)
+
+
+def compile_query(
+    tree: Group,
+    weights: Weights,
+    *,
+    stemming: bool = True,
+    frequency: Callable[[str], int] | None = None,
+    sections: int = 0,
+    expand: Expander | None = None,
+) -> QueryPlan:
+    """The Whoosh query for a parsed query, with the terms to highlight.
+
+    A query made only of stopwords (এবং, কী) searches their exact forms
+    instead of nothing. ``frequency`` counts the sections (of ``sections``)
+    that have a stem term; without it the common-words split is off.
+    ``expand`` lists a prefix's terms (without it, prefixes are Whoosh's
+    unbounded Prefix queries, fit only for highlighting).
+    """
+    only_stopwords = not _has_content_word(tree)
+    compiler = _Compiler(weights, stemming, only_stopwords, frequency, sections, expand)
+    query = compiler.group(tree, "all", top=True)
+    plan = QueryPlan(query, compiler.excluded, stemming=stemming, notices=compiler.notices)
+    _highlights(plan, tree, only_stopwords)
+    plan.plain_words = (
+        all(isinstance(node, Word | Filter | Not) for node in tree.nodes)
+        and not plan.phrases
+        and not plan.prefixes
+    )
+    return plan

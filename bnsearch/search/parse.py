@@ -1,0 +1,240 @@
+"""The query language: parsing text into a tree of nodes.
+
+    কাতার মেক্সিকো            plain words (the default operator joins them)
+    "আল থানি"                a phrase, matched on exact forms with positions
+    -রাশিয়া                   exclude a word (or a phrase, or a group)
+    কাতার OR দোহা             either; OR binds tighter than the implicit operator
+    (কাতার OR দোহা) বাণিজ্য    grouping
+    title:কাতার               the article title contains the word
+    section:ইতিহাস            the section heading contains it (any form)
+    কাতা*                     prefix
+
+Malformed input never raises: an unbalanced quote or parenthesis, a lone
+``-`` or a stray ``OR`` is read as plain words. What a query may cost is
+bounded here, before it runs (QueryTooBroadError otherwise): at most
+MAX_QUERY_CHARS characters, MAX_DEPTH levels of parentheses and MAX_TERMS
+words (phrase words and prefixes included).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from ..errors import QueryTooBroadError
+
+__all__ = [
+    "FIELD_ALIASES",
+    "MAX_DEPTH",
+    "MAX_QUERY_CHARS",
+    "MAX_TERMS",
+    "AnyOf",
+    "Filter",
+    "Group",
+    "Node",
+    "Not",
+    "Phrase",
+    "Word",
+    "parse",
+]
+
+FIELD_ALIASES = {"title": "title", "section": "section", "heading": "section"}
+
+MAX_QUERY_CHARS = 4000
+MAX_DEPTH = 16  # nested parentheses
+MAX_TERMS = 64  # words, phrase words and prefixes in one query
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: Literal["title", "section"]
+    node: Node
+
+
+@dataclass(frozen=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Clauses joined by the default operator."""
+
+    nodes: tuple[Node, ...]
+
+
+Node = Union[Word, Phrase, Filter, Not, AnyOf, Group]  # noqa: UP007 (forward references)
+
+# --- parsing -------------------------------------------------------------------
+
+_TOKEN = re.compile(r'\s+|\(|\)|"|[^\s()"]+')
+
+
+def _lex(text: str) -> list[str]:
+    """Tokens: "(", ")", a phrase '"…"', or a run of other characters.
+
+    A quote without its partner is read as a space.
+    """
+    tokens, position = [], 0
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            end = text.find('"', position + 1)
+            if end < 0:
+                position += 1  # unbalanced: a plain space
+                continue
+            tokens.append(text[position : end + 1])
+            position = end + 1
+            continue
+        match = _TOKEN.match(text, position)
+        if not match.group().isspace():
+            tokens.append(match.group())
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens, self.position = tokens, 0
+        self.depth = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def group(self, nested: bool) -> Group:
+        nodes: list[Node] = []
+        while (token := self.peek()) is not None:
+            if token == ")":
+                self.take()
+                if nested:
+                    break
+                continue  # a stray closing parenthesis
+            node = self.alternatives()
+            if node is not None:
+                nodes.append(node)
+        return Group(tuple(nodes))
+
+    def alternatives(self) -> Node | None:
+        options = []
+        first = self.negatable()
+        if first is not None:
+            options.append(first)
+        while self.peek() == "OR":
+            self.take()
+            if self.peek() in (None, ")"):
+                break
+            option = self.negatable()
+            if option is not None:
+                options.append(option)
+        if not options:
+            return None
+        return options[0] if len(options) == 1 else AnyOf(tuple(options))
+
+    def negatable(self) -> Node | None:
+        token = self.peek()
+        if token == "OR":  # an OR with nothing before it
+            self.take()
+            return None
+        if token is not None and token.startswith("-") and token != "-":
+            self.tokens[self.position] = token[1:]
+            node = self.unit()
+            return Not(node) if node is not None else None
+        if token == "-":
+            self.take()
+            following = self.peek()
+            if following == "(" or (following or "").startswith('"'):
+                node = self.unit()  # -( … ) and -"…"
+                return Not(node) if node is not None else None
+            return None  # a lone minus
+        return self.unit()
+
+    def unit(self) -> Node | None:
+        token = self.take()
+        scope = None  # title:section:x searches the innermost field, as it always did
+        while True:
+            name, colon, value = token.partition(":")
+            if not colon or name.lower() not in FIELD_ALIASES:
+                break
+            scope = FIELD_ALIASES[name.lower()]
+            if value:
+                token = value
+            elif self.peek() in (None, ")", "OR"):
+                return None
+            else:
+                token = self.take()
+        node = self.bare(token)
+        if scope is None or node is None:
+            return node
+        return Filter(scope, node)  # type: ignore[arg-type]
+
+    def bare(self, token: str) -> Node | None:
+        if token == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryTooBroadError(f"the query nests parentheses more than {MAX_DEPTH} deep")
+            group = self.group(nested=True)
+            self.depth -= 1
+            return group if group.nodes else None
+        if token.startswith('"'):
+            inner = token[1:-1].strip()
+            return Phrase(inner) if inner else None
+        if token.endswith("*") and len(token.rstrip("*")) > 0:
+            return Word(token.rstrip("*"), prefix=True)
+        stripped = token.strip("*")
+        return Word(stripped) if stripped else None
+
+
+def parse(text: str) -> Group:
+    """The query as a tree. An empty group means nothing to search. Malformed
+    input is read as words; only a query beyond the size bounds raises
+    (QueryTooBroadError)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooBroadError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,}"
+        )
+    tree = _Parser(_lex(text)).group(nested=False)
+    terms = _count_terms(tree)
+    if terms > MAX_TERMS:
+        raise QueryTooBroadError(
+            f"the query has {terms:,} words; at most {MAX_TERMS} (drop the less important ones)"
+        )
+    return tree
+
+
+def _count_terms(tree: Group) -> int:
+    """Words, phrase words and prefixes in the tree (without recursion:
+    the tree can be as deep as MAX_DEPTH allows, times filters)."""
+    count, stack = 0, [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Word):
+            count += 1
+        elif isinstance(node, Phrase):
+            count += max(1, len(node.text.split()))
+        elif isinstance(node, Filter | Not):
+            stack.append(node.node)
+        else:
+            stack.extend(node.nodes)
+    return count

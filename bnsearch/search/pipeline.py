@@ -1,0 +1,203 @@
+"""A search from query text to a page of results, in stages:
+
+    parse → compile (a QueryPlan) → rank (articles by their best section)
+          → choose the section each article is shown by → snippets
+          → other matching sections → did-you-mean
+
+A :class:`SearchRequest` says what to search and which optional stages to
+run (evaluation needs neither snippets nor suggestions); a
+:class:`SearchPipeline` runs it with one searcher, within the request's time
+budget.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, replace
+
+from whoosh.searching import Searcher
+
+from ..engine.cache import column
+from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, BestSectionPerArticle, Deadline
+from ..errors import QueryError
+from ..model import Hit, Results, SectionHit, Snippet
+from .compile import MAX_EXPANSIONS, QueryPlan, Weights, compile_query
+from .parse import Filter, Group, parse
+from .rank import prefer_sections_with_every_word, rank
+from .snippets import make_snippet, match_spans
+from .suggest import did_you_mean, suggestions
+
+__all__ = ["DEFAULT_TIMEOUT", "DEFAULT_WEIGHTS", "SearchPipeline", "SearchRequest", "query_spans"]
+
+DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to search for, which page, and which optional stages to run."""
+
+    query: str
+    limit: int = 10
+    page: int = 1
+    section: str | None = None  # only sections whose heading has these words
+    sections: bool = False  # list each article's other matching sections
+    stemming: bool = True  # False: exact forms only
+    snippet_size: int = 240
+    snippets: bool = True
+    suggest: bool = True
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds; None: no limit
+
+
+class SearchPipeline:
+    """Runs search requests with one Whoosh searcher (whose weighting is
+    :class:`bnsearch.engine.scoring.SectionWeighting`)."""
+
+    def __init__(self, searcher: Searcher, weights: Weights = DEFAULT_WEIGHTS) -> None:
+        self.searcher = searcher
+        self.weights = weights
+
+    def run(self, request: SearchRequest) -> Results:
+        if request.limit < 1 or request.page < 1:
+            raise QueryError("limit and page must be 1 or more")
+        searcher, weights = self.searcher, self.weights
+        deadline = Deadline(request.timeout)
+        limit, page = request.limit, request.page
+        wanted = limit * page
+        # A few more than needed, so that ties at the cut and merged duplicates
+        # cannot change the page.
+        count = wanted + limit + 5
+        plan = self.plan(request, weights, deadline)
+        if searcher.doc_count() == 0:  # nothing indexed yet (Whoosh has no columns then)
+            return Results(request.query, 0, page, limit, [], notices=plan.notices)
+        ids = column(searcher.reader(), "article_id")
+        ranked, matches = rank(searcher, plan, ids, count, deadline)
+        total = len(matches.best) - sum(len(entry.duplicates) for entry in ranked)
+        page_hits = ranked[wanted - limit : wanted]
+        if weights.operator == "or" and weights.best_section_matches_all and page_hits:
+
+            def strict() -> QueryPlan:
+                return self.plan(request, replace(weights, operator="and"), deadline)
+
+            prefer_sections_with_every_word(searcher, plan, strict, page_hits, matches)
+
+        hits = []
+        for number, entry in enumerate(page_hits, wanted - limit + 1):
+            deadline.check()
+            stored = entry.stored
+            snippet = (
+                _snippet(stored["text"], plan, request.snippet_size)
+                if request.snippets
+                else Snippet("")
+            )
+            hit = Hit(
+                rank=number,
+                id=stored["article_id"],
+                title=stored["title"],
+                section=stored["heading_path"],
+                ordinal=stored["ordinal"],
+                score=entry.score,
+                snippet=snippet.text,
+                highlights=list(snippet.highlights),
+                text=stored["text"],
+                duplicates=entry.duplicates,
+            )
+            if request.sections:
+                hit.sections = self.other_sections(plan, hit, matches, request.snippet_size)
+            hits.append(hit)
+        found = suggestions(searcher, plan) if request.suggest else {}
+        return Results(
+            request.query,
+            total,
+            page,
+            limit,
+            hits,
+            found,
+            did_you_mean(request.query, found),
+            plan.notices,
+        )
+
+    def plan(self, request: SearchRequest, weights: Weights, deadline: Deadline) -> QueryPlan:
+        """The request's query (with its section filter) compiled against
+        this searcher's index: word frequencies, prefix expansions."""
+        searcher = self.searcher
+        tree = parse(request.query)
+        if request.section:
+            section_words = parse(request.section)
+            if section_words.nodes:
+                tree = Group((*tree.nodes, Filter("section", section_words)))
+
+        def frequency(stem: str) -> int:
+            return max(searcher.doc_frequency(f, stem) for f in ("title", "heading", "body"))
+
+        def expand(name: str, prefix: str) -> tuple[list[str], int]:
+            return _expand_prefix(searcher, name, prefix, deadline)
+
+        plan = compile_query(
+            tree,
+            weights,
+            stemming=request.stemming,
+            frequency=frequency,
+            sections=searcher.doc_count(),
+            expand=expand,
+        )
+        if plan.query is None:
+            text = request.query
+            what = "an empty query" if not text.strip() else f"nothing to search for in {text!r}"
+            raise QueryError(f"{what}: type one or more words")
+        return plan
+
+    def other_sections(
+        self, plan: QueryPlan, hit: Hit, matches: BestSectionPerArticle, size: int
+    ) -> list[SectionHit]:
+        """The article's other sections whose own heading or text matched (every
+        section carries the title, so a title match alone does not count), with
+        the scores the ranking gave them."""
+        found = []
+        for score, docnum in matches.ranked_sections(hit.id):
+            stored = self.searcher.stored_fields(docnum)
+            if stored["ordinal"] == hit.ordinal:
+                continue
+            snippet = _snippet(stored["text"], plan, size)
+            if not snippet.highlights and not _spans(stored["heading"], plan):
+                continue
+            found.append(
+                SectionHit(
+                    stored["heading_path"],
+                    stored["ordinal"],
+                    round(score, 6),
+                    snippet.text,
+                    list(snippet.highlights),
+                    stored["text"],
+                )
+            )
+        return found
+
+
+def _expand_prefix(
+    searcher: Searcher, name: str, prefix: str, deadline: Deadline
+) -> tuple[list[str], int]:
+    """The MAX_EXPANSIONS terms of field ``name`` with ``prefix`` found in
+    the most sections (ties to the alphabetically first), and how many
+    terms have the prefix."""
+    reader = searcher.reader()
+    counted = []
+    for number, btext in enumerate(reader.expand_prefix(name, prefix), 1):
+        if number % CHECK_EVERY == 0:
+            deadline.check()
+        counted.append((-reader.doc_frequency(name, btext), btext))
+    best = heapq.nsmallest(MAX_EXPANSIONS, counted)
+    return [btext.decode("utf-8") for _, btext in best], len(counted)
+
+
+def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:
+    return match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
+
+
+def _snippet(text: str, plan: QueryPlan, size: int) -> Snippet:
+    return make_snippet(text, _spans(text, plan), size=size)
+
+
+def query_spans(query: str, text: str) -> list[tuple[int, int]]:
+    """Where a query's words (in any form) are in ``text``: for showing a
+    whole section with its matches marked."""
+    return _spans(text, compile_query(parse(query), DEFAULT_WEIGHTS))
