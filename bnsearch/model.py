@@ -130,11 +130,22 @@ class Hit:
     text: str  # the best section's whole text, as written
     sections: list[SectionHit] = field(default_factory=list)  # with sections=True
     duplicates: list[str] = field(default_factory=list)  # ids shown as this hit
+    # Where the query matched the title and the section's heading path.
+    title_highlights: list[tuple[int, int]] = field(default_factory=list)
+    section_highlights: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def marked(self) -> Snippet:
         """The snippet with its highlights, for rendering."""
         return Snippet(self.snippet, tuple(self.highlights))
+
+    @property
+    def marked_title(self) -> Snippet:
+        return Snippet(self.title, tuple(self.title_highlights))
+
+    @property
+    def marked_section(self) -> Snippet:
+        return Snippet(self.section, tuple(self.section_highlights))
 
     def to_dict(self) -> dict:
         data = {
@@ -146,6 +157,10 @@ class Hit:
             "snippet": self.snippet,
             "highlights": [list(span) for span in self.highlights],
         }
+        if self.title_highlights:
+            data["title_highlights"] = [list(span) for span in self.title_highlights]
+        if self.section_highlights:
+            data["section_highlights"] = [list(span) for span in self.section_highlights]
         if self.sections:
             data["sections"] = [s.to_dict() for s in self.sections]
         if self.duplicates:

@@ -387,3 +387,25 @@ def test_add_many_while_the_command_line_indexes(tmp_path: Path, corpus: Path) -
         found = {h.id for h in opened.search("পাহাড়", limit=100)}
         found |= {h.id for h in opened.search("পদ্মা", limit=1000)}
         assert found >= {a.id for a in api_articles} | {f"o{i}" for i in range(300)}
+
+
+@pytest.mark.slow
+def test_a_cancelled_parallel_writer_never_blocks_the_exit(tmp_path: Path) -> None:
+    """Ctrl-C inside a job queue's first put() can leave its feeder thread
+    without the finalizer that stops it (seen: a Ctrl-C'd two-process
+    rebuild that never exited). Recreate that state; cancelling must still
+    let the process end."""
+    script = f"""
+from whoosh import index
+from bnsearch.engine.parallel import ParallelWriter
+from bnsearch.engine.schema import make_schema
+ix = index.create_in({str(tmp_path)!r}, make_schema())
+writer = ParallelWriter(ix, procs=2)
+writer._jobs.put(("nothing", 0))  # starts the queue's feeder thread
+writer._jobs._close.cancel()      # as if Ctrl-C came before put() registered it
+writer.cancel()
+print("cancelled")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    assert result.returncode == 0 and result.stdout.strip() == "cancelled", result.stderr

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from .filters import (
+    INTERROGATIVES,
     STOPWORDS,
     BengaliAnalyzer,
     BengaliStemFilter,
@@ -24,6 +25,7 @@ from .filters import (
     Tier0Filter,
     Tier1Filter,
     clear_caches,
+    is_interrogative,
     is_stopword,
     stem,
 )
@@ -32,6 +34,7 @@ from .tokenizer import BengaliTokenizer, Span, word_spans
 
 __all__ = [
     "ANALYZER_VERSION",
+    "INTERROGATIVES",
     "STOPWORDS",
     "AnalyzedToken",
     "BengaliAnalyzer",
@@ -48,6 +51,7 @@ __all__ = [
     "exact_analyzer",
     "exact_term",
     "fold_digits",
+    "is_interrogative",
     "is_stopword",
     "normalize_label",
     "normalize_tier0",
@@ -62,7 +66,7 @@ __all__ = [
 # Bump on ANY change to tokenization, normalization, stopwords, protected words
 # or stemming rules: an index records it and refuses to mix versions.
 # tests/test_analyzer_version.py fails when the rules change without a bump.
-ANALYZER_VERSION = "bn-analysis-2"
+ANALYZER_VERSION = "bn-analysis-3"
 
 Field = Literal["stem", "exact"]
 

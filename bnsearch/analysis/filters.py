@@ -24,6 +24,7 @@ from .stemmer import BengaliStemmer
 from .tokenizer import BengaliTokenizer
 
 __all__ = [
+    "INTERROGATIVES",
     "STOPWORDS",
     "BengaliAnalyzer",
     "BengaliStemFilter",
@@ -33,6 +34,7 @@ __all__ = [
     "Tier0Filter",
     "Tier1Filter",
     "clear_caches",
+    "is_interrogative",
     "is_stopword",
     "stem",
 ]
@@ -53,6 +55,10 @@ def _normalize_both(word: str) -> str:
 
 
 STOPWORDS: frozenset[str] = frozenset(map(_normalize_both, _read_word_list("stopwords.txt")))
+# Question words: dropped from queries (bnsearch.search.compile), never stemmed.
+INTERROGATIVES: frozenset[str] = frozenset(
+    map(_normalize_both, _read_word_list("interrogatives.txt"))
+)
 
 # Bare inflections: what is left of Qatarকে or FIFAর after the script split.
 _SUFFIX_FRAGMENTS = frozenset(
@@ -64,7 +70,7 @@ def _build_stemmer() -> BengaliStemmer:
     entries = _read_word_list("protected.txt")
     words = [_normalize_both(w) for w in entries if not w.startswith("-")]
     endings = [_normalize_both(w[1:]) for w in entries if w.startswith("-")]
-    return BengaliStemmer(STOPWORDS, words, endings)
+    return BengaliStemmer(STOPWORDS, [*words, *INTERROGATIVES], endings)
 
 
 _STEMMER = _build_stemmer()
@@ -73,6 +79,11 @@ _STEMMER = _build_stemmer()
 def is_stopword(term: str) -> bool:
     """Whether a tier-1 normalized term is a stopword."""
     return term in STOPWORDS
+
+
+def is_interrogative(term: str) -> bool:
+    """Whether a tier-1 normalized term is a question word or particle."""
+    return term in INTERROGATIVES
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

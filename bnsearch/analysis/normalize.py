@@ -82,10 +82,17 @@ def fold_digits(text: str) -> str:
     return text
 
 
+# Apostrophes inside names (ডি'অলিভেইরা, ও'নিল) are typed as any of these;
+# they become the ASCII one.
+_APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u02bb\u2032\u00b4\u0060]")
+
+
 def normalize_tier0(token: str) -> str:
     """Unicode repair for every field; documents and queries alike."""
     if token.isascii():
         return token.lower()
+    if _APOSTROPHES.search(token):
+        token = _APOSTROPHES.sub("'", token)
     # Each regex step is skipped when a cheap test shows it has nothing to do:
     # most tokens are clean NFC Bengali. (ICU's normalizers are fast enough to
     # run always; Python's unicodedata is several times slower on Bengali.)

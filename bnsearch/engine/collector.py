@@ -1,22 +1,24 @@
 """Collecting matches: every matching article with its best section.
 
-The collector also records, per match, whether the section holds every word
-of the query, read from the term matchers the match is on, and ends the
-search when its time runs out.
+The collector also records, per match, which of the query's words the
+section holds and adds the words' frequencies to its article's evidence
+(both read from the term matchers the match is on), and ends the search when
+its time runs out.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
+from collections.abc import Iterator
 
 from whoosh import query as wq
 from whoosh.collectors import Collector
 from whoosh.searching import Searcher
 
 from ..errors import QueryTooBroadError
-from .cache import column
+from .cache import column, reference_sections
+from .scoring import REFERENCE_DISCOUNT
 
 __all__ = ["CHECK_EVERY", "DEFAULT_TIMEOUT", "BestSectionPerArticle", "Deadline"]
 
@@ -55,18 +57,30 @@ class BestSectionPerArticle(Collector):
 
     With ``word_terms`` (each query term's bit mask of the words it stands
     for), every match also records whether it matched all of those words.
+
+    With ``article_terms`` (each query term's slot in an article's evidence
+    and the factor its frequency counts with), every match adds the
+    frequencies of the terms it holds to its article's evidence
+    (:attr:`evidence`, one list of ``4 × words`` floats per article, see
+    :class:`bnsearch.engine.scoring.ArticleScorer`): the title's once, as
+    every section repeats it; headings and text summed over the sections,
+    a reference section's discounted.
     """
 
     def __init__(
         self,
         word_terms: dict[tuple[str, bytes], int] | None = None,
         deadline: Deadline | None = None,
+        article_terms: dict[tuple[str, bytes], tuple[int, float]] | None = None,
+        slots: int = 0,
     ) -> None:
         self.word_terms = word_terms or {}
         self.deadline = deadline or Deadline(None)
         self.all_words = 0
         for mask in self.word_terms.values():
             self.all_words |= mask
+        self.article_terms = article_terms or {}
+        self.slots = slots
 
     def prepare(self, top_searcher: Searcher, q: wq.Query, context) -> None:
         super().prepare(top_searcher, q, context)
@@ -74,15 +88,20 @@ class BestSectionPerArticle(Collector):
         self._final = weighting.final if weighting.use_final else None
         self._ordinals = column(top_searcher.reader(), "ordinal")
         self.best: dict[str, tuple[float, int]] = {}  # article id → score, docnum
-        # Every match, per article: score, docnum, whether it has every word.
-        self.sections: dict[str, list[tuple[float, int, bool]]] = {}
+        # Every match, per article: score, docnum, the bit mask of the words
+        # it holds (with word_terms).
+        self.sections: dict[str, list[tuple[float, int, int]]] = {}
+        self.evidence: dict[str, list[float]] = {}  # article id → term frequencies
 
     def collect_matches(self) -> None:
         matcher, offset, best, final = self.matcher, self.offset, self.best, self._final
         segment, ordinals, sections = self.subsearcher, self._ordinals, self.sections
-        word_terms, all_words = self.word_terms, self.all_words
+        word_terms = self.word_terms
         ids = column(segment.reader(), "article_id")
         leaves = _word_leaves(matcher, word_terms) if word_terms else []
+        slotted = _slotted_leaves(matcher, self.article_terms) if self.article_terms else []
+        references = reference_sections(segment.reader())
+        evidence, slots = self.evidence, self.slots
         seen_docs = 0
         while matcher.is_active():
             # Now and then drop finished sub-matchers (as Whoosh's own
@@ -100,12 +119,12 @@ class BestSectionPerArticle(Collector):
                 score = final(segment, sub_docnum, score)
             docnum = offset + sub_docnum
             article = ids[sub_docnum]
-            complete = bool(leaves) and _words_matched(sub_docnum, leaves) == all_words
+            words = _words_matched(sub_docnum, leaves) if leaves else 0
             matched = sections.get(article)
             if matched is None:
-                sections[article] = [(score, docnum, complete)]
+                sections[article] = [(score, docnum, words)]
             else:
-                matched.append((score, docnum, complete))
+                matched.append((score, docnum, words))
             seen = best.get(article)
             if (
                 seen is None
@@ -113,6 +132,19 @@ class BestSectionPerArticle(Collector):
                 or (score == seen[0] and ordinals[docnum] < ordinals[seen[1]])
             ):
                 best[article] = (score, docnum)
+            if slotted:
+                found = evidence.get(article)
+                if found is None:
+                    found = evidence[article] = [0.0] * slots
+                scale = REFERENCE_DISCOUNT if sub_docnum in references else 1.0
+                for is_active, leaf_id, weight, slot, factor, title in slotted:
+                    if is_active() and leaf_id() == sub_docnum:
+                        frequency = weight() * factor
+                        if title:  # the same in every section: counted once
+                            if frequency > found[slot]:
+                                found[slot] = frequency
+                        else:
+                            found[slot] += frequency * scale
             matcher.next()
 
     def collect(self, sub_docnum: int) -> None:  # collect_matches does the work
@@ -121,37 +153,46 @@ class BestSectionPerArticle(Collector):
     def sort_key(self, sub_docnum: int) -> None:
         raise NotImplementedError
 
-    def ranked_sections(self, article: str, complete: bool = False) -> list[tuple[float, int]]:
+    def ranked_sections(self, article: str) -> list[tuple[float, int]]:
         """The article's matching sections (score, docnum), best first, ties
-        to the lower ordinal; with ``complete``, only those with every word."""
+        to the lower ordinal."""
         ordinals = self._ordinals
-        matched = [m for m in self.sections.get(article, ()) if m[2] or not complete]
-        matched.sort(key=lambda m: (-m[0], ordinals[m[1]]))
-        return [(score, docnum) for score, docnum, _ in matched]
+        matched = sorted(self.sections.get(article, ()), key=lambda m: (-m[0], ordinals[m[1]]))
+        return [(m[0], m[1]) for m in matched]
 
-    def top(self, count: int) -> list[tuple[float, int]]:
-        """The best ``count`` articles' (score, docnum), best first; ties
-        broken by article id. Scores are rounded to 6 decimals, so that sums
-        added in another order still tie."""
-        ranked = heapq.nsmallest(
-            count, self.best.items(), key=lambda item: (-round(item[1][0], 6), item[0])
-        )
-        return [(round(score, 6), docnum) for _, (score, docnum) in ranked]
+    def ordinal(self, docnum: int) -> int:
+        """A matched section's ordinal in its article (0: the lead)."""
+        return self._ordinals[docnum]
 
 
-def _word_leaves(matcher, word_terms: dict[tuple[str, bytes], int]) -> list[tuple[object, int]]:
-    """The matcher tree's term matchers, each with the bit mask of the words
-    its term stands for. Found once per segment: ``replace()`` rebuilds the
-    tree's inner nodes but keeps its term matchers."""
-    leaves, stack = [], [matcher]
+def _term_leaves(matcher, terms: dict) -> Iterator[tuple[object, object]]:
+    """The matcher tree's term matchers whose (field, term) is in ``terms``,
+    each with what ``terms`` holds for it. Found once per segment:
+    ``replace()`` rebuilds the tree's inner nodes but keeps its term matchers."""
+    stack = [matcher]
     while stack:
         node = stack.pop()
         term = node.term()
         if term is None:
             stack.extend(node.children())
-        elif words := word_terms.get(term):
-            leaves.append((node, words))
-    return leaves
+        elif (found := terms.get(term)) is not None:
+            yield node, found
+
+
+def _word_leaves(matcher, word_terms: dict[tuple[str, bytes], int]) -> list[tuple[object, int]]:
+    """The term matchers of the query's words, each with the bit mask of the
+    words its term stands for."""
+    return [(node, words) for node, words in _term_leaves(matcher, word_terms) if words]
+
+
+def _slotted_leaves(matcher, article_terms: dict[tuple[str, bytes], tuple[int, float]]) -> list:
+    """The term matchers that carry article evidence: for each, its bound
+    is_active, id and weight methods (read for every match), its evidence
+    slot and factor, and whether it is a title slot."""
+    return [
+        (node.is_active, node.id, node.weight, slot, factor, slot % 4 < 2)
+        for node, (slot, factor) in _term_leaves(matcher, article_terms)
+    ]
 
 
 def _words_matched(docnum: int, leaves: list[tuple[object, int]]) -> int:

@@ -9,6 +9,9 @@ worker objects. Here each worker asks the kernel to kill it when its parent
 dies, ignores Ctrl-C (the parent handles it and cancels), and a cancel
 terminates the workers.
 
+A cancelled writer also stops waiting for its queues' feeder threads, which
+a Ctrl-C at the wrong moment could leave to block the exit for good.
+
 A worker that fails (a full disk, memory) reports its error in one line
 and exits; the parent notices instead of waiting for it forever (Whoosh
 blocks on the job queue) or committing without its documents (Whoosh's
@@ -155,4 +158,11 @@ class ParallelWriter(MpWriter):
             for task in self.tasks:
                 task.join(timeout=10)
         finally:
+            # Nothing in the queues matters any more: never wait at exit for
+            # their feeder threads. A Ctrl-C inside a queue's first put() can
+            # leave its feeder thread without the finalizer that stops it, and
+            # the interpreter then waited for it forever.
+            for jobs in (self._jobs, self.resultqueue):
+                jobs.cancel_join_thread()
+                jobs.close()
             super().cancel()

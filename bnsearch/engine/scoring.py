@@ -1,8 +1,12 @@
-"""BM25F for sections: Whoosh's formula, reference sections discounted, and
-the field lengths read once per segment.
+"""Scoring: BM25F for sections (Whoosh's formula, reference sections
+discounted, the field lengths read once per segment) and BM25F for whole
+articles, from the frequencies the collector sums over their sections.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import IndexReader, SegmentReader
@@ -12,7 +16,15 @@ from whoosh.util.numeric import byte_to_length
 
 from .cache import per_reader, reference_sections
 
-__all__ = ["REFERENCE_DISCOUNT", "LengthTableScorer", "SectionWeighting"]
+__all__ = [
+    "REFERENCE_DISCOUNT",
+    "ArticleLengths",
+    "ArticleParameters",
+    "ArticleScorer",
+    "LengthTableScorer",
+    "SectionWeighting",
+    "article_lengths",
+]
 
 REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
 
@@ -83,3 +95,104 @@ def _length_norms(B: float, K1: float, avgfl: float) -> list[float]:
     """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for each length byte (byte
     0, never scored, as length 1, the default Whoosh's scorer asks for)."""
     return [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl) for b in range(256)]
+
+
+# --- articles --------------------------------------------------------------------
+
+# The article fields, in the order of an evidence slot group (see
+# BestSectionPerArticle): title (stem, exact), headings, text.
+ARTICLE_FIELDS = ("title", "heading", "body")
+
+
+@dataclass(frozen=True)
+class ArticleLengths:
+    """Each article's title, headings and text lengths (terms of the stem
+    fields; headings and text summed over its sections), and their means."""
+
+    lengths: dict[str, tuple[float, float, float]]
+    means: tuple[float, float, float]
+
+
+def article_lengths(reader: IndexReader) -> ArticleLengths:
+    """The article lengths of everything ``reader`` (a whole index) holds,
+    made once per reader. An article's sections may lie in several segments
+    (a multi-process build), so the table is made over all of them."""
+
+    def make() -> ArticleLengths:
+        totals: dict[str, list[float]] = {}
+        for segment, _ in reader.leaf_readers():
+            count = segment.doc_count_all()
+            if not count:
+                continue
+            ids = segment.column_reader("article_id")
+            tables = [_length_bytes(segment, name) for name in ARTICLE_FIELDS]
+            deleted = segment.has_deletions()
+            for docnum in range(count):
+                if deleted and segment.is_deleted(docnum):
+                    continue
+                title, heading, body = (_BYTE_LENGTH[table[docnum]] for table in tables)
+                found = totals.get(ids[docnum])
+                if found is None:
+                    totals[ids[docnum]] = [title, heading, body]
+                else:
+                    found[0] = max(found[0], title)
+                    found[1] += heading
+                    found[2] += body
+        articles = max(1, len(totals))
+        means = tuple(
+            max(1.0, sum(lengths[i] for lengths in totals.values()) / articles) for i in range(3)
+        )
+        return ArticleLengths({a: tuple(v) for a, v in totals.items()}, means)  # type: ignore[arg-type]
+
+    return per_reader(reader, "article lengths", make)
+
+
+_BYTE_LENGTH = [float(byte_to_length(b)) if b else 0.0 for b in range(256)]
+
+
+@dataclass(frozen=True)
+class ArticleParameters:
+    """BM25F over a whole article (Robertson and Zaragoza's form: a word's
+    frequencies in the fields are weighted and length-normalized field by
+    field, summed, and saturated once). Field weights are the section
+    query's; ``exact`` is the weight of an exact-form match on top of its
+    stem match."""
+
+    k1: float = 1.2
+    title: float = 2.0
+    heading: float = 1.5
+    body: float = 1.0
+    exact: float = 0.5
+    b_title: float = 0.5
+    b_heading: float = 0.5
+    b_body: float = 0.75
+
+
+class ArticleScorer:
+    """Scores articles from their evidence: ``evidence[4 * w + i]`` holds word
+    w's frequency in the title (i = 0 stem, 1 exact), the headings (2) and the
+    text (3), the exact forms' already multiplied by ``exact``."""
+
+    def __init__(
+        self, lengths: ArticleLengths, idfs: Sequence[float], parameters: ArticleParameters
+    ) -> None:
+        self.lengths, self.idfs, self.p = lengths, list(idfs), parameters
+
+    def score(self, article: str, evidence: Sequence[float]) -> float:
+        p = self.p
+        title, heading, body = self.lengths.lengths.get(article, self.lengths.means)
+        mean_title, mean_heading, mean_body = self.lengths.means
+        title_norm = p.title / (1 - p.b_title + p.b_title * title / mean_title)
+        heading_norm = p.heading / (1 - p.b_heading + p.b_heading * heading / mean_heading)
+        body_norm = p.body / (1 - p.b_body + p.b_body * body / mean_body)
+        total = 0.0
+        for word, idf in enumerate(self.idfs):
+            at = 4 * word
+            frequency = (
+                (evidence[at] + evidence[at + 1]) * title_norm
+                + evidence[at + 2] * heading_norm
+                + evidence[at + 3] * body_norm
+            )
+            if frequency:
+                total += idf * frequency * (p.k1 + 1) / (p.k1 + frequency)
+        return total

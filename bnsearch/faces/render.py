@@ -87,10 +87,11 @@ def render_html(snippet: Snippet) -> str:
 def hit_lines(hit: Hit, colour: bool, *, score: bool = True) -> list[str]:
     """A hit for a terminal: rank, title › section, id; the snippet; the
     merged copies; and the other matching sections when the hit has them."""
-    where = f" › {printable(hit.section)}" if hit.section else ""
+    where = f" › {render_text(hit.marked_section, colour)}" if hit.section else ""
     about = f"[{printable(hit.id)}] {hit.score:.2f}" if score else f"[{printable(hit.id)}]"
+    title = bold(render_text(hit.marked_title, colour), colour)
     lines = [
-        f"{hit.rank:>3}. {bold(printable(hit.title), colour)}{where}  {dim(about, colour)}",
+        f"{hit.rank:>3}. {title}{where}  {dim(about, colour)}",
         f"     {render_text(hit.marked, colour)}",
     ]
     if hit.duplicates:
@@ -133,8 +134,8 @@ def results_html(results: Results) -> str:
         lines.append(f"<p>did you mean: <b>{html.escape(results.did_you_mean)}</b></p>")
     lines.append(f'<ol start="{results.hits[0].rank if results.hits else 1}">')
     for hit in results:
-        section = f" › {html.escape(printable(hit.section))}" if hit.section else ""
-        title = html.escape(printable(hit.title))
+        section = f" › {render_html(hit.marked_section)}" if hit.section else ""
+        title = render_html(hit.marked_title)
         lines.append(
             f'<li data-id="{html.escape(printable(hit.id), quote=True)}"><h3>{title}'
             f"{section}</h3><p>{render_html(hit.marked)}</p></li>"

@@ -18,7 +18,7 @@ from typing import Literal
 
 from whoosh import query as wq
 
-from ..analysis import analyze, normalize_tier0, normalize_tier1
+from ..analysis import analyze, is_interrogative, normalize_tier0, normalize_tier1
 from ..errors import QueryTooBroadError
 from .parse import AnyOf, Filter, Group, Node, Not, Phrase, Word
 
@@ -27,6 +27,7 @@ __all__ = [
     "MIN_PREFIX",
     "Expander",
     "QueryPlan",
+    "Speller",
     "Weights",
     "compile_query",
 ]
@@ -67,6 +68,20 @@ class Weights:
     # index no posting list is long, and plain OR is kept. None: off.
     common_cutoff: float | None = 0.02
     common_minimum: int = 200
+    # An article's score: section_level × its best section's score +
+    # article_level × BM25F over the whole article (bnsearch.search.rank).
+    # Chosen with bench/ranking.py --sweep (article_level 0.25 … 4; MRR@10
+    # questions / dev / passage-questions / passage-dev): 1 gave .794 / .991
+    # / .809 / .965, 2 gave .825 / .991 / .808 / .974, 4 gave .843 / .982 /
+    # .813 / .949 — 2 is the largest weight that costs the other sets nothing.
+    section_level: float = 1.0
+    article_level: float = 2.0
+    # An article whose title is the query (its content words) comes first,
+    # shown by its lead.
+    title_match: bool = True
+    # A close spelling of a rare word (bnsearch.search.variants) counts this
+    # much of the word itself; 0: no variants.
+    variant: float = 0.6
 
 
 @dataclass
@@ -88,13 +103,18 @@ class QueryPlan:
     # title, heading and text hold every one of ``words``.
     plain_words: bool = False
     # What the user should know about how the query was run (prefixes cut
-    # down to their most frequent terms).
+    # down to their most frequent terms, close spellings added).
     notices: list[str] = field(default_factory=list)
+    # Typed word → the (exact, stem) terms of its close spellings searched too.
+    spellings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 # (field, prefix) → the prefix's most frequent terms in the field (at most
 # MAX_EXPANSIONS) and how many terms have the prefix in all.
 Expander = Callable[[str, str], tuple[list[str], int]]
+# (exact form, sections with its stem) → close spellings found in the index
+# (exact forms), for a rare word; [] for a common one.
+Speller = Callable[[str, int], list[str]]
 
 
 _STEM_FIELDS = {"all": ("title", "heading", "body"), "title": ("title",), "section": ("heading",)}
@@ -111,12 +131,23 @@ class _Reading:
     phrase: tuple[str, ...] = ()
 
 
-def _read_word(text: str, only_stopwords: bool) -> _Reading | None:
-    """How a typed word is searched; None when it is not (a stopword among
-    other words matches everything)."""
+def _content_terms(text: str) -> tuple[list, list[tuple[str, str]]]:
+    """The exact tokens of a typed word, and the (exact, stem) terms of those
+    that carry content: not stopwords, not question words (কবে, কয়টি)."""
     stems = analyze(text, "stem")
     exacts = analyze(text, "exact")
-    kept = [(e.term, s.term) for e, s in zip(exacts, stems, strict=True) if s.term]
+    kept = [
+        (e.term, s.term)
+        for e, s in zip(exacts, stems, strict=True)
+        if s.term and not is_interrogative(s.term)
+    ]
+    return exacts, kept
+
+
+def _read_word(text: str, only_stopwords: bool) -> _Reading | None:
+    """How a typed word is searched; None when it is not (a stopword or a
+    question word among other words matches everything)."""
+    exacts, kept = _content_terms(text)
     if len(exacts) > 1 and len(kept) > 1:
         return _Reading(phrase=tuple(t.term for t in exacts if t.term))
     if not kept:
@@ -145,11 +176,13 @@ class _Compiler:
         frequency: Callable[[str], int] | None,
         sections: int,
         expand: Expander | None,
+        speller: Speller | None = None,
     ) -> None:
         self.weights, self.stemming, self.only_stopwords = weights, stemming, only_stopwords
         self.frequency, self.sections = frequency, sections
-        self.expand = expand
+        self.expand, self.speller = expand, speller
         self.notices: list[str] = []
+        self.spellings: dict[str, list[tuple[str, str]]] = {}
         self.excluded: wq.Query | None = None  # top-level exclusions
 
     def boost(self, stem_field: str) -> float:
@@ -250,7 +283,38 @@ class _Compiler:
         count = None
         if self.frequency is not None and stem is not None and self.stemming:
             count = self.frequency(stem)
+            clauses += self.spelling_clauses(text, exact, stem, count, scope)
         return wq.Or(clauses), count
+
+    def spelling_clauses(
+        self, text: str, exact: str, stem: str, count: int, scope: str
+    ) -> list[wq.Query]:
+        """Terms of the close spellings of a rare word, weighted below it."""
+        if self.speller is None or not self.weights.variant:
+            return []
+        found = self.spellings.get(text)
+        if found is None:
+            found = []
+            for spelling in self.speller(exact, count):
+                terms = _content_terms(spelling)[1]
+                if len(terms) == 1 and terms[0][1] != stem:
+                    found.append(terms[0])
+            self.spellings[text] = found
+            if found:
+                shown = ", ".join(spelling for spelling, _ in found)
+                self.notices.append(f"{text}: also searched {shown}, as spelled in the index")
+        clauses: list[wq.Query] = []
+        factor = self.weights.variant
+        for spelling_exact, spelling_stem in found:
+            for stem_field in _STEM_FIELDS[scope]:
+                weight = self.boost(stem_field) * factor
+                clauses.append(wq.Term(stem_field, spelling_stem, boost=weight))
+                clauses.append(
+                    wq.Term(
+                        f"{stem_field}_exact", spelling_exact, boost=weight * self.weights.exact
+                    )
+                )
+        return clauses
 
     def phrase(self, terms: tuple[str, ...], scope: str) -> wq.Query | None:
         if not terms:
@@ -300,9 +364,9 @@ class _Compiler:
 
 
 def _has_content_word(node: Node) -> bool:
-    """Whether any word of the query survives stopword removal."""
+    """Whether any word of the query survives stopword and question-word removal."""
     if isinstance(node, Word):
-        return node.prefix or any(t.term for t in analyze(node.text, "stem"))
+        return node.prefix or bool(_content_terms(node.text)[1])
     if isinstance(node, Phrase):
         return True
     if isinstance(node, Filter | Not):
@@ -326,7 +390,8 @@ def _positive_nodes(tree: Group) -> list[Word | Phrase]:
 
 def _highlights(plan: QueryPlan, tree: Group, only_stopwords: bool) -> None:
     """Fill in what snippets, suggestions and the every-word check need: the
-    terms of the positive words, phrases and prefixes."""
+    terms of the positive words (and their close spellings), phrases and
+    prefixes."""
     for node in _positive_nodes(tree):
         if isinstance(node, Word) and node.prefix:
             exact = normalize_tier0(node.text)
@@ -342,6 +407,9 @@ def _highlights(plan: QueryPlan, tree: Group, only_stopwords: bool) -> None:
                     plan.stems.add(reading.stem)
                 plan.exact.add(reading.exact)
                 plan.words.append((node.text, reading.exact, reading.stem or ""))
+                for spelling_exact, spelling_stem in plan.spellings.get(node.text, ()):
+                    plan.stems.add(spelling_stem)
+                    plan.exact.add(spelling_exact)
                 continue
             terms = reading.phrase
         else:
@@ -360,6 +428,7 @@ def compile_query(
     frequency: Callable[[str], int] | None = None,
     sections: int = 0,
     expand: Expander | None = None,
+    speller: Speller | None = None,
 ) -> QueryPlan:
     """The Whoosh query for a parsed query, with the terms to highlight.
 
@@ -367,12 +436,19 @@ def compile_query(
     instead of nothing. ``frequency`` counts the sections (of ``sections``)
     that have a stem term; without it the common-words split is off.
     ``expand`` lists a prefix's terms (without it, prefixes are Whoosh's
-    unbounded Prefix queries, fit only for highlighting).
+    unbounded Prefix queries, fit only for highlighting); ``speller`` finds
+    close spellings of rare words (without it, none are searched).
     """
     only_stopwords = not _has_content_word(tree)
-    compiler = _Compiler(weights, stemming, only_stopwords, frequency, sections, expand)
+    compiler = _Compiler(weights, stemming, only_stopwords, frequency, sections, expand, speller)
     query = compiler.group(tree, "all", top=True)
-    plan = QueryPlan(query, compiler.excluded, stemming=stemming, notices=compiler.notices)
+    plan = QueryPlan(
+        query,
+        compiler.excluded,
+        stemming=stemming,
+        notices=compiler.notices,
+        spellings=compiler.spellings,
+    )
     _highlights(plan, tree, only_stopwords)
     plan.plain_words = (
         all(isinstance(node, Word | Filter | Not) for node in tree.nodes)

@@ -17,19 +17,22 @@ from dataclasses import dataclass, replace
 
 from whoosh.searching import Searcher
 
-from ..engine.cache import column
+from ..engine.cache import column, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, BestSectionPerArticle, Deadline
+from ..engine.scoring import ArticleParameters
 from ..errors import QueryError
 from ..model import Hit, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, compile_query
 from .parse import Filter, Group, parse
-from .rank import prefer_sections_with_every_word, rank
+from .rank import choose_sections, rank
 from .snippets import make_snippet, match_spans
 from .suggest import did_you_mean, suggestions
+from .variants import close_spellings, rare_limit
 
 __all__ = ["DEFAULT_TIMEOUT", "DEFAULT_WEIGHTS", "SearchPipeline", "SearchRequest", "query_spans"]
 
 DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
+DEFAULT_ARTICLE = ArticleParameters()
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,15 @@ class SearchPipeline:
     """Runs search requests with one Whoosh searcher (whose weighting is
     :class:`bnsearch.engine.scoring.SectionWeighting`)."""
 
-    def __init__(self, searcher: Searcher, weights: Weights = DEFAULT_WEIGHTS) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        weights: Weights = DEFAULT_WEIGHTS,
+        article: ArticleParameters = DEFAULT_ARTICLE,
+    ) -> None:
         self.searcher = searcher
         self.weights = weights
+        self.article = article
 
     def run(self, request: SearchRequest) -> Results:
         if request.limit < 1 or request.page < 1:
@@ -70,7 +79,7 @@ class SearchPipeline:
         if searcher.doc_count() == 0:  # nothing indexed yet (Whoosh has no columns then)
             return Results(request.query, 0, page, limit, [], notices=plan.notices)
         ids = column(searcher.reader(), "article_id")
-        ranked, matches = rank(searcher, plan, ids, count, deadline)
+        ranked, matches = rank(searcher, plan, ids, count, deadline, weights, self.article)
         total = len(matches.best) - sum(len(entry.duplicates) for entry in ranked)
         page_hits = ranked[wanted - limit : wanted]
         if weights.operator == "or" and weights.best_section_matches_all and page_hits:
@@ -78,7 +87,7 @@ class SearchPipeline:
             def strict() -> QueryPlan:
                 return self.plan(request, replace(weights, operator="and"), deadline)
 
-            prefer_sections_with_every_word(searcher, plan, strict, page_hits, matches)
+            choose_sections(searcher, plan, strict, page_hits, matches)
 
         hits = []
         for number, entry in enumerate(page_hits, wanted - limit + 1):
@@ -100,6 +109,10 @@ class SearchPipeline:
                 highlights=list(snippet.highlights),
                 text=stored["text"],
                 duplicates=entry.duplicates,
+                title_highlights=_spans(stored["title"], plan),
+                section_highlights=_spans(stored["heading_path"], plan)
+                if stored["heading_path"]
+                else [],
             )
             if request.sections:
                 hit.sections = self.other_sections(plan, hit, matches, request.snippet_size)
@@ -139,6 +152,7 @@ class SearchPipeline:
             frequency=frequency,
             sections=searcher.doc_count(),
             expand=expand,
+            speller=lambda exact, count: _spellings(searcher, exact, count),
         )
         if plan.query is None:
             text = request.query
@@ -187,6 +201,23 @@ def _expand_prefix(
         counted.append((-reader.doc_frequency(name, btext), btext))
     best = heapq.nsmallest(MAX_EXPANSIONS, counted)
     return [btext.decode("utf-8") for _, btext in best], len(counted)
+
+
+def _spellings(searcher: Searcher, exact: str, count: int) -> list[str]:
+    """Close spellings of a rare word in the exact text field (made once per
+    index reader and word)."""
+    reader = searcher.reader()
+
+    def find() -> list[str]:
+        def terms(prefix: str) -> list[str]:
+            return [term.decode("utf-8") for term in reader.expand_prefix("body_exact", prefix)]
+
+        rare = rare_limit(reader.doc_count())
+        return close_spellings(
+            exact, count, rare, terms, lambda term: reader.doc_frequency("body_exact", term)
+        )
+
+    return per_reader(reader, ("spellings", exact, count), find)
 
 
 def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:

@@ -1,0 +1,207 @@
+"""Ranking: ablations and parameter sweeps on both relevance sets and on a
+passage-shaped variant of the shared corpus.
+
+    python bench/ranking.py [--index DIR] [--passages DIR] [--sweep]
+
+Three collections and two query sets:
+- the shared corpus as bnsearch indexes it (articles split into sections);
+- the same text as passages: every section its own document with the
+  article's title and no heading (ids ``article#ordinal``; a ranking of
+  passages is scored as the ranking of their articles, first passage first);
+- ``../shared/eval/questions/`` (natural questions, the main signal) and
+  ``../shared/eval/dev/`` (keyword queries, a regression check).
+
+For each configuration: MRR@10, nDCG@10, R@100 and section@1 on every
+(collection, set) pair, and MRR@10 per tag of the questions set. The default
+configuration comes first, then each part of the ranking switched off in
+turn; ``--sweep`` adds the parameter sweeps (one parameter moved at a time).
+Indexes are built once (one writer process, so runs are repeatable) into
+.pytest_cache unless given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections import defaultdict
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bnsearch import Index  # noqa: E402
+from bnsearch.api import read_qrels, read_queries, read_sections  # noqa: E402
+from bnsearch.engine.scoring import ArticleParameters  # noqa: E402
+from bnsearch.errors import QueryError  # noqa: E402
+from bnsearch.evaluation import evaluate  # noqa: E402
+from bnsearch.ingest import split_sections  # noqa: E402
+from bnsearch.search import SearchPipeline, SearchRequest, Weights  # noqa: E402
+from bnsearch.search import compile as compile_module  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "bnwiki-2018.jsonl.gz"
+SETS = {name: SHARED / "eval" / name for name in ("questions", "dev")}
+
+
+def passages_file(target: Path) -> Path:
+    """The shared corpus with every section as its own title + text document."""
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines, target.open("w") as out:
+        for line in lines:
+            record = json.loads(line)
+            for section in split_sections(record.get("text") or ""):
+                if section.text.strip():
+                    passage = {
+                        "id": f"{record['id']}#{section.ordinal}",
+                        "title": record.get("title", ""),
+                        "text": section.text,
+                    }
+                    out.write(json.dumps(passage, ensure_ascii=False) + "\n")
+    return target
+
+
+def build(path: Path, source: Path) -> Path:
+    Index.build(path, [source], procs=1)
+    return path
+
+
+def run(index: Index, weights: Weights, article: ArticleParameters, passages: bool) -> dict:
+    """Every (set) report for one configuration on one collection."""
+    out = {}
+    for name, folder in SETS.items():
+        queries = read_queries(folder / "queries.tsv")
+        qrels = read_qrels(folder / "qrels.tsv")
+        sections = None if passages else read_sections(folder / "sections.tsv")
+
+        def ranked(text: str) -> list[tuple[str, str, str]]:
+            request = SearchRequest(text, limit=100, snippets=False, suggest=False)
+            try:
+                pipeline = SearchPipeline(index._searcher(), weights, article)
+                results = pipeline.run(request)
+            except QueryError:
+                return []
+            seen, found = set(), []
+            for hit in results:
+                article_id = hit.id.split("#")[0]
+                if article_id not in seen:
+                    seen.add(article_id)
+                    found.append((article_id, hit.section, hit.title))
+            return found
+
+        out[name] = evaluate(ranked, queries, qrels, sections)
+    return out
+
+
+def tags() -> dict[str, list[str]]:
+    table = defaultdict(list)
+    for line in (SETS["questions"] / "notes.tsv").read_text(encoding="utf-8").splitlines():
+        qid, _, names = line.partition("\t")
+        for tag in names.split(","):
+            if tag.strip():
+                table[tag.strip()].append(qid)
+    return table
+
+
+def line(label: str, reports: dict[str, dict]) -> str:
+    cells = []
+    for collection in ("sections", "passages"):
+        for name in ("questions", "dev"):
+            report = reports[collection][name]
+            right, judged = report.section_accuracy
+            section = f" {right / judged:.3f}" if judged else ""
+            cells.append(
+                f"{report.mean('mrr'):.3f} {report.mean('ndcg'):.3f} "
+                f"{report.mean('recall'):.3f}{section}"
+            )
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def tag_line(label: str, report, table: dict[str, list[str]]) -> str:
+    by_qid = {s.qid: s.mrr for s in report.scores}
+    cells = [f"{sum(by_qid[q] for q in qids) / len(qids):.3f}" for _, qids in sorted(table.items())]
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+@contextmanager
+def question_words_kept():
+    """The query-side question-word list switched off (they are searched as
+    words again, as before it existed)."""
+    original = compile_module.is_interrogative
+    compile_module.is_interrogative = lambda term: False
+    try:
+        yield
+    finally:
+        compile_module.is_interrogative = original
+
+
+QUESTION_WORDS_KEPT = "question words searched"
+
+
+def configurations(sweep: bool) -> list[tuple[str, Weights, ArticleParameters]]:
+    weights, article = Weights(), ArticleParameters()
+    found = [
+        ("default", weights, article),
+        ("article evidence off", replace(weights, article_level=0.0), article),
+        ("section evidence off", replace(weights, section_level=0.0), article),
+        (QUESTION_WORDS_KEPT, weights, article),
+        ("close spellings off", replace(weights, variant=0.0), article),
+        ("title-is-query first off", replace(weights, title_match=False), article),
+        ("coordination off", replace(weights, coordination=None), article),
+        ("common-word split off", replace(weights, common_cutoff=None), article),
+    ]
+    if sweep:
+        for value in (0.5, 1.0, 4.0):
+            found.append((f"article_level {value}", replace(weights, article_level=value), article))
+        for value in (0.6, 0.9, 1.5, 2.0):
+            found.append((f"article k1 {value}", weights, replace(article, k1=value)))
+        for value in (0.3, 0.5, 0.9):
+            found.append((f"article b_body {value}", weights, replace(article, b_body=value)))
+        for value in (0.0, 0.25, 0.75):
+            found.append((f"article b_title {value}", weights, replace(article, b_title=value)))
+        for value in (1.0, 3.0, 4.0):
+            found.append((f"article title {value}", weights, replace(article, title=value)))
+        for value in (0.5, 1.0, 3.0):
+            found.append((f"article heading {value}", weights, replace(article, heading=value)))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--index", type=Path)
+    parser.add_argument("--passages", type=Path)
+    parser.add_argument("--sweep", action="store_true")
+    args = parser.parse_args()
+    cache = REPO / ".pytest_cache"
+    sections_path = args.index or build(cache / "bench-ranking-sections", CORPUS)
+    passages_path = args.passages or build(
+        cache / "bench-ranking-passages", passages_file(cache / "passages" / "passages.jsonl")
+    )
+    table = tags()
+    print("MRR@10 nDCG@10 R@100 [section@1] per (collection, set)\n")
+    print("| configuration | sections, questions | sections, dev | passages, questions "
+          "| passages, dev |")  # fmt: skip
+    print("|---|---|---|---|---|")
+    tag_lines = []
+    with Index.open(sections_path) as sections, Index.open(passages_path) as passages:
+        for label, weights, article in configurations(args.sweep):
+            with question_words_kept() if label == QUESTION_WORDS_KEPT else nullcontext():
+                reports = {
+                    "sections": run(sections, weights, article, passages=False),
+                    "passages": run(passages, weights, article, passages=True),
+                }
+            print(line(label, reports), flush=True)
+            tag_lines.append(tag_line(label, reports["sections"]["questions"], table))
+    print(f"\nMRR@10 per tag (questions, sections): {', '.join(sorted(table))}\n")
+    print("| configuration | " + " | ".join(f"{t} ({len(table[t])})" for t in sorted(table)) + " |")
+    print("|---|" + "---|" * len(table))
+    print("\n".join(tag_lines))
+
+
+if __name__ == "__main__":
+    main()

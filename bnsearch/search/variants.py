@@ -1,0 +1,155 @@
+"""Close spellings of rare query words: আলবানিয়া finds আলবেনিয়া, সিসিয়াম
+সিজিয়াম.
+
+Names and loanwords have several real spellings. When a query word's stem is
+absent or rare in the index, the index terms that differ from it only by a
+spelling variation — a cost-weighted edit distance in which the usual
+variations cost half an edit — and are much more frequent join the query as
+weighted alternatives (scored below the word itself, highlighted as
+matches). A common word never gets variants, so words the analysis keeps
+apart (পড়া/পরা) stay apart.
+
+Cheap edits (0.5): one vowel sign for another, or one added or dropped; a
+hasanta added or dropped; one letter for another of its group (স শ ষ, জ য,
+ন ণ, ত ট, দ ড, থ ঠ, ধ ঢ, ব ভ, ক খ, গ ঘ, চ ছ, প ফ); an independent vowel
+for য (ইসরাইল/ইসরায়েল). A nukta is free (য়, ড় typed either way). Other
+edits cost 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+from ..analysis import normalize_tier1
+
+__all__ = ["MAX_VARIANTS", "close_spellings", "rare_limit", "spelling_distance"]
+
+# A word is rare when at most this share of the sections (and at least
+# RARE sections) hold it; a variant must be in FREQUENT_FACTOR times as many
+# sections as the word, and in MIN_FREQUENCY at least. ইসরাইল (69 of 14,837
+# sections of the shared corpus) is no rare word, however often ইসরায়েল
+# (178) is written.
+RARE = 2
+RARE_SHARE = 0.002
+FREQUENT_FACTOR = 5
+MIN_FREQUENCY = 3
+MAX_VARIANTS = 2
+MIN_LENGTH = 3  # shorter words (code points) get no variants
+SHORT = 5  # shorter words get variants only when the index has them nowhere
+
+_GROUPS = ["সশষ", "জয", "নণ", "তটৎ", "দড", "থঠ", "ধঢ", "বভ", "কখ", "গঘ", "চছ", "পফ"]
+_GROUP_OF = {letter: group for group in _GROUPS for letter in group}
+_VOWEL_SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb\u09cc")
+_INDEPENDENT_VOWELS = frozenset("অআইঈউঊঋএঐওঔ")
+_HASANTA, _NUKTA = "\u09cd", "\u09bc"
+
+
+def _substitution(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    if a in _VOWEL_SIGNS and b in _VOWEL_SIGNS:
+        return 0.5
+    group = _GROUP_OF.get(a)
+    if group is not None and b in group:
+        return 0.5
+    if (a in _INDEPENDENT_VOWELS and b == "য") or (b in _INDEPENDENT_VOWELS and a == "য"):
+        return 0.5
+    return 1.0
+
+
+def _indel(char: str) -> float:
+    if char == _NUKTA:
+        return 0.0
+    if char in _VOWEL_SIGNS or char == _HASANTA:
+        return 0.5
+    return 1.0
+
+
+@lru_cache(maxsize=1 << 16)
+def spelling_distance(a: str, b: str) -> float:
+    """The cost-weighted edit distance between two stems (see the module)."""
+    previous = [0.0]
+    for char in b:
+        previous.append(previous[-1] + _indel(char))
+    for x in a:
+        current = [previous[0] + _indel(x)]
+        for j, y in enumerate(b, 1):
+            current.append(
+                min(
+                    previous[j - 1] + _substitution(x, y),
+                    previous[j] + _indel(x),
+                    current[j - 1] + _indel(y),
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+def _allowed(word: str) -> float:
+    """How far a variant may be: one cheap edit for a short word (বিষ/বিষয়
+    are two words), a full edit from five code points on
+    (সিসিয়াম/সিজিয়াম), two from ten (আলেক্সান্ডার/আলেকজান্ডার is 1.5)."""
+    if len(word) < SHORT:
+        return 0.5
+    return 1.0 if len(word) < 10 else 2.0
+
+
+def _prefixes(stem: str) -> list[str]:
+    """Where variants can start: the first letter or one of its group, then
+    the second character or any vowel sign (or the third, when the second is
+    a vowel sign that may have been dropped)."""
+    first = stem[0]
+    firsts = _GROUP_OF.get(first, first)
+    if first in _INDEPENDENT_VOWELS or first == "য":
+        firsts = "".join(sorted(set(firsts) | {first}))
+    second = stem[1]
+    seconds = set(_VOWEL_SIGNS | {second}) if second in _VOWEL_SIGNS else {second}
+    seconds |= set(_GROUP_OF.get(second, ""))
+    prefixes = {a + b for a in firsts for b in seconds}
+    if second in _VOWEL_SIGNS:  # the vowel sign may be missing from the variant
+        prefixes |= set(firsts)
+    return sorted(prefixes)
+
+
+def rare_limit(sections: int) -> int:
+    """The most sections a word may be in and still get variants."""
+    return max(RARE, int(sections * RARE_SHARE))
+
+
+def close_spellings(
+    word: str,
+    frequency: int,
+    rare: int,
+    terms_with_prefix: Callable[[str], list[str]],
+    frequency_of: Callable[[str], int],
+) -> list[str]:
+    """Index terms (exact forms, as written in documents) that are close
+    spellings of a rare typed ``word`` (found in ``frequency`` sections, at
+    most ``rare``) and much more frequent, best first; none for a common or
+    short word.
+
+    Forms are compared as written, not as stems: the stemmer treats the
+    endings of a word's spellings alike, but not always the same way
+    (জিম্বাবোয়ের, জিম্বাবুয়ে). ``word`` and the terms are compared after
+    tier-1 folding (ী/ি, ূ/ু …), so those differences cost nothing."""
+    word = normalize_tier1(word)
+    if len(word) < SHORT:
+        rare = 0  # a short word found in the text at all is a word of its own (শোনা/সোনা)
+    if frequency > rare or len(word) < MIN_LENGTH or not ("\u0980" <= word[0] <= "\u09ff"):
+        return []
+    limit = _allowed(word)
+    enough = max(MIN_FREQUENCY, FREQUENT_FACTOR * frequency)
+    found: dict[str, tuple[float, int]] = {}
+    for prefix in _prefixes(word):
+        for term in terms_with_prefix(prefix):
+            folded = normalize_tier1(term)
+            if folded == word or term in found or abs(len(folded) - len(word)) > 2 * limit:
+                continue
+            distance = spelling_distance(word, folded)
+            if distance <= limit:
+                count = frequency_of(term)
+                if count >= enough:
+                    found[term] = (distance, count)
+    ranked = sorted(found, key=lambda term: (found[term][0], -found[term][1], term))
+    return ranked[:MAX_VARIANTS]

@@ -1,0 +1,224 @@
+"""Ranking for real questions: question words, close spellings of rare
+names, article and section evidence, titles that are the query."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import read_table
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh import fields, index, qparser, scoring
+
+from bnsearch import Article, Index
+from bnsearch.analysis import (
+    INTERROGATIVES,
+    analyze,
+    is_interrogative,
+    normalize_tier0,
+    normalize_tier1,
+    stem_term,
+)
+from bnsearch.analysis import stem_analyzer as make_stem_analyzer
+from bnsearch.search import Weights, compile_query, parse
+from bnsearch.search.variants import close_spellings, rare_limit, spelling_distance
+
+KEEP_APART = read_table("keep_apart.tsv")
+
+# --- question words ------------------------------------------------------------------
+
+
+def test_interrogatives_are_stored_normalized() -> None:
+    assert INTERROGATIVES
+    for word in INTERROGATIVES:
+        assert normalize_tier1(normalize_tier0(word)) == word
+
+
+@pytest.mark.parametrize("word", ["কবে", "কয়টি", "কতজন", "কয়জন", "কোনটি", "কিসের", "কাদের"])
+def test_question_words_never_become_content_stems(word: str) -> None:
+    term = stem_term(word)
+    assert term is None or is_interrogative(term), term  # never কব, কয়, কাদ
+    assert all(t.term is None or is_interrogative(t.term) for t in analyze(f"{word} ?"))
+
+
+def test_question_words_neither_constrain_nor_score() -> None:
+    plan = compile_query(parse("ইসরায়েল কবে প্রতিষ্ঠিত হয় ?"), Weights())
+    assert [stem for _, _, stem in plan.words] == ["ইসরায়েল", "প্রতিষ্ঠিত"]
+    assert "কবে" not in str(plan.query)
+    # A question word alone is searched as it is written.
+    alone = compile_query(parse("কবে ?"), Weights())
+    assert alone.query is not None and alone.exact == {"কবে"}
+
+
+def test_question_words_are_highlighted_only_as_real_words(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as created:
+        created.add(Article("a", "ইসরায়েল", "ইসরায়েল ১৯৪৮ সালে প্রতিষ্ঠিত হয়। কবে তা নিয়ে প্রশ্ন নেই।"))
+        hit = created.search("ইসরায়েল কবে প্রতিষ্ঠিত হয় ?")[0]
+        marked = [hit.snippet[a:b] for a, b in hit.highlights]
+        assert "কবে" not in marked and "প্রতিষ্ঠিত" in marked
+
+
+# --- close spellings of rare words ------------------------------------------------------
+
+
+def test_spelling_distance_prices_the_usual_variations() -> None:
+    n = normalize_tier1
+    assert spelling_distance(n("মিসর"), n("মিশর")) == 0.5  # স/শ
+    assert spelling_distance(n("আলবানিয়া"), n("আলবেনিয়া")) == 0.5  # া/ে
+    assert spelling_distance(n("ইসরাইল"), n("ইসরায়েল")) == 1.0
+    assert spelling_distance(n("কাতার"), n("মাতার")) == 1.0
+    assert spelling_distance(n("কাতার"), n("দোহা")) > 2
+
+
+def _lexicon(counts: dict[str, int]):
+    def with_prefix(prefix: str) -> list[str]:
+        return sorted(term for term in counts if term.startswith(prefix))
+
+    return with_prefix, lambda term: counts.get(term, 0)
+
+
+def test_a_rare_misspelled_name_gets_its_frequent_spelling() -> None:
+    counts = {"আলবেনিয়া": 300, "আলবেনিয়ার": 120, "আলবানিয়া": 4, "আলবাট্রস": 90, "মিশর": 300}
+    with_prefix, frequency = _lexicon(counts)
+    assert close_spellings("আলবানিয়া", 4, 30, with_prefix, frequency) == ["আলবেনিয়া"]
+    # The same word, common: no variants.
+    assert close_spellings("আলবানিয়া", 31, 30, with_prefix, frequency) == []
+    # A short word gets variants only when the index has it nowhere.
+    assert close_spellings("মিসর", 0, 30, with_prefix, frequency) == ["মিশর"]
+    assert close_spellings("মিসর", 1, 30, with_prefix, frequency) == []
+
+
+@given(st.sampled_from(KEEP_APART), st.integers(0, 10_000), st.integers(1_000, 10**6))
+def test_a_frequent_word_never_gets_variants(pair, frequency: int, sections: int) -> None:
+    """Over the keep-apart pairs: a word more frequent than the rare limit
+    is never searched as another word, however frequent that one is."""
+    a, b, _ = pair
+    rare = rare_limit(sections)
+    with_prefix, count = _lexicon({normalize_tier0(b): 10**6, normalize_tier0(a): frequency})
+    found = close_spellings(normalize_tier0(a), frequency, rare, with_prefix, count)
+    if frequency > rare:
+        assert found == []
+    assert normalize_tier0(a) not in found
+
+
+@pytest.mark.slow
+def test_keep_apart_words_get_no_variants_on_the_shared_corpus(shared_index: Path) -> None:
+    """On real text, no word of the keep-apart pairs is searched as its partner."""
+    with Index.open(shared_index) as opened:
+        for a, b, _ in KEEP_APART:
+            for word, other in ((a, b), (b, a)):
+                results = opened.search(word, suggest=False, snippets=False)
+                partner = normalize_tier0(other)
+                assert not any(partner in notice for notice in results.notices), (word, other)
+
+
+def test_a_rare_spelling_finds_the_articles_and_says_so(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many(
+            [Article(f"m{i}", f"মিশর {i}", f"মিশরের রাজধানী কায়রো। মিশর {i}") for i in range(6)]
+            + [Article("other", "নদী", "নদী ও সাগর।")]
+        )
+        results = created.search("মিসরের রাজধানী")
+        assert results.hits and results.hits[0].id.startswith("m")
+        assert any("also searched" in notice and "মিশর" in notice for notice in results.notices)
+        assert any(
+            results.hits[0].snippet[a:b].startswith("মিশর") for a, b in results.hits[0].highlights
+        )
+
+
+# --- article and section evidence -----------------------------------------------------------
+
+
+def test_an_answer_spread_over_an_article_beats_a_title_repeated_in_sections(
+    tmp_path: Path,
+) -> None:
+    """The subject in the title and lead, the detail in a later section: the
+    whole article's evidence beats an article whose every section carries a
+    generic title word."""
+    spread = "ওষুধ রোগ সারাতে ব্যবহৃত হয়। == ক্রিয়া == ওষুধ কোষের গ্রাহকের সঙ্গে যুক্ত হয়ে শরীরে কাজ করে।"
+    generic = " ".join(f"== অংশ {i} == শরীর গঠন অংশ {i} হাড় পেশি।" for i in range(8))
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many([Article("drug", "ওষুধ", spread), Article("body", "শরীর", generic)])
+        hit = created.search("ওষুধ কীভাবে শরীরে কাজ করে ?")[0]
+        assert hit.id == "drug" and hit.section == "ক্রিয়া"
+
+
+def test_a_title_that_is_the_query_comes_first_shown_by_its_lead(tmp_path: Path) -> None:
+    long_text = " ".join(["দোহা শহরে দোহা বন্দর দোহা।"] * 30)
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many(
+            [
+                Article("doha", "দোহা", "দোহা কাতারের রাজধানী। == ইতিহাস == দোহা দোহা দোহা একটি বন্দর।"),
+                Article("port", "উপসাগরের বন্দর", long_text),
+            ]
+        )
+        hit = created.search("দোহা")[0]
+        assert hit.id == "doha" and hit.section == ""
+        assert hit.title_highlights == [(0, 4)]
+
+
+def test_a_heading_only_match_is_highlighted_in_the_heading(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as created:
+        created.add(Article("a", "কাতার", "কাতার একটি দেশ। == অর্থনীতি == তেল ও গ্যাস রপ্তানি।"))
+        hit = created.search("অর্থনীতি")[0]
+        assert hit.section == "অর্থনীতি" and hit.section_highlights == [(0, 8)]
+        assert hit.to_dict()["section_highlights"] == [[0, 8]]
+    out = subprocess.run(
+        [sys.executable, "-m", "bnsearch", "search", "--index", str(tmp_path / "ix"), "অর্থনীতি"],
+        capture_output=True, text=True, env={"NO_COLOR": "1", "PATH": ""},
+    )  # fmt: skip
+    assert "কাতার › **অর্থনীতি**" in out.stdout
+
+
+# --- a collection of single passages ranks by passage BM25 ---------------------------------------
+
+PASSAGES = [
+    ("p1", "কাতার", "কাতার পারস্য উপসাগরের একটি দেশ। রাজধানী দোহা।"),
+    ("p2", "দোহা", "দোহা কাতারের রাজধানী ও বৃহত্তম শহর। দোহা বন্দর।"),
+    ("p3", "মেক্সিকো", "মেক্সিকো উত্তর আমেরিকার দেশ। রাজধানী মেক্সিকো সিটি।"),
+    ("p4", "বাণিজ্য", "কাতার ও মেক্সিকোর বাণিজ্য বাড়ছে। তেল ও গ্যাস রপ্তানি।"),
+    ("p5", "দূতাবাস", "মেক্সিকো সিটিতে কাতারের দূতাবাস আছে। দোহায় মেক্সিকোর দূতাবাস।"),
+    ("p6", "তেল", "তেল ও গ্যাস কাতারের অর্থনীতির ভিত্তি। রপ্তানি আয় তেলে।"),
+    ("p7", "নদী", "বাংলাদেশ নদীর দেশ। পদ্মা মেঘনা যমুনা।"),
+    ("p8", "রাজধানী", "রাজধানী হলো দেশের প্রশাসনিক কেন্দ্র। ঢাকা বাংলাদেশের রাজধানী।"),
+]
+QUERIES = ["কাতারের রাজধানী", "মেক্সিকোর দূতাবাস", "তেল রপ্তানি", "দেশ", "দোহা বন্দর", "নদী রাজধানী"]
+
+
+def _plain_bm25_order(directory: Path, query: str) -> list[str]:
+    """Whoosh's own BM25F over title and text, with bnsearch's analyzer."""
+    analyzer = make_stem_analyzer()
+    schema = fields.Schema(
+        id=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=analyzer, field_boost=2.0),
+        body=fields.TEXT(analyzer=analyzer),
+    )
+    directory.mkdir()
+    ix = index.create_in(str(directory), schema)
+    with ix.writer() as writer:
+        for pid, title, text in PASSAGES:
+            writer.add_document(id=pid, title=title, body=text)
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.OrGroup)
+    with ix.searcher(weighting=scoring.BM25F()) as searcher:
+        return [hit["id"] for hit in searcher.search(parser.parse(query), limit=None)]
+
+
+def test_single_passages_rank_as_passage_bm25(tmp_path: Path) -> None:
+    source = tmp_path / "passages.jsonl"
+    lines = [
+        json.dumps({"id": p, "title": t, "text": x}, ensure_ascii=False) for p, t, x in PASSAGES
+    ]
+    source.write_text("\n".join(lines))
+    Index.build(tmp_path / "ix", [source])
+    with Index.open(tmp_path / "ix") as opened:
+        for number, query in enumerate(QUERIES):
+            ours = [hit.id for hit in opened.search(query, limit=20)]
+            plain = _plain_bm25_order(tmp_path / f"plain{number}", query)
+            assert set(ours) == set(plain), query  # the same passages match
+            # and plain BM25's best is among the best two (the article and
+            # section evidence of a one-section document are the same text).
+            assert plain[0] in ours[:2], (query, ours, plain)
