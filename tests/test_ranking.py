@@ -222,3 +222,18 @@ def test_single_passages_rank_as_passage_bm25(tmp_path: Path) -> None:
             # and plain BM25's best is among the best two (the article and
             # section evidence of a one-section document are the same text).
             assert plain[0] in ours[:2], (query, ours, plain)
+
+
+def test_a_heading_that_names_a_question_word_shows_the_article(tmp_path: Path) -> None:
+    """Bengali writes compounds solid: the section নিয়মকানুন answers a question
+    about নিয়ম, though the lead holds every word of it more often."""
+    text = (
+        "গোল্লাছুট একটি খেলা। এই খেলার নিয়ম সহজ, খেলা মাঠে হয়, খেলার নিয়ম সবাই জানে। "
+        "== নামকরণ == বৃত্তে ঘুরতে হয় বলে নাম গোল্লাছুট। "
+        "== নিয়মকানুন == দুই দল থাকে। দলপতিকে গোদা বলা হয়।"
+    )
+    with Index.create(tmp_path / "ix") as created:
+        created.add(Article("g", "গোল্লাছুট", text))
+        assert created.search("গোল্লাছুট খেলার নিয়ম কী ?")[0].section == "নিয়মকানুন"
+        # নামকরণ begins with নাম; the lead and নিয়মকানুন have no নাম.
+        assert created.search("গোল্লাছুট নাম")[0].section == "নামকরণ"
