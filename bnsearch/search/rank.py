@@ -40,6 +40,7 @@ import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -212,14 +213,16 @@ def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int])
     found = []
     for docnum in docnums:
         heading = searcher.stored_fields(docnum)["heading"]
-        terms = _terms(heading) if heading else set()
+        terms = _terms(heading) if heading else frozenset()
         if any(term.startswith(stem) for term in terms for stem in wanted):
             found.append(docnum)
     return found
 
 
-def _terms(text: str) -> set[str]:
-    return {t.term for t in analyze(text, "stem") if t.term}
+@lru_cache(maxsize=1 << 12)
+def _terms(text: str) -> frozenset[str]:
+    """The stem terms of a title or heading (headings repeat: ইতিহাস, ভূগোল)."""
+    return frozenset(t.term for t in analyze(text, "stem") if t.term)
 
 
 # Articles beyond the page that are looked at for a title that is the query.
