@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/index.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/ranking.py
 
 system:
 	@PYTHON=$(PYTHON) sh tools/check-system.sh
