@@ -133,7 +133,7 @@ class Index:
 
     # Index files and directories into the index at a path, creating it when
     # missing; incremental unless rebuild=True. The same function as
-    # bnsearch.indexing.update_index (see there for the options).
+    # bnsearch.engine.indexing.update_index (see there for the options).
     build = staticmethod(update_index)
 
     def add(self, article: Article) -> IndexReport:
