@@ -61,7 +61,7 @@ class BestSectionPerArticle(Collector):
     With ``article_terms`` (each query term's slot in an article's evidence
     and the factor its frequency counts with), every match adds the
     frequencies of the terms it holds to its article's evidence
-    (:attr:`evidence`, one list of ``4 × words`` floats per article, see
+    (:attr:`evidence`, one list of ``3 × words`` floats per article, see
     :class:`bnsearch.engine.scoring.ArticleScorer`): the title's once, as
     every section repeats it; headings and text summed over the sections,
     a reference section's discounted.
@@ -190,7 +190,7 @@ def _slotted_leaves(matcher, article_terms: dict[tuple[str, bytes], tuple[int, f
     is_active, id and weight methods (read for every match), its evidence
     slot and factor, and whether it is a title slot."""
     return [
-        (node.is_active, node.id, node.weight, slot, factor, slot % 4 < 2)
+        (node.is_active, node.id, node.weight, slot, factor, slot % 3 == 0)
         for node, (slot, factor) in _term_leaves(matcher, article_terms)
     ]
 

@@ -99,8 +99,8 @@ def _length_norms(B: float, K1: float, avgfl: float) -> list[float]:
 
 # --- articles --------------------------------------------------------------------
 
-# The article fields, in the order of an evidence slot group (see
-# BestSectionPerArticle): title (stem, exact), headings, text.
+# The article fields, in the order of a word's evidence slots (see
+# BestSectionPerArticle): title, headings, text.
 ARTICLE_FIELDS = ("title", "heading", "body")
 
 
@@ -155,23 +155,20 @@ class ArticleParameters:
     """BM25F over a whole article (Robertson and Zaragoza's form: a word's
     frequencies in the fields are weighted and length-normalized field by
     field, summed, and saturated once). Field weights are the section
-    query's; ``exact`` is the weight of an exact-form match on top of its
-    stem match."""
+    query's."""
 
     k1: float = 1.2
     title: float = 2.0
     heading: float = 1.5
     body: float = 1.0
-    exact: float = 0.5
     b_title: float = 0.5
     b_heading: float = 0.5
     b_body: float = 0.75
 
 
 class ArticleScorer:
-    """Scores articles from their evidence: ``evidence[4 * w + i]`` holds word
-    w's frequency in the title (i = 0 stem, 1 exact), the headings (2) and the
-    text (3), the exact forms' already multiplied by ``exact``."""
+    """Scores articles from their evidence: ``evidence[3 * w + i]`` holds word
+    w's frequency in the title (i = 0), the headings (1) and the text (2)."""
 
     def __init__(
         self, lengths: ArticleLengths, idfs: Sequence[float], parameters: ArticleParameters
@@ -187,11 +184,11 @@ class ArticleScorer:
         body_norm = p.body / (1 - p.b_body + p.b_body * body / mean_body)
         total = 0.0
         for word, idf in enumerate(self.idfs):
-            at = 4 * word
+            at = 3 * word
             frequency = (
-                (evidence[at] + evidence[at + 1]) * title_norm
-                + evidence[at + 2] * heading_norm
-                + evidence[at + 3] * body_norm
+                evidence[at] * title_norm
+                + evidence[at + 1] * heading_norm
+                + evidence[at + 2] * body_norm
             )
             if frequency:
                 total += idf * frequency * (p.k1 + 1) / (p.k1 + frequency)
