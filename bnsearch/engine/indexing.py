@@ -118,10 +118,6 @@ def load_manifest(ix: whoosh_index.Index) -> dict[str, tuple[str, str]]:
     return manifest
 
 
-def _in_scope(source: str, scopes: list[str]) -> bool:
-    return any(source == scope or source.startswith(scope + os.sep) for scope in scopes)
-
-
 def prune_unseen(
     writer: IndexWriter,
     corpus: Corpus,
@@ -131,9 +127,8 @@ def prune_unseen(
 ) -> None:
     """Delete the articles of ``corpus``'s sources that this run did not see,
     when their source was read through or is gone; count the rest as kept."""
-    scopes = [str(p.resolve()) for p in corpus.paths]
     for article_id, (_, source) in manifest.items():
-        if article_id in seen or not _in_scope(source, scopes):
+        if article_id in seen or not corpus.holds(source):
             continue
         if corpus.read_through(source) or corpus.gone(source):
             writer.delete_by_term("article_id", article_id)
@@ -389,7 +384,7 @@ def update_index(
         report,
         write,
         rebuild=rebuild,
-        sources=[str(s.resolve()) for s in sources],
+        sources=corpus.scopes,
         memory_mb=memory_mb,
         procs=lambda fresh: procs or writer_processes(fresh, corpus.total_bytes),
         multisegment=multisegment,

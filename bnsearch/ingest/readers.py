@@ -565,7 +565,9 @@ class Corpus:
         listing = find_files(self.paths)
         self.files, self.problems = listing.files, listing.problems
         self.unread = set(listing.unread)  # grows as files turn out unreadable
-        self.listed = {_absolute(path) for path, _ in self.files}
+        self.sources = [_absolute(path) for path, _ in self.files]  # as articles record them
+        self.listed = set(self.sources)
+        self.scopes = [_absolute(path) for path in self.paths]
         self.total_bytes = 0
         for path, _ in self.files:
             try:
@@ -581,8 +583,7 @@ class Corpus:
 
     def __iter__(self) -> Iterator[Event]:
         yield from self.problems
-        for path, name in self.files:
-            source = _absolute(path)
+        for (path, name), source in zip(self.files, self.sources, strict=True):
             for event in read_file(path, source, self._counter, name, self.limits):
                 if isinstance(event, Skipped):
                     self.unread.add(source)
@@ -605,6 +606,15 @@ class Corpus:
             return False  # e.g. permission denied on a directory above it
         return False
 
+    def holds(self, source: str) -> bool:
+        """Whether ``source`` is one of the given paths or lies below one."""
+        return _within(source, self.scopes)
+
     def _covered(self, source: str) -> bool:
         """Whether ``source`` is, or lies below, something this run could not read."""
-        return any(source == path or source.startswith(path + os.sep) for path in self.unread)
+        return _within(source, self.unread)
+
+
+def _within(path: str, roots: Iterable[str]) -> bool:
+    """Whether ``path`` is one of ``roots`` or lies below one."""
+    return any(path == root or path.startswith(root + os.sep) for root in roots)

@@ -255,9 +255,7 @@ def _titled(
 
 def _title_key(text: str) -> frozenset[str] | None:
     """The stems of a title's (or query's) content words; None when it has none."""
-    stems = frozenset(
-        t.term for t in analyze(text, "stem") if t.term and not is_interrogative(t.term)
-    )
+    stems = frozenset(term for term in _terms(text) if not is_interrogative(term))
     return stems or None
 
 
