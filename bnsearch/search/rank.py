@@ -283,7 +283,15 @@ def choose_sections(
     0.800; with the heading rule first: 0.482 / 0.833. Choosing instead by
     each section's score without the title (which every section repeats),
     or by the sentence that holds the most query evidence, lowered both; a
-    bonus for the lead lowered the questions' figure.
+    bonus for the lead lowered the questions' figure; leaving out heading
+    matches of words the title already has raised the questions' figure by
+    one question for a second search per article. A softmax model fitted
+    over twelve section features (section score, its share of the best,
+    every word, idf-weighted share of the words, heading rule, title words
+    in the heading, lead, length, position, years and numbers for কবে/কত)
+    chose right for 53 of the 75 questions whose answering section matches
+    at all, as this rule does, and for 50–51 left-one-out: the sections it
+    misses share no word with their question (ইতিহাস for কবে প্রতিষ্ঠিত).
     """
     if plan.plain_words and not matches.word_terms:
         complete = None  # one word (or none): every matching section has it
