@@ -8,9 +8,12 @@ SHARED ?= ../shared
 
 .PHONY: demo test test-all lint format bench clean system
 
+# The demo has an index of its own: a user's index/ is never touched.
+DEMO_INDEX ?= demo-index
+
 demo: $(STAMP)
-	$(BIN)/bnsearch index --rebuild corpus/
-	$(BIN)/bnsearch search --sections "কাতারের দূতাবাস"
+	$(BIN)/bnsearch index --index $(DEMO_INDEX) corpus/
+	$(BIN)/bnsearch search --index $(DEMO_INDEX) --sections "কাতারের দূতাবাস"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
@@ -43,4 +46,4 @@ $(STAMP): setup.cfg pyproject.toml | system
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(DEMO_INDEX) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -10,6 +10,7 @@ with Index.open("index") as index:
 __version__ = "0.1.0"
 
 from .errors import (
+    ArticleNotFoundError,
     BnsearchError,
     IndexDamagedError,
     IndexExistsError,
@@ -20,12 +21,14 @@ from .errors import (
     InvalidArgumentError,
     QueryError,
     QueryTooBroadError,
+    SourceNotFoundError,
     UnsafeIndexError,
 )
-from .model import Article, Hit, IndexReport, IndexStats, Results, SectionHit
+from .model import Article, Hit, IndexReport, IndexStats, Results, Section, SectionHit
 
 __all__ = [
     "Article",
+    "ArticleNotFoundError",
     "BnsearchError",
     "Hit",
     "Index",
@@ -41,7 +44,9 @@ __all__ = [
     "QueryError",
     "QueryTooBroadError",
     "Results",
+    "Section",
     "SectionHit",
+    "SourceNotFoundError",
     "UnsafeIndexError",
     "__version__",
 ]

@@ -20,7 +20,7 @@ from typing import TypeVar
 from whoosh.searching import Searcher
 
 from . import __version__
-from .analysis import ANALYZER_VERSION, AnalyzedToken, analyze
+from .analysis import ANALYZER_VERSION, AnalyzedToken, analyze, normalize_label
 from .engine import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
@@ -28,12 +28,22 @@ from .engine import (
     add_articles,
     check_index,
     create_index,
+    delete_articles,
     update_index,
 )
-from .errors import IndexExistsError, InvalidArgumentError, QueryError
-from .evaluation import NDCG_GAINS, EvalReport, evaluate, read_qrels, read_queries, read_sections
+from .errors import ArticleNotFoundError, IndexExistsError, InvalidArgumentError, QueryError
+from .evaluation import (
+    NDCG_GAINS,
+    EvalReport,
+    evaluate,
+    evaluate_run,
+    read_qrels,
+    read_queries,
+    read_run,
+    read_sections,
+)
 from .ingest import DEFAULT_LIMITS, ReadLimits
-from .model import Article, IndexReport, IndexStats, Results
+from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Results, Section
 from .search import SearchPipeline, SearchRequest, query_spans
 from .storage import IndexDirectory, reading
 
@@ -54,9 +64,12 @@ __all__ = [
     "Results",
     "__version__",
     "analyze",
+    "evaluate_run",
     "highlight",
+    "normalize_label",
     "read_qrels",
     "read_queries",
+    "read_run",
     "read_sections",
 ]
 
@@ -105,6 +118,11 @@ class Index:
     """A bnsearch index directory, opened for searching and updating."""
 
     def __init__(self, directory: IndexDirectory) -> None:
+        if not isinstance(directory, IndexDirectory):
+            raise InvalidArgumentError(
+                f"open an index with Index.open({str(directory)!r}) "
+                "(or make one with Index.create or Index.build)"
+            )
         self.directory = directory
         self._ix, self._generation, self._meta = directory.open_whoosh()
         self._lock = threading.Lock()
@@ -154,6 +172,15 @@ class Index:
         report = add_articles(self.directory.path, articles, wait=wait)
         self.refresh()
         return report
+
+    def delete(self, article_id: str, *, wait: float = 60.0) -> bool:
+        """Delete the article with this id (all its sections) in one commit;
+        False when the index does not hold it. Waits for another writer as
+        ``add_many`` does."""
+        _text_argument("article_id", article_id)
+        report = delete_articles(self.directory.path, [article_id], wait=wait)
+        self.refresh()
+        return report.deleted == 1
 
     def refresh(self) -> None:
         """See what other writers committed (and a rebuilt generation)."""
@@ -252,6 +279,66 @@ class Index:
             timeout=timeout,
         )
         return self._reading(lambda: SearchPipeline(self._searcher()).run(request))
+
+    def count(self, query: str, section: str | None = None, *, stemming: bool = True) -> int:
+        """How many articles match ``query``, exactly (the ``total`` of
+        ``search``); raises what ``search`` raises."""
+        return self.search(
+            query, limit=1, section=section, stemming=stemming, snippets=False, suggest=False
+        ).total
+
+    # --- documents by id --------------------------------------------------
+
+    def sections(self, article_id: str) -> list[Section]:
+        """The article's sections in order (the lead first), as indexed;
+        ArticleNotFoundError when the index holds no article with this id."""
+        return [section for section, _ in self._article(article_id)]
+
+    def get(self, article_id: str) -> Article:
+        """The article as indexed: its title, and its text with a
+        ``== heading ==`` line before each section (the form it was read
+        from); ArticleNotFoundError for an unknown id."""
+        found = self._article(article_id)
+        parts = []
+        for section, _ in found:
+            if section.ordinal:
+                marks = "=" * section.level
+                parts.append(f"{marks} {section.heading} {marks}\n{section.text}".rstrip("\n"))
+            elif section.text:
+                parts.append(section.text)
+        first = found[0][1]
+        return Article(article_id, first["title"], "\n\n".join(parts), first.get("source", ""))
+
+    def _article(self, article_id: str) -> list[tuple[Section, dict]]:
+        _text_argument("article_id", article_id)
+
+        def read() -> list[tuple[Section, dict]]:
+            searcher = self._searcher()
+            docnums = list(searcher.document_numbers(article_id=article_id))
+            stored = sorted(
+                (searcher.stored_fields(d) for d in docnums), key=lambda f: f["ordinal"]
+            )
+            return [
+                (
+                    Section(
+                        ordinal=f["ordinal"],
+                        level=f["level"],
+                        heading=f["heading"],
+                        path=tuple(f["heading_path"].split(PATH_SEPARATOR))
+                        if f["heading_path"]
+                        else (),
+                        text=f["text"],
+                        is_reference=bool(f.get("is_reference")),
+                    ),
+                    f,
+                )
+                for f in stored
+            ]
+
+        found = self._reading(read)
+        if not found:
+            raise ArticleNotFoundError(f"no article with id {article_id!r} in the index")
+        return found
 
     def evaluate(
         self,

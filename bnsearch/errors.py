@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "ArticleNotFoundError",
     "BnsearchError",
     "IndexDamagedError",
     "IndexExistsError",
@@ -13,6 +14,7 @@ __all__ = [
     "InvalidArgumentError",
     "QueryError",
     "QueryTooBroadError",
+    "SourceNotFoundError",
     "UnsafeIndexError",
 ]
 
@@ -23,6 +25,17 @@ class BnsearchError(Exception):
 
 class IndexNotFoundError(BnsearchError):
     """There is no index at the given path."""
+
+
+class ArticleNotFoundError(BnsearchError, KeyError):
+    """The index holds no article with the given id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class SourceNotFoundError(BnsearchError):
+    """A source given to index does not exist."""
 
 
 class IndexExistsError(BnsearchError):

@@ -170,7 +170,14 @@ class Hit:
 
 @dataclass
 class Results(Sequence[Hit]):
-    """One page of hits, the number of matching articles and suggestions."""
+    """One page of hits, the number of matching articles and suggestions.
+
+    ``total`` counts every matching article, exactly (``total_relation``
+    "eq"), whichever page this is; copies of one page merged into a hit
+    (its ``duplicates``) are counted in it, as Elasticsearch counts the
+    documents behind collapsed hits. ``to_dict()`` gives what ``search
+    --json`` prints; ``json.dumps(results.to_dict())`` works.
+    """
 
     query: str
     total: int
@@ -180,6 +187,8 @@ class Results(Sequence[Hit]):
     suggestions: dict[str, list[str]] = field(default_factory=dict)  # word → better words
     did_you_mean: str | None = None  # the query with the best suggestions
     notices: list[str] = field(default_factory=list)  # how the query was cut down
+    section: str | None = None  # the section filter the search had
+    total_relation: str = "eq"  # "eq": total is exact; "gte": at least total
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -198,7 +207,9 @@ class Results(Sequence[Hit]):
         data = {
             "query": self.query,
             "total": self.total,
+            "total_relation": self.total_relation,
             "page": self.page,
+            "pages": self.pages,
             "limit": self.limit,
             "hits": [hit.to_dict() for hit in self.hits],
         }
@@ -206,6 +217,8 @@ class Results(Sequence[Hit]):
             data["did_you_mean"] = self.did_you_mean
         if self.notices:
             data["notices"] = self.notices
+        if self.section is not None:
+            data["section"] = self.section
         return data
 
 
@@ -258,12 +271,17 @@ class IndexReport:
 
 @dataclass
 class Progress:
-    """Passed to a progress callback after each article or skipped input."""
+    """Passed to a progress callback after each article or skipped input,
+    and once more when the run starts writing the index (``phase``
+    "committing": Whoosh then flushes and merges segments, which can take a
+    while on a big input)."""
 
     articles: int
-    bytes_read: int
+    bytes_read: int  # of the input files (compressed for .gz/.bz2): how far along
     total_bytes: int
     skipped: Skipped | None = None  # set when this event is a skip
+    text_bytes: int = 0  # UTF-8 bytes of the articles' text so far
+    phase: str = "reading"  # "reading", then "committing"
 
 
 ProgressCallback = Callable[[Progress], None]

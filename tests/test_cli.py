@@ -30,7 +30,7 @@ def test_help_lists_commands(run) -> None:
     result = run("--help")
     assert result.exit_code == 0
     listed = result.output.split("Commands:")[1].split()
-    for command in ("analyze", "check", "eval", "index", "search", "shell", "stats"):
+    for command in ("analyze", "check", "eval", "index", "search", "shell", "show", "stats"):
         assert command in listed
 
 

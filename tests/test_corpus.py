@@ -111,7 +111,7 @@ def test_bad_jsonl_lines_are_reported_by_line_number(tmp_path: Path) -> None:
         ("line 3", "not a JSON object"),
         ("line 4", 'no "text" string'),
         ("line 5", "not valid UTF-8"),
-        ("line 6", "empty text"),
+        ("line 6", "no title and no text"),
     ]
 
 

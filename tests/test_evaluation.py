@@ -41,7 +41,7 @@ def test_the_ranking_order_is_kept_and_missing_queries_score_zero() -> None:
     # trec_eval would break equal scores by document id; the ranking given wins.
     assert scores(["b", "a"], "mrr") == 1.0
     both = score_rankings({"q": [], "none": ["a"]}, RELEVANT)
-    assert both["q"] == {"mrr": 0.0, "ndcg": 0.0, "recall": 0.0}
+    assert both["q"] == {"mrr": 0.0, "ndcg": 0.0, "recall": 0.0, "map": 0.0, "p10": 0.0}
     assert both["none"]["mrr"] == 0.0
 
 

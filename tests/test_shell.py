@@ -100,3 +100,80 @@ def test_a_search_shows_that_it_runs_and_a_too_broad_query_ends(shell) -> None:
     out = ask(shell, "ক*")  # refused at once, with one line; the shell goes on
     assert "at least 2 letters" in out
     assert "articles" in ask(shell, "দোহা")
+
+
+# --- drawn in tmux, read back with capture-pane -----------------------------------------------
+
+
+@pytest.fixture
+def tmux(seed_index: Path, tmp_path: Path):
+    import shutil
+    import subprocess
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux; .ci/run installs it)")
+    socket = str(tmp_path / "tmux.sock")
+
+    def tmux_command(*args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-S", socket, *args], capture_output=True, text=True, check=True
+        )
+        return result.stdout
+
+    command = f"{sys.executable} -m bnsearch shell --index {seed_index} --history {tmp_path / 'h'}"
+    tmux_command(
+        "-f", "/dev/null", "new-session", "-d", "-x", "90", "-y", "30",
+        "env", "TERM=screen", "NO_COLOR=1", *command.split(),
+    )  # fmt: skip
+    yield tmux_command
+    subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True)
+
+
+def screen(tmux, expected: str, timeout: float = 20.0) -> list[str]:
+    """The pane's lines, once ``expected`` is on it."""
+    end = time.monotonic() + timeout
+    while True:
+        lines = tmux("capture-pane", "-p").splitlines()
+        if any(expected in line for line in lines) or time.monotonic() > end:
+            return lines
+        time.sleep(0.1)
+
+
+def test_tmux_draws_bengali_editing_and_ctrl_c_right(tmux) -> None:
+    screen(tmux, "bnsearch>")
+    tmux("send-keys", "কাতার দোহায়")
+    tmux("send-keys", "Left", "Left", "Left", "X")
+    lines = screen(tmux, "X")
+    # Three code points back from the end (য়, া, হ… as prompt_toolkit moves):
+    # X lands inside the word and the line shows exactly what was typed.
+    assert [line for line in lines if "bnsearch>" in line] == ["bnsearch> কাতার দোহXায়"]
+    tmux("send-keys", "C-c")
+    tmux("send-keys", "দোহা")
+    lines = screen(tmux, "> দোহা")
+    prompts = [line for line in lines if "bnsearch>" in line]
+    assert prompts == ["bnsearch> কাতার দোহXায়", "bnsearch> দোহা"]  # no bnsbnsearch>
+    tmux("send-keys", "Enter")
+    lines = screen(tmux, "articles match")
+    assert sum("bnsearch> দোহা" in line for line in lines) == 1  # the prompt once
+
+
+def test_tmux_wraps_snippets_at_spaces_with_an_indent(tmux, seed_index: Path) -> None:
+    from bnsearch import Index
+    from bnsearch.faces.terminal import text_width
+
+    screen(tmux, "bnsearch>")
+    tmux("send-keys", "কাতার মেক্সিকো", "Enter")
+    screen(tmux, "  2. ")
+    lines = tmux("capture-pane", "-p", "-J").splitlines()  # -J: as the shell wrote them
+    assert all(text_width(line) <= 90 for line in tmux("capture-pane", "-p").splitlines())
+    first = lines.index(next(line for line in lines if line.startswith("  1. ")))
+    snippet = []
+    for line in lines[first + 1 :]:
+        if not line.startswith("     "):
+            break
+        snippet.append(line[5:])
+    assert len(snippet) >= 2  # wrapped by the shell, each line indented
+    with Index.open(seed_index) as index:
+        expected = index.search("কাতার মেক্সিকো")[0].snippet
+    shown = " ".join(snippet).replace("**", "")
+    assert shown.split() == expected.split()  # every word whole: no break inside one

@@ -16,6 +16,7 @@ from .indexing import (
     DEFAULT_MEMORY_MB,
     add_articles,
     create_index,
+    delete_articles,
     remove_leftovers,
     update_index,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "add_articles",
     "check_index",
     "create_index",
+    "delete_articles",
     "make_schema",
     "remove_leftovers",
     "update_index",

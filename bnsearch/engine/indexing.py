@@ -34,7 +34,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import IndexWriter
 
-from ..errors import IndexDamagedError, IndexWriteError
+from ..errors import IndexDamagedError, IndexWriteError, SourceNotFoundError
 from ..ingest import DEFAULT_LIMITS, Corpus, ReadLimits, checked_article, split_sections
 from ..model import Article, IndexReport, Progress, ProgressCallback, Skipped
 from ..storage import IndexDirectory, new_meta, reading, stamp_meta
@@ -47,6 +47,7 @@ __all__ = [
     "add_articles",
     "content_hash",
     "create_index",
+    "delete_articles",
     "remove_leftovers",
     "update_index",
 ]
@@ -356,10 +357,15 @@ def update_index(
     ``rebuild``), IndexLockedError when another process is writing it and
     IndexWriteError when the system refuses a write. ``procs`` and
     ``multisegment`` default to what measured fastest (see writer_processes);
-    ``limits`` caps the size of a line and of an article.
+    ``limits`` caps the size of a line and of an article. Raises
+    SourceNotFoundError, and creates nothing, when a source does not exist.
     """
     started = time.perf_counter()
     sources = [Path(s) for s in sources]
+    missing = [s for s in sources if not s.exists()]
+    if missing:  # before anything is created, locked or recorded
+        names = ", ".join(os.fsdecode(s) for s in missing)
+        raise SourceNotFoundError(f"no such file or directory: {names}")
     corpus = Corpus(sources, limits)
     if prune is None:
         prune = bool(sources) and all(s.is_dir() for s in sources)
@@ -372,12 +378,27 @@ def update_index(
             articles += 1
         if progress is not None:
             skipped = event if isinstance(event, Skipped) else None
-            progress(Progress(articles, corpus.bytes_read, corpus.total_bytes, skipped))
+            progress(
+                Progress(
+                    articles, corpus.bytes_read, corpus.total_bytes, skipped, report.text_bytes
+                )
+            )
 
     def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
         seen = write_articles(writer, corpus, manifest, report, on_article)
         if prune:
             prune_unseen(writer, corpus, manifest, seen, report)
+        if progress is not None:  # the commit comes next
+            progress(
+                Progress(
+                    articles,
+                    corpus.bytes_read,
+                    corpus.total_bytes,
+                    None,
+                    report.text_bytes,
+                    phase="committing",
+                )
+            )
 
     _write(
         IndexDirectory(path),
@@ -416,5 +437,24 @@ def add_articles(
         write_articles(writer, events(), manifest, report)
 
     _write(IndexDirectory(path), report, write, memory_mb=memory_mb, wait=wait)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def delete_articles(path: Path | str, ids: Iterable[str], *, wait: float = 0.0) -> IndexReport:
+    """Delete the articles with these ids (every section of each) in one
+    commit; ids the index does not hold are left out of ``deleted``. Waits
+    up to ``wait`` seconds for another writer to finish."""
+    started = time.perf_counter()
+    report = IndexReport()
+    wanted = list(dict.fromkeys(ids))
+
+    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
+        for article_id in wanted:
+            if article_id in manifest:
+                writer.delete_by_term("article_id", article_id)
+                report.deleted += 1
+
+    _write(IndexDirectory(path), report, write, wait=wait)
     report.seconds = time.perf_counter() - started
     return report

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,13 +27,25 @@ from ..api import (
     ReadLimits,
     __version__,
     analyze,
+    evaluate_run,
+    highlight,
+    normalize_label,
     read_qrels,
     read_queries,
+    read_run,
     read_sections,
 )
 from ..errors import BnsearchError, IndexDamagedError, QueryError
+from ..model import Snippet
 from .progress import IndexProgress
-from .render import printable, results_html, results_lines, trec_lines, use_colour
+from .render import (
+    printable,
+    render_text,
+    results_html,
+    results_lines,
+    trec_lines,
+    use_colour,
+)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INDEX = "index"
@@ -47,6 +61,10 @@ class BnsearchGroup(click.Group):
         except BnsearchError as error:
             click.echo(f"bnsearch: {printable(str(error))}", err=True)
             ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            # Ctrl-C: the shell convention (128 + SIGINT), not click's "Aborted!" and 1.
+            click.echo("\nbnsearch: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (bnsearch … | head): stop quietly, as a
             # process killed by SIGPIPE would.
@@ -83,7 +101,7 @@ def main() -> None:
 
     \b
     Exit status: 0 success, 1 nothing found or some input skipped,
-    2 usage or fatal error.
+    2 usage or fatal error, 130 interrupted (Ctrl-C).
     """
 
 
@@ -274,11 +292,59 @@ def check_command(index_path: Path) -> None:
                f"{stats.sections:,} sections")  # fmt: skip
 
 
-FORMATS = ["text", "json", "html", "trec"]
+FORMATS = ["text", "json", "jsonl", "html", "trec"]
+# An argument that starts with "-" but not like an option (-n, --limit, -1)
+# is a query word: -রাশিয়া, -"আল থানি", -(…).
+_OPTION_LIKE = re.compile(r"-[A-Za-z0-9-]")
 
 
-@main.command("search")
-@click.argument("query", required=False)
+class QueryCommand(click.Command):
+    """A command whose query words may start with "-" (an exclusion) without
+    a "--" before them; unknown options such as --limt stay errors."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {
+            name
+            for param in self.params
+            if isinstance(param, click.Option) and not param.is_flag and not param.count
+            for name in param.opts
+        }
+        options: list[str] = []
+        words: list[str] = []
+        rest: list[str] = []
+        position = 0
+        while position < len(args):
+            arg = args[position]
+            if arg == "--":
+                rest = args[position:]
+                break
+            if arg in takes_value and position + 1 < len(args):
+                options += [arg, args[position + 1]]
+                position += 2
+                continue
+            if arg.startswith("-") and arg != "-" and not _OPTION_LIKE.match(arg):
+                words.append(arg)
+            else:
+                options.append(arg)
+            position += 1
+        if words:
+            rest = ["--", *words, *rest[1:]] if rest else ["--", *words]
+        return super().parse_args(ctx, options + rest)
+
+
+def _query_text(words: tuple[str, ...]) -> str | None:
+    """The query: the words joined by spaces; "-" alone reads standard input."""
+    if not words:
+        return None
+    if words == ("-",):
+        if sys.stdin.isatty():
+            raise click.UsageError('"-" reads the query from standard input; pipe one in')
+        return sys.stdin.read().strip()
+    return " ".join(words)
+
+
+@main.command("search", cls=QueryCommand)
+@click.argument("words", nargs=-1)
 @index_option
 @click.option("-n", "--limit", type=click.IntRange(1, 10000), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
@@ -287,11 +353,26 @@ FORMATS = ["text", "json", "html", "trec"]
 @click.option("--format", "output", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option(
+    "-c", "--count", "count_only", is_flag=True,
+    help="Print only how many articles match (with --queries: qid<TAB>count lines).",
+)  # fmt: skip
+@click.option(
+    "-l", "--ids", "ids_only", is_flag=True,
+    help="Print only the article ids of the page, one per line.",
+)  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing; the exit status says.")
+@click.option(
+    "--color", "--colour", "color",
+    type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour the matches (auto: on a terminal, unless NO_COLOR is set).",
+)  # fmt: skip
+@click.option(
     "--queries",
     "queries_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Run every qid<TAB>query line of FILE (batch mode; --format trec makes a TREC run).",
 )
+@click.option("--tag", default="bnsearch", show_default=True, help="The run tag of --format trec.")
 @click.option("--no-stemming", is_flag=True, help="Match exact forms only (for comparisons).")
 @click.option(
     "--timeout",
@@ -301,7 +382,7 @@ FORMATS = ["text", "json", "html", "trec"]
     help="Seconds a query may take; a slower one ends with 'query too broad' (exit 2).",
 )
 def search_command(
-    query: str | None,
+    words: tuple[str, ...],
     index_path: Path,
     limit: int,
     page: int,
@@ -309,40 +390,54 @@ def search_command(
     sections: bool,
     output: str,
     as_json: bool,
+    count_only: bool,
+    ids_only: bool,
+    quiet: bool,
+    color: str,
     queries_file: Path | None,
+    tag: str,
     no_stemming: bool,
     timeout: float,
 ) -> None:
-    """Search the index for QUERY.
+    """Search the index for the QUERY words (quotes optional; "-" reads the
+    query from standard input).
 
     \b
     Query language:
       কাতার মেক্সিকো         the words, in any form; more of them rank higher
       "আল থানি"             a phrase (exact forms, hyphens and dashes ignored)
-      -রাশিয়া                exclude articles with a word
+      -রাশিয়া  NOT রাশিয়া     exclude articles with a word
+      +দোহা                 require a word; কাতার AND দোহা requires both
       কাতার OR দোহা          either word (OR binds tighter than the space)
       title:কাতার           the article title has the word
       section:ইতিহাস        the section heading has the word
       কাতা*                  words starting with these letters
-    Bengali and ASCII digits are interchangeable. A query may have up to 64
-    words, 16 levels of parentheses, prefixes of 2 letters or more (each
-    searched as its 50 most frequent words), and run for --timeout seconds.
+    Very common words (in over 2% of sections) only add to the score unless
+    required with + or AND. Bengali and ASCII digits are interchangeable. A
+    query may have up to 64 words, 16 levels of parentheses, prefixes of 2
+    letters or more (each searched as its 50 most frequent words), and run
+    for --timeout seconds.
 
     \b
-    Exit status: 0 hits found, 1 none, 2 error (a query too broad, too).
+    Exit status: 0 hits found, 1 none, 2 error (a query too broad, too),
+    130 interrupted.
     """
     if as_json:
         output = "json"
+    query = _query_text(words)
     if queries_file is None and query is None:
         raise click.UsageError("give a QUERY, or --queries FILE")
     if queries_file is not None and query is not None:
         raise click.UsageError("give a QUERY or --queries FILE, not both")
+    if sum((count_only, ids_only, quiet)) > 1:
+        raise click.UsageError("--count, --ids and --quiet exclude one another")
     try:
         batch = read_queries(queries_file) if queries_file else [("1", query or "")]
     except ValueError as error:
         raise BnsearchError(str(error)) from None
     found = False
-    colour = use_colour(sys.stdout)
+    colour = {"always": True, "never": False}.get(color, use_colour(sys.stdout))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     with Index.open(index_path) as index:
         for qid, text in batch:
             try:
@@ -353,6 +448,8 @@ def search_command(
                     section=section,
                     sections=sections,
                     stemming=not no_stemming,
+                    snippets=not (count_only or ids_only or quiet),
+                    suggest=not (count_only or ids_only or quiet),
                     timeout=timeout,
                 )
             except QueryError as error:
@@ -360,76 +457,189 @@ def search_command(
                     raise
                 click.echo(f"bnsearch: query {printable(qid)}: {error}", err=True)
                 continue
-            found = found or bool(results.hits)
-            if output == "json":
+            found = found or (results.total > 0 if count_only else bool(results.hits))
+            if quiet:
+                continue
+            if count_only:
+                prefix = f"{printable(qid)}\t" if queries_file is not None else ""
+                click.echo(f"{prefix}{results.total}")
+            elif ids_only:
+                prefix = f"{printable(qid)}\t" if queries_file is not None else ""
+                for hit in results:
+                    click.echo(f"{prefix}{printable(hit.id)}")
+            elif output == "json":
                 data = results.to_dict()
                 if queries_file is not None:
                     data = {"qid": qid, **data}
                 click.echo(json.dumps(data, ensure_ascii=False))
+            elif output == "jsonl":
+                for hit in results:  # one line per hit, written as it is ready
+                    data = hit.to_dict()
+                    if queries_file is not None:
+                        data = {"qid": qid, **data}
+                    click.echo(json.dumps(data, ensure_ascii=False))
+                    sys.stdout.flush()
             elif output == "trec":
-                for line in trec_lines(qid, results):
+                for line in trec_lines(qid, results, tag):
                     click.echo(line)
             elif output == "html":
                 click.echo(results_html(results))
             else:
                 if queries_file is not None:
                     click.echo(printable(f"\n== {qid}: {text}", lines=True))
-                for line in results_lines(results, colour):
-                    click.echo(line)
+                for line in results_lines(results, colour, width):
+                    click.echo(line, color=colour)
     sys.exit(EXIT_OK if found else EXIT_PARTIAL)
+
+
+@main.command("show")
+@click.argument("article_id")
+@click.argument("section", required=False)
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--highlight", "query", metavar="QUERY", help="Mark where these query words are in the text."
+)
+@click.option(
+    "--color", "--colour", "color",
+    type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+)  # fmt: skip
+def show_command(
+    article_id: str,
+    section: str | None,
+    index_path: Path,
+    as_json: bool,
+    query: str | None,
+    color: str,
+) -> None:
+    """Print article ARTICLE_ID, or one SECTION of it: its number (0 for the
+    lead, as `search --json` gives "ordinal") or its heading (or heading
+    path, with ›).
+
+    \b
+    Exit status: 0 printed, 2 no such article or section (or another error).
+    """
+    colour = {"always": True, "never": False}.get(color, use_colour(sys.stdout))
+    with Index.open(index_path) as index:
+        found = index.sections(article_id)
+        article = index.get(article_id)
+    title = article.title
+    if section is not None:
+        found = [_section_named(found, section, article_id)]
+    if as_json:
+        data = {
+            "id": article_id,
+            "title": title,
+            "source": article.source,
+            "sections": [
+                {"ordinal": s.ordinal, "level": s.level, "section": s.heading_path, "text": s.text}
+                for s in found
+            ],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(printable(f"{title} [{article_id}]"), color=colour)
+    for part in found:
+        if part.ordinal:
+            heading = f"{'=' * part.level} {part.heading_path} {'=' * part.level}"
+            click.echo("\n" + printable(heading))
+        spans = highlight(query, part.text) if query else []
+        click.echo(render_text(Snippet(part.text, tuple(spans)), colour), color=colour)
+
+
+def _section_named(sections: list, name: str, article_id: str):
+    """The section a SECTION argument names: a number, a heading or a path."""
+    if name.isdigit():
+        for part in sections:
+            if part.ordinal == int(name):
+                return part
+    wanted = normalize_label(name.rsplit("›", 1)[-1].strip())
+    whole = normalize_label(name.replace(" ", ""))
+    for part in sections:
+        if normalize_label(part.heading_path.replace(" ", "")) == whole:
+            return part
+    for part in sections:
+        if normalize_label(part.heading) == wanted:
+            return part
+    raise BnsearchError(
+        f"article {article_id!r} has no section {name!r}; it has "
+        f"{len(sections)} (0 = the lead, 1–{len(sections) - 1})"
+    )
 
 
 @main.command("eval")
 @index_option
 @click.option(
-    "--queries", "queries_file", required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path), help="qid<TAB>query lines.",
+    "--queries", "queries_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="qid<TAB>query lines (needed unless --run is given).",
 )  # fmt: skip
 @click.option(
     "--qrels", "qrels_file", required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="qid<TAB>0<TAB>article id<TAB>grade lines.",
+    help="qid 0 article-id grade lines (tabs or spaces, trec_eval's format).",
 )  # fmt: skip
 @click.option(
     "--sections", "sections_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="qid<TAB>article id<TAB>section heading lines: the answering section.",
 )  # fmt: skip
+@click.option(
+    "--run", "run_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score this TREC run (qid Q0 id rank score tag) instead of searching the index.",
+)  # fmt: skip
 @click.option("--no-stemming", is_flag=True, help="Match exact forms only (for comparisons).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_command(
     index_path: Path,
-    queries_file: Path,
+    queries_file: Path | None,
     qrels_file: Path,
     sections_file: Path | None,
+    run_file: Path | None,
     no_stemming: bool,
     as_json: bool,
 ) -> None:
     """Measure retrieval quality on a relevance set.
 
-    Prints MRR@10, nDCG@10 (graded), Recall@100 and, with --sections, how
-    often the first hit is the answering article shown by its answering
-    section; then a per-query table.
+    Prints MRR@10, nDCG@10 (graded), Recall@100, MAP and P@10 and, with
+    --sections, how often the first hit is the answering article shown by
+    its answering section; then a per-query table. With --run, scores an
+    existing TREC run (of any system) without searching.
     """
+    if queries_file is None and run_file is None:
+        raise click.UsageError("give --queries FILE (to search), or --run FILE (to score a run)")
+    if run_file is not None and sections_file is not None:
+        raise click.UsageError("--sections needs a search; a run file names no sections")
     try:
-        queries, qrels = read_queries(queries_file), read_qrels(qrels_file)
+        queries = read_queries(queries_file) if queries_file else None
+        qrels = read_qrels(qrels_file)
         sections = read_sections(sections_file) if sections_file else None
+        run = read_run(run_file) if run_file else None
     except ValueError as error:
         raise BnsearchError(str(error)) from None
-    with Index.open(index_path) as index:
-        report = index.evaluate(queries, qrels, sections, stemming=not no_stemming)
-    summary = {**report.summary(), "stemming": not no_stemming}
+    if run is not None:
+        report = evaluate_run(run, queries, qrels)
+    else:
+        with Index.open(index_path) as index:
+            report = index.evaluate(queries or [], qrels, sections, stemming=not no_stemming)
+    summary = {**report.summary(), "stemming": not no_stemming} if run is None else report.summary()
     if as_json:
         per_query = [s.__dict__ for s in report.scores]
         click.echo(json.dumps({**summary, "per_query": per_query}, ensure_ascii=False, indent=2))
         return
     click.echo(report.headline())
     click.echo(f"(nDCG gains {NDCG_GAINS}; metrics by ir-measures, as trec_eval computes them)")
-    click.echo(f"\n{'qid':6s} {'RR':>5s} {'nDCG':>5s} {'R@100':>5s} sec  query → first hit")
+    click.echo(
+        f"\n{'qid':6s} {'RR':>5s} {'nDCG':>5s} {'R@100':>5s} {'AP':>5s} sec  query → first hit"
+    )
     for s in report.scores:
         mark = {None: "  ", True: "ok", False: "--"}[s.section_ok]
         click.echo(
-            f"{s.qid:6s} {s.mrr:5.2f} {s.ndcg:5.2f} {s.recall:5.2f} {mark}   {s.query} → {s.top}"
+            printable(
+                f"{s.qid:6s} {s.mrr:5.2f} {s.ndcg:5.2f} {s.recall:5.2f} {s.map:5.2f} {mark}   "
+                f"{s.query} → {s.top}"
+            )
         )
 
 

@@ -16,8 +16,10 @@ from typing import TextIO
 import click
 
 from ..model import Hit, Results, Snippet
+from .terminal import wrap
 
 __all__ = [
+    "count_line",
     "hit_lines",
     "notice_lines",
     "printable",
@@ -84,21 +86,29 @@ def render_html(snippet: Snippet) -> str:
     return "".join(out)
 
 
-def hit_lines(hit: Hit, colour: bool, *, score: bool = True) -> list[str]:
-    """A hit for a terminal: rank, title › section, id; the snippet; the
-    merged copies; and the other matching sections when the hit has them."""
+INDENT = "     "  # under a hit's rank
+
+
+def _fitted(snippet: Snippet, width: int | None) -> Snippet:
+    return wrap(snippet, width, INDENT) if width else snippet
+
+
+def hit_lines(hit: Hit, colour: bool, *, score: bool = True, width: int | None = None) -> list[str]:
+    """A hit for a terminal: rank, title › section, id; the snippet (wrapped
+    at spaces to ``width`` cells, when given); the merged copies; and the
+    other matching sections when the hit has them."""
     where = f" › {render_text(hit.marked_section, colour)}" if hit.section else ""
     about = f"[{printable(hit.id)}] {hit.score:.2f}" if score else f"[{printable(hit.id)}]"
     title = bold(render_text(hit.marked_title, colour), colour)
     lines = [
         f"{hit.rank:>3}. {title}{where}  {dim(about, colour)}",
-        f"     {render_text(hit.marked, colour)}",
+        f"{INDENT}{render_text(_fitted(hit.marked, width), colour)}",
     ]
     if hit.duplicates:
         copies = printable(", ".join(hit.duplicates))
         lines.append(f"     {dim(f'(same article as {copies})', colour)}")
     for other in hit.sections:
-        text = render_text(other.marked, colour)
+        text = render_text(_fitted(other.marked, width), colour)
         lines.append(f"     {dim('›', colour)} {printable(other.section) or '(lead)'}: {text}")
     return lines
 
@@ -112,16 +122,39 @@ def notice_lines(results: Results, colour: bool) -> list[str]:
     return lines
 
 
-def results_lines(results: Results, colour: bool) -> list[str]:
-    """A page of results for a terminal: notices, a count, the hits."""
-    lines = notice_lines(results, colour)
+def _scope(results: Results) -> str:
+    return f" in sections headed {results.section!r}" if results.section else ""
+
+
+def count_line(results: Results) -> str:
+    """How many articles match, or why this page has none: nothing matches
+    (the section filter named), or the page is past the end."""
+    query = printable(repr(results.query)) + printable(_scope(results))
+    articles = "1 article" if results.total == 1 else f"{results.total:,} articles"
+    if results.total_relation == "gte":
+        articles = f"at least {articles}"
+    if not results.total:
+        return f"no articles match {query}"
     if not results.hits:
-        lines.append(f"no articles match {results.query!r}")
-        return lines
+        pages = "1 page" if results.pages == 1 else f"{results.pages:,} pages"
+        return (
+            f"page {results.page:,} is past the end: {articles} match {query} "
+            f"({pages} of {results.limit})"
+        )
     first, last = results.hits[0].rank, results.hits[-1].rank
-    lines.append(f"{results.total} articles match {results.query!r} (showing {first}-{last})")
+    return (
+        f"{articles} match {query}: {first:,}-{last:,} shown, "
+        f"page {results.page:,} of {results.pages:,}"
+    )
+
+
+def results_lines(results: Results, colour: bool, width: int | None = None) -> list[str]:
+    """A page of results for a terminal: notices, a count, the hits
+    (snippets wrapped to ``width`` cells when given)."""
+    lines = notice_lines(results, colour)
+    lines.append(count_line(results))
     for hit in results:
-        lines.append("\n" + "\n".join(hit_lines(hit, colour)))
+        lines.append("\n" + "\n".join(hit_lines(hit, colour, width=width)))
     return lines
 
 

@@ -10,6 +10,7 @@ the line; Ctrl-D or ``:quit`` leaves.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from typing import TextIO
 from ..api import Index, highlight
 from ..errors import BnsearchError
 from ..model import Results, Snippet
-from .render import hit_lines, notice_lines, printable, render_text, use_colour
+from .render import count_line, hit_lines, notice_lines, printable, render_text, use_colour
+from .terminal import wrap
 
 __all__ = ["HELP", "Shell", "default_history_path", "run_shell"]
 
@@ -58,6 +60,7 @@ class Shell:
     query: str | None = None
     page: int = 1
     results: Results | None = None
+    width: int | None = None  # terminal cells to wrap text to; None: no wrapping
     commands: dict[str, Callable[[str], bool]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,18 +122,10 @@ class Shell:
     def show(self, results: Results) -> None:
         for line in notice_lines(results, self.colour):
             self.say(line)
-        if not results.hits:
-            more = " on this page" if results.page > 1 else ""
-            self.say(f"no articles{more} for {results.query!r}")
-            return
-        scope = f", sections titled {self.section!r}" if self.section else ""
-        articles = "1 article" if results.total == 1 else f"{results.total} articles"
-        self.say(
-            f"{articles}{scope} — page {results.page} of {results.pages}"
-            f"{' (:more for the next)' if results.page < results.pages else ''}"
-        )
+        more = " — :more for the next page" if results.hits and results.page < results.pages else ""
+        self.say(count_line(results) + more)
         for hit in results:
-            self.say("\n".join(hit_lines(hit, self.colour, score=False)))
+            self.say("\n".join(hit_lines(hit, self.colour, score=False, width=self.width)))
 
     def open(self, argument: str) -> bool:
         if self.results is None or not self.results.hits:
@@ -145,7 +140,12 @@ class Shell:
         where = f" › {hit.section}" if hit.section else ""
         self.say(printable(f"== {hit.title}{where} [{hit.id}]"))
         spans = highlight(self.results.query, hit.text)
-        self.say(render_text(Snippet(hit.text, tuple(spans)), self.colour))
+        text = Snippet(hit.text, tuple(spans))
+        if self.width:
+            text = wrap(text, self.width, "  ")
+            self.say("  " + render_text(text, self.colour))
+        else:
+            self.say(render_text(text, self.colour))
         return True
 
     def more(self, argument: str) -> bool:
@@ -191,7 +191,8 @@ class Shell:
 
 def run_shell(index: Index, *, limit: int = 10, history: Path | None = None) -> int:
     """Read queries until Ctrl-D or :quit; returns the exit status."""
-    shell = Shell(index, colour=use_colour(sys.stdout), limit=limit)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    shell = Shell(index, colour=use_colour(sys.stdout), limit=limit, width=width)
     shell.say(f"bnsearch shell on {index.directory.path} — :help for commands, Ctrl-D to leave")
     if not sys.stdin.isatty():  # piped input: no line editing
         for line in sys.stdin:
@@ -205,6 +206,10 @@ def run_shell(index: Index, *, limit: int = 10, history: Path | None = None) -> 
 
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    from .terminal import use_terminal_widths
+
+    use_terminal_widths()
 
     stored = None
     if history is not None:

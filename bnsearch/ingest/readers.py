@@ -105,8 +105,9 @@ def _checked(article: Article, location: str) -> Event:
         return Skipped(article.source, location, "invalid Unicode in the id (lone surrogate)")
     if _CONTROL.search(article.id):
         return Skipped(article.source, location, "the id contains a control character")
-    if not article.text.strip():
-        return Skipped(article.source, location, "empty text")
+    if not article.text.strip() and not article.title.strip():
+        # A title with no text is an article (a stub): indexed by its title.
+        return Skipped(article.source, location, "no title and no text")
     if _LONE_SURROGATE.search(article.text) or _LONE_SURROGATE.search(article.title):
         return Skipped(article.source, location, "invalid Unicode (lone surrogate)")
     return article

@@ -19,8 +19,8 @@ from typing import Literal
 from whoosh import query as wq
 
 from ..analysis import analyze, is_interrogative, normalize_tier0, normalize_tier1
-from ..errors import QueryTooBroadError
-from .parse import AnyOf, Filter, Group, Node, Not, Phrase, Word
+from ..errors import QueryError, QueryTooBroadError
+from .parse import AnyOf, Filter, Group, Must, Node, Not, Phrase, Word
 
 __all__ = [
     "MAX_EXPANSIONS",
@@ -195,7 +195,16 @@ class _Compiler:
             query = self.phrase(_phrase_terms(node.text), scope)
             return (query, None) if query is not None else None
         if isinstance(node, Filter):
-            return self.node(node.node, node.field)
+            inner = self.node(node.node, node.field)
+            if inner is None and not self.only_stopwords:
+                # A filter that vanished would widen the search unnoticed.
+                raise QueryError(
+                    f"the {node.field} filter {_shown(node.node)!r} has no word to search "
+                    "for: stopwords and question words are not indexed"
+                )
+            return inner
+        if isinstance(node, Must):
+            return self.node(node.node, scope)
         if isinstance(node, Not):
             inner = self.node(node.node, scope)
             return (wq.Not(inner[0]), None) if inner is not None else None
@@ -211,6 +220,7 @@ class _Compiler:
         required: list[wq.Query] = []
         optional: list[_Clause] = []
         excluded: list[wq.Query] = []
+        musts = 0
         for child in node.nodes:
             compiled = self.node(child, scope)
             if compiled is None:
@@ -218,13 +228,17 @@ class _Compiler:
             query = compiled[0]
             if isinstance(query, wq.Not):
                 excluded.append(query.query)
-            elif isinstance(child, Filter):
+            elif isinstance(child, Filter | Must):
                 required.append(query)
+                musts += isinstance(child, Must)
             else:
                 optional.append(compiled)
+        scoring = None  # with +word or AND: the other words only add to the score
         if optional:
             if self.weights.operator == "and":
                 required.extend(query for query, _ in optional)
+            elif musts:
+                scoring = self.either(optional, top)
             else:
                 required.append(self.either(optional, top))
         if not required:
@@ -237,7 +251,8 @@ class _Compiler:
             # And + Not, not Whoosh's AndNot: its matcher lets negated
             # documents through when the negation is a union (Whoosh 2.7.4).
             required.append(wq.Not(wq.Or(excluded) if len(excluded) > 1 else excluded[0]))
-        return wq.And(required) if len(required) > 1 else required[0]
+        selecting = wq.And(required) if len(required) > 1 else required[0]
+        return selecting if scoring is None else wq.AndMaybe(selecting, scoring)
 
     def either(self, clauses: list[_Clause], top: bool) -> wq.Query:
         """Clauses joined by OR; at the top level, common words only score."""
@@ -363,13 +378,24 @@ class _Compiler:
         return wq.Or(clauses), None
 
 
+def _shown(node: Node) -> str:
+    """A node as it could have been typed (for messages)."""
+    if isinstance(node, Word):
+        return node.text + ("*" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return f'"{node.text}"'
+    if isinstance(node, Filter | Not | Must):
+        return _shown(node.node)
+    return " ".join(_shown(n) for n in node.nodes)
+
+
 def _has_content_word(node: Node) -> bool:
     """Whether any word of the query survives stopword and question-word removal."""
     if isinstance(node, Word):
         return node.prefix or bool(_content_terms(node.text)[1])
     if isinstance(node, Phrase):
         return True
-    if isinstance(node, Filter | Not):
+    if isinstance(node, Filter | Not | Must):
         return _has_content_word(node.node)
     return any(_has_content_word(n) for n in node.nodes)
 
@@ -385,6 +411,8 @@ def _positive_nodes(tree: Group) -> list[Word | Phrase]:
             found.append(node)
         elif isinstance(node, AnyOf | Group):
             stack.extend(reversed(node.nodes))
+        elif isinstance(node, Must):
+            stack.append(node.node)
     return found
 
 
@@ -451,7 +479,11 @@ def compile_query(
     )
     _highlights(plan, tree, only_stopwords)
     plan.plain_words = (
-        all(isinstance(node, Word | Filter | Not) for node in tree.nodes)
+        all(
+            isinstance(node, Word | Filter | Not)
+            or (isinstance(node, Must) and isinstance(node.node, Word))
+            for node in tree.nodes
+        )
         and not plan.phrases
         and not plan.prefixes
     )

@@ -2,7 +2,9 @@
 
     কাতার মেক্সিকো            plain words (the default operator joins them)
     "আল থানি"                a phrase, matched on exact forms with positions
-    -রাশিয়া                   exclude a word (or a phrase, or a group)
+    -রাশিয়া  NOT রাশিয়া        exclude a word (or a phrase, or a group)
+    +দোহা                    require a word (or a phrase, or a group)
+    কাতার AND দোহা            both required (AND and NOT in capitals)
     কাতার OR দোহা             either; OR binds tighter than the implicit operator
     (কাতার OR দোহা) বাণিজ্য    grouping
     title:কাতার               the article title contains the word
@@ -10,7 +12,10 @@
     কাতা*                     prefix
 
 Malformed input never raises: an unbalanced quote or parenthesis, a lone
-``-`` or a stray ``OR`` is read as plain words. What a query may cost is
+``-`` or ``+``, or a stray ``OR``/``AND``/``NOT`` is read as plain words or
+dropped. A field prefix that is not a field (``foo:bar``: Latin letters, a colon
+and a letter) raises QueryError naming the fields; text with other colons
+(``১০:৩০``, ``http://``, ``উদাহরণ:``) is read as words. What a query may cost is
 bounded here, before it runs (QueryTooBroadError otherwise): at most
 MAX_QUERY_CHARS characters, MAX_DEPTH levels of parentheses and MAX_TERMS
 words (phrase words and prefixes included).
@@ -22,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from ..errors import QueryTooBroadError
+from ..errors import QueryError, QueryTooBroadError
 
 __all__ = [
     "FIELD_ALIASES",
@@ -32,6 +37,7 @@ __all__ = [
     "AnyOf",
     "Filter",
     "Group",
+    "Must",
     "Node",
     "Not",
     "Phrase",
@@ -69,6 +75,13 @@ class Not:
 
 
 @dataclass(frozen=True)
+class Must:
+    """A part every match must have (+word, either side of AND)."""
+
+    node: Node
+
+
+@dataclass(frozen=True)
 class AnyOf:
     nodes: tuple[Node, ...]
 
@@ -80,11 +93,14 @@ class Group:
     nodes: tuple[Node, ...]
 
 
-Node = Union[Word, Phrase, Filter, Not, AnyOf, Group]  # noqa: UP007 (forward references)
+Node = Union[Word, Phrase, Filter, Not, Must, AnyOf, Group]  # noqa: UP007 (forward references)
 
 # --- parsing -------------------------------------------------------------------
 
 _TOKEN = re.compile(r'\s+|\(|\)|"|[^\s()"]+')
+# name:value where name looks like a field name (Latin letters) and value
+# starts with a letter: foo:bar (not http://, ১০:৩০ or "উদাহরণ: …").
+_FIELD_LIKE = re.compile(r"[A-Za-z][A-Za-z_-]*:[^\W\d_]")
 
 
 def _lex(text: str) -> list[str]:
@@ -125,15 +141,23 @@ class _Parser:
 
     def group(self, nested: bool) -> Group:
         nodes: list[Node] = []
+        joined = False  # the last token was AND: the next part is required too
         while (token := self.peek()) is not None:
             if token == ")":
                 self.take()
                 if nested:
                     break
                 continue  # a stray closing parenthesis
+            if token == "AND":
+                self.take()
+                if nodes and not joined:
+                    nodes[-1] = _required(nodes[-1])
+                    joined = True
+                continue
             node = self.alternatives()
             if node is not None:
-                nodes.append(node)
+                nodes.append(_required(node) if joined else node)
+                joined = False
         return Group(tuple(nodes))
 
     def alternatives(self) -> Node | None:
@@ -154,20 +178,27 @@ class _Parser:
 
     def negatable(self) -> Node | None:
         token = self.peek()
-        if token == "OR":  # an OR with nothing before it
+        if token in ("OR", "AND"):  # an operator with nothing before it
             self.take()
             return None
-        if token is not None and token.startswith("-") and token != "-":
-            self.tokens[self.position] = token[1:]
-            node = self.unit()
-            return Not(node) if node is not None else None
-        if token == "-":
+        if token == "NOT":
             self.take()
-            following = self.peek()
-            if following == "(" or (following or "").startswith('"'):
-                node = self.unit()  # -( … ) and -"…"
-                return Not(node) if node is not None else None
-            return None  # a lone minus
+            if self.peek() in (None, ")", "OR", "AND"):
+                return None
+            node = self.negatable()
+            return Not(node) if node is not None and not isinstance(node, Not) else node
+        for sign, wrap in (("-", Not), ("+", Must)):
+            if token is not None and token.startswith(sign) and token != sign:
+                self.tokens[self.position] = token[1:]
+                node = self.unit()
+                return wrap(node) if node is not None else None
+            if token == sign:
+                self.take()
+                following = self.peek()
+                if following == "(" or (following or "").startswith('"'):
+                    node = self.unit()  # -( … ), +"…"
+                    return wrap(node) if node is not None else None
+                return None  # a lone sign
         return self.unit()
 
     def unit(self) -> Node | None:
@@ -175,7 +206,12 @@ class _Parser:
         scope = None  # title:section:x searches the innermost field, as it always did
         while True:
             name, colon, value = token.partition(":")
-            if not colon or name.lower() not in FIELD_ALIASES:
+            if not colon:
+                break
+            if name.lower() not in FIELD_ALIASES:
+                if _FIELD_LIKE.match(token):
+                    known = ", ".join(sorted({f"{a}:" for a in FIELD_ALIASES}))
+                    raise QueryError(f"unknown field {name}: in the query; the fields are {known}")
                 break
             scope = FIELD_ALIASES[name.lower()]
             if value:
@@ -233,8 +269,13 @@ def _count_terms(tree: Group) -> int:
             count += 1
         elif isinstance(node, Phrase):
             count += max(1, len(node.text.split()))
-        elif isinstance(node, Filter | Not):
+        elif isinstance(node, Filter | Not | Must):
             stack.append(node.node)
         else:
             stack.extend(node.nodes)
     return count
+
+
+def _required(node: Node) -> Node:
+    """``node`` as a part every match must have (an exclusion stays one)."""
+    return node if isinstance(node, Not | Must) else Must(node)

@@ -13,6 +13,7 @@ budget.
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import dataclass, replace
 
 from whoosh.searching import Searcher
@@ -31,6 +32,7 @@ from .variants import close_spellings, rare_limit
 
 __all__ = ["DEFAULT_TIMEOUT", "DEFAULT_WEIGHTS", "SearchPipeline", "SearchRequest", "query_spans"]
 
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
 DEFAULT_ARTICLE = ArticleParameters()
 
@@ -77,10 +79,15 @@ class SearchPipeline:
         count = wanted + limit + 5
         plan = self.plan(request, weights, deadline)
         if searcher.doc_count() == 0:  # nothing indexed yet (Whoosh has no columns then)
-            return Results(request.query, 0, page, limit, [], notices=plan.notices)
+            return Results(
+                request.query, 0, page, limit, [], notices=plan.notices, section=request.section
+            )
         ids = column(searcher.reader(), "article_id")
         ranked, matches = rank(searcher, plan, ids, count, deadline, weights, self.article)
-        total = len(matches.best) - sum(len(entry.duplicates) for entry in ranked)
+        # Every matching article, copies merged into a hit included (as
+        # Elasticsearch counts the documents behind collapsed hits): a figure
+        # that does not depend on the page.
+        total = len(matches.best)
         page_hits = ranked[wanted - limit : wanted]
         if weights.operator == "or" and weights.best_section_matches_all and page_hits:
 
@@ -127,6 +134,7 @@ class SearchPipeline:
             found,
             did_you_mean(request.query, found),
             plan.notices,
+            section=request.section,
         )
 
     def plan(self, request: SearchRequest, weights: Weights, deadline: Deadline) -> QueryPlan:
@@ -154,6 +162,12 @@ class SearchPipeline:
             expand=expand,
             speller=lambda exact, count: _spellings(searcher, exact, count),
         )
+        latin = [typed for typed, _, _ in plan.words if _LATIN_WORD.fullmatch(typed)]
+        if latin:
+            plan.notices.append(
+                f"{', '.join(latin)}: words in Latin letters match text in Latin letters "
+                "only; romanized Bengali is not transliterated (type the words in Bengali)"
+            )
         if plan.query is None:
             text = request.query
             what = "an empty query" if not text.strip() else f"nothing to search for in {text!r}"
