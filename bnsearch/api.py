@@ -31,7 +31,14 @@ from .engine import (
     delete_articles,
     update_index,
 )
-from .errors import ArticleNotFoundError, IndexExistsError, InvalidArgumentError, QueryError
+from .errors import (
+    ArticleNotFoundError,
+    BnsearchError,
+    IndexExistsError,
+    InvalidArgumentError,
+    QueryError,
+    QueryTooBroadError,
+)
 from .evaluation import (
     NDCG_GAINS,
     EvalReport,
@@ -45,6 +52,7 @@ from .evaluation import (
 from .ingest import DEFAULT_LIMITS, ReadLimits
 from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Results, Section
 from .search import SearchPipeline, SearchRequest, query_spans
+from .search.suggest import MAX_COMPLETIONS, completions
 from .storage import IndexDirectory, reading
 
 __all__ = [
@@ -52,14 +60,20 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_MEMORY_MB",
     "DEFAULT_TIMEOUT",
+    "MAX_COMPLETIONS",
     "MAX_RESULT_WINDOW",
     "NDCG_GAINS",
     "AnalyzedToken",
     "Article",
+    "ArticleNotFoundError",
+    "BnsearchError",
     "EvalReport",
     "Index",
     "IndexReport",
     "IndexStats",
+    "InvalidArgumentError",
+    "QueryError",
+    "QueryTooBroadError",
     "ReadLimits",
     "Results",
     "__version__",
@@ -286,6 +300,14 @@ class Index:
         return self.search(
             query, limit=1, section=section, stemming=stemming, snippets=False, suggest=False
         ).total
+
+    def complete(self, prefix: str, limit: int = 10) -> list[str]:
+        """Words of the index (as written) that start with ``prefix`` (2
+        letters or more), the most frequent first: completions for a
+        search box. QueryError for a shorter prefix."""
+        _text_argument("prefix", prefix)
+        _int_argument("limit", limit, 1, MAX_COMPLETIONS)
+        return self._reading(lambda: completions(self._searcher(), prefix, limit))
 
     # --- documents by id --------------------------------------------------
 

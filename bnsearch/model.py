@@ -105,6 +105,7 @@ class SectionHit:
     def to_dict(self) -> dict:
         return {
             "section": self.section,
+            "ordinal": self.ordinal,
             "score": round(self.score, 4),
             "snippet": self.snippet,
             "highlights": [list(span) for span in self.highlights],
@@ -153,6 +154,7 @@ class Hit:
             "id": self.id,
             "title": self.title,
             "section": self.section,
+            "ordinal": self.ordinal,
             "score": round(self.score, 4),
             "snippet": self.snippet,
             "highlights": [list(span) for span in self.highlights],

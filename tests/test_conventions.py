@@ -88,6 +88,7 @@ def test_the_total_does_not_change_with_limit_or_page(index: Index, index_path: 
 # --- 2. Ctrl-C ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the installed command
 def test_ctrl_c_during_search_exits_130(index_path: Path) -> None:
     # The search waits for its query on standard input ("-"): interrupted there.
     child = subprocess.Popen(
@@ -105,11 +106,13 @@ def test_ctrl_c_during_search_exits_130(index_path: Path) -> None:
 # --- 3. section filters -----------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the installed command
 def test_a_section_filter_of_stopwords_is_an_error(index_path: Path) -> None:
     line = one_line(search(index_path, "কাতার", "--section", "কী এবং"), 2)
     assert "section filter" in line and "stopwords" in line
 
 
+@pytest.mark.slow  # runs the installed command
 def test_a_section_filter_that_matches_nothing_says_so(index_path: Path) -> None:
     result = search(index_path, "কাতার", "--section", "ইতিহাস")
     assert result.returncode == 1
@@ -119,6 +122,7 @@ def test_a_section_filter_that_matches_nothing_says_so(index_path: Path) -> None
 # --- 4. a page past the end --------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the installed command
 def test_a_page_past_the_end_says_how_many_pages_there_are(index_path: Path) -> None:
     result = search(index_path, "কাতার", "--page", "9")
     assert result.returncode == 1
@@ -128,6 +132,7 @@ def test_a_page_past_the_end_says_how_many_pages_there_are(index_path: Path) -> 
 # --- 5. a missing source -------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the installed command
 def test_a_missing_source_is_a_usage_error_that_creates_nothing(tmp_path: Path) -> None:
     line = one_line(run("index", "--index", str(tmp_path / "ix"), str(tmp_path / "nope")), 2)
     assert "no such file or directory" in line
@@ -148,6 +153,7 @@ def test_an_article_with_a_title_and_no_text_is_indexed_by_its_title(index: Inde
     assert index.get("stub").text == "" and len(index.sections("stub")) == 1
 
 
+@pytest.mark.slow  # runs the installed command
 def test_title_only_jsonl_lines_are_read(tmp_path: Path) -> None:
     source = tmp_path / "a.jsonl"
     source.write_text('{"id": "t", "title": "শিরোনাম", "text": ""}\n', encoding="utf-8")
@@ -226,6 +232,7 @@ def test_an_unknown_field_names_the_known_ones(index: Index, index_path: Path) -
 # --- the command line ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the installed command
 def test_unquoted_words_stdin_and_leading_minus(index_path: Path) -> None:
     quoted = search(index_path, "-l", "মেক্সিকো সিটি").stdout
     assert search(index_path, "-l", "মেক্সিকো", "সিটি").stdout == quoted
@@ -238,6 +245,7 @@ def test_unquoted_words_stdin_and_leading_minus(index_path: Path) -> None:
     assert typo.returncode == 2 and "No such option '--limt'" in typo.stderr
 
 
+@pytest.mark.slow  # runs the installed command
 def test_count_ids_quiet_and_exit_statuses(index_path: Path) -> None:
     assert search(index_path, "-c", "কাতার").stdout == "30\n"
     assert search(index_path, "--count", "কোনোকিছুনেই").stdout == "0\n"
@@ -249,12 +257,14 @@ def test_count_ids_quiet_and_exit_statuses(index_path: Path) -> None:
     assert search(index_path, "-q", "কোনোকিছুনেই").returncode == 1
 
 
+@pytest.mark.slow  # runs the installed command
 def test_colour_always_and_never(index_path: Path) -> None:
     assert "\x1b[" in search(index_path, "--color", "always", "কাতার").stdout
     never = search(index_path, "--color", "never", "কাতার").stdout
     assert "\x1b[" not in never and "**কাতার**" in never
 
 
+@pytest.mark.slow  # runs the installed command
 def test_jsonl_is_one_hit_per_line_and_trec_takes_a_tag(index_path: Path) -> None:
     lines = search(index_path, "--format", "jsonl", "-n", "4", "কাতার").stdout.splitlines()
     hits = [json.loads(line) for line in lines]
@@ -263,6 +273,7 @@ def test_jsonl_is_one_hit_per_line_and_trec_takes_a_tag(index_path: Path) -> Non
     assert [line.split()[-1] for line in trec.splitlines()] == ["myrun", "myrun"]
 
 
+@pytest.mark.slow  # runs the installed command
 def test_show_prints_an_article_or_one_section(tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()
@@ -334,6 +345,7 @@ def test_index_of_a_path_and_a_closed_index_say_what_to_do(index_path: Path) -> 
 # --- eval ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # runs the installed command
 def test_eval_reads_trec_eval_qrels_scores_runs_and_gives_map_and_p10(
     index_path: Path, tmp_path: Path
 ) -> None:

@@ -662,3 +662,51 @@ def shell_command(index_path: Path, limit: int, history: Path | None) -> None:
 
     with Index.open(index_path) as index:
         sys.exit(run_shell(index, limit=limit, history=history or default_history_path()))
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="Let PUT and DELETE /api/v1/articles/ID change the index (read-only otherwise).",
+)
+def serve_command(index_path: Path, host: str, port: int, allow_writes: bool) -> None:
+    """Serve a search page and a JSON API (/api/v1/…, OpenAPI document at
+    /api/v1/openapi.json) over the index. Ctrl-C stops it.
+
+    \b
+    Exit status: 0 stopped (Ctrl-C or SIGTERM), 2 the index cannot be
+    opened or the port is taken.
+    """
+    import socket
+
+    import uvicorn
+
+    from .web import create_app
+
+    with Index.open(index_path) as index:
+        app = create_app(index, allow_writes=allow_writes)
+        try:  # the port first: a clear one-line error, not uvicorn's log
+            listener = socket.create_server((host, port))
+        except OSError as error:
+            raise BnsearchError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        # Accepted connections inherit it: without, a kept-alive connection
+        # waits ~40 ms per response (Nagle's algorithm against delayed ACKs).
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        actual = listener.getsockname()[1]
+        where = f"[{host}]" if ":" in host else host
+        mode = "read and write" if allow_writes else "read-only"
+        click.echo(
+            f"bnsearch: serving {index_path} ({mode}) at http://{where}:{actual}/ — Ctrl-C stops",
+            err=True,
+        )
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        server = uvicorn.Server(config)
+        try:
+            server.run(sockets=[listener])
+        except KeyboardInterrupt:
+            pass  # uvicorn stops on Ctrl-C, then raises it again: for a server, the way to end
+        click.echo("bnsearch: stopped", err=True)

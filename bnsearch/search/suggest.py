@@ -3,12 +3,17 @@ matched nothing."""
 
 from __future__ import annotations
 
+import heapq
+
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from ..errors import QueryError
 from .compile import QueryPlan
 
-__all__ = ["close_terms", "did_you_mean", "suggestions"]
+__all__ = ["MAX_COMPLETIONS", "close_terms", "completions", "did_you_mean", "suggestions"]
+
+MAX_COMPLETIONS = 50
 
 # A query word found in at most RARE_WORD sections gets a suggestion when a
 # close index term (one edit, then two) is found in at least FREQUENT_FACTOR
@@ -74,3 +79,21 @@ def did_you_mean(text: str, found: dict[str, list[str]]) -> str | None:
     if not found:
         return None
     return " ".join(found[word][0] if word in found else word for word in text.split())
+
+
+def completions(searcher: Searcher, prefix: str, limit: int) -> list[str]:
+    """The index's words (as written) that start with ``prefix``, those in
+    the most sections first (ties alphabetically): for a search box."""
+    from ..analysis import normalize_tier0
+    from .compile import MIN_PREFIX
+
+    start = normalize_tier0(prefix.strip())
+    if len(start) < MIN_PREFIX:
+        raise QueryError(f"a completion needs at least {MIN_PREFIX} letters")
+    reader = searcher.reader()
+    counted = (
+        (reader.doc_frequency("body_exact", term), term)
+        for term in reader.expand_prefix("body_exact", start)
+    )
+    best = heapq.nsmallest(min(limit, MAX_COMPLETIONS), counted, key=lambda p: (-p[0], p[1]))
+    return [term.decode("utf-8") for _, term in best]

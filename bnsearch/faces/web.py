@@ -1,0 +1,401 @@
+"""``bnsearch serve``: a search page and a JSON HTTP API, on the library.
+
+FastAPI (with Starlette) gives the routes, the request validation and an
+OpenAPI document; uvicorn serves it. The page is rendered on the server
+(Jinja2, every value escaped; snippets go through render_html, which escapes
+the text and adds only ``<mark>``), so it works without JavaScript; a small
+script only adds keyboard shortcuts. Every response carries a
+Content-Security-Policy that allows nothing but this server's own files.
+
+Errors are JSON ``{"error": {"status": N, "message": "one line"}}`` from the
+API (an HTML page with the message from the page routes): a query that
+cannot be searched 400, one beyond the cost bounds 422, an unknown article,
+section or path 404, invalid parameters 422, writes to a read-only server
+403; never a 500 with a traceback.
+
+Sync endpoints run in the server's thread pool; the Index is safe to share
+between threads and picks up commits made by another process.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+import anyio
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..api import (
+    MAX_COMPLETIONS,
+    Article,
+    ArticleNotFoundError,
+    BnsearchError,
+    Index,
+    InvalidArgumentError,
+    QueryError,
+    QueryTooBroadError,
+    __version__,
+    analyze,
+    highlight,
+)
+from ..model import Snippet
+from .render import printable, render_html
+
+__all__ = ["MAX_LIMIT", "MAX_PAGE", "create_app"]
+
+HERE = Path(__file__).resolve().parent
+MAX_LIMIT = 100  # hits per page
+MAX_PAGE = 1000
+MAX_QUERY = 4000  # characters, as the query language allows
+MAX_TEXT = 100_000  # characters for /analyze
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'"
+)
+
+QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="The query")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page")]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="The page, from 1")]
+SectionFilter = Annotated[
+    str | None,
+    Query(max_length=MAX_QUERY, description="Only sections whose heading has these words"),
+]
+
+
+class ErrorBody(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ArticleIn(BaseModel):
+    title: str = Field(max_length=10_000)
+    text: str = Field(max_length=32 << 20)
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The query cannot be searched"},
+    422: {"model": ErrorResponse, "description": "Invalid parameters, or a query too broad"},
+}
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+
+
+def _status(error: BnsearchError) -> int:
+    if isinstance(error, ArticleNotFoundError):
+        return 404
+    if isinstance(error, QueryTooBroadError | InvalidArgumentError):
+        return 422
+    if isinstance(error, QueryError):
+        return 400
+    return 503  # a damaged or locked index: the server cannot answer now
+
+
+def create_app(index: Index, *, allow_writes: bool = False, workers: int | None = None) -> FastAPI:
+    """The web app over an open index; ``allow_writes`` enables PUT and
+    DELETE of articles (off: the server is read-only); ``workers`` threads
+    answer requests (default: one per core, at least two)."""
+    workers = workers or max(2, os.cpu_count() or 1)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Searches hold the GIL: more threads than cores only add switching,
+        # and each thread keeps a searcher with caches of its own.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = workers
+        yield
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="bnsearch",
+        version=__version__,
+        description="Full-text search for Bengali: the JSON API of `bnsearch serve`.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # Swagger UI loads scripts from elsewhere: not under this CSP
+        redoc_url=None,
+    )
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def wants_html(request: Request) -> bool:
+        return not request.url.path.startswith("/api/")
+
+    def error_page(request: Request, status: int, message: str) -> Response:
+        if not wants_html(request):
+            return _error(status, message)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message}, status_code=status
+        )
+
+    @app.exception_handler(BnsearchError)
+    async def library_error(request: Request, error: BnsearchError) -> Response:
+        return error_page(request, _status(error), printable(str(error)))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "query")
+        message = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        return error_page(request, 422, printable(message))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        message = error.detail if isinstance(error.detail, str) else "error"
+        return error_page(request, error.status_code, printable(message))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        # Logged by the server; the client gets one line, never a traceback.
+        return error_page(request, 500, "internal error: the server could not answer")
+
+    # --- the JSON API ------------------------------------------------------------
+
+    @app.get("/api/v1/search", responses=ERRORS, tags=["search"], response_model=None)
+    def api_search(
+        q: QueryText,
+        limit: Limit = 10,
+        page: PageNumber = 1,
+        section: SectionFilter = None,
+        sections: bool = False,
+    ) -> JSONResponse:
+        """Search: one page of hits, as `bnsearch search --json` gives it."""
+        results = index.search(
+            q, limit=limit, page=page, section=section or None, sections=sections
+        )
+        # Already JSON-ready: skip FastAPI's walk over it (a third of a request's time).
+        return JSONResponse(results.to_dict())
+
+    @app.get("/api/v1/analyze", responses=ERRORS, tags=["analysis"])
+    def api_analyze(
+        text: Annotated[str, Query(max_length=MAX_TEXT)],
+        field: Literal["stem", "exact"] = "stem",
+    ) -> dict:
+        """What the index sees for a text (like Elasticsearch's _analyze)."""
+        return {"field": field, "tokens": [t._asdict() for t in analyze(text, field)]}
+
+    @app.get("/api/v1/articles/{article_id}", responses={404: ERRORS[400]}, tags=["articles"])
+    def api_article(article_id: Annotated[str, PathParam(max_length=1000)]) -> dict:
+        """An article as indexed: its title and its sections in order."""
+        return _article_dict(index, article_id)
+
+    @app.get(
+        "/api/v1/articles/{article_id}/sections/{ordinal}",
+        responses={404: ERRORS[400]},
+        tags=["articles"],
+    )
+    def api_section(
+        article_id: Annotated[str, PathParam(max_length=1000)],
+        ordinal: Annotated[int, PathParam(ge=0, le=100_000)],
+    ) -> dict:
+        """One section of an article, by its number (0: the lead)."""
+        data = _article_dict(index, article_id)
+        found = [s for s in data["sections"] if s["ordinal"] == ordinal]
+        if not found:
+            raise ArticleNotFoundError(
+                f"article {article_id!r} has no section {ordinal} "
+                f"(it has {len(data['sections'])}, from 0)"
+            )
+        return {"id": article_id, "title": data["title"], **found[0]}
+
+    @app.get("/api/v1/stats", tags=["index"])
+    def api_stats() -> dict:
+        """Facts about the index: its size, versions and sources."""
+        return index.stats().__dict__
+
+    @app.get("/api/v1/suggest", responses=ERRORS, tags=["search"])
+    def api_suggest(
+        q: QueryText,
+        limit: Annotated[int, Query(ge=1, le=MAX_COMPLETIONS)] = 10,
+    ) -> dict:
+        """Did you mean (spelling suggestions for the query's words) and
+        completions of its last word."""
+        results = index.search(q, limit=1, snippets=False)
+        last = q.split()[-1] if q.split() else ""
+        try:
+            completions = index.complete(last, limit) if len(last) >= 2 else []
+        except QueryError:
+            completions = []
+        return {
+            "query": q,
+            "did_you_mean": results.did_you_mean,
+            "suggestions": results.suggestions,
+            "completions": completions,
+        }
+
+    @app.put("/api/v1/articles/{article_id}", tags=["articles"], responses={403: ERRORS[400]})
+    def api_put(article_id: Annotated[str, PathParam(max_length=1000)], body: ArticleIn) -> dict:
+        """Add or replace an article (only when the server allows writes)."""
+        refuse_writes()
+        report = index.add(Article(article_id, body.title, body.text))
+        if report.skipped:
+            raise QueryError(f"article not indexed: {report.skipped[0].reason}")
+        return {"id": article_id, "added": report.added, "updated": report.updated}
+
+    @app.delete("/api/v1/articles/{article_id}", tags=["articles"], responses={403: ERRORS[400]})
+    def api_delete(article_id: Annotated[str, PathParam(max_length=1000)]) -> dict:
+        """Delete an article (only when the server allows writes)."""
+        refuse_writes()
+        if not index.delete(article_id):
+            raise ArticleNotFoundError(f"no article with id {article_id!r} in the index")
+        return {"id": article_id, "deleted": True}
+
+    def refuse_writes() -> None:
+        if not allow_writes:
+            raise StarletteHTTPException(
+                403, "the server is read-only: start it with --allow-writes to change the index"
+            )
+
+    # --- the page ------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page(
+        request: Request,
+        q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
+        page: PageNumber = 1,
+        section: SectionFilter = None,
+        sections: bool = False,
+        limit: Limit = 10,
+    ) -> Response:
+        context: dict[str, Any] = {
+            "q": q, "section": section or "", "sections": sections, "results": None,
+            "error": None, "hits": [], "pages": [],
+        }  # fmt: skip
+        if q.strip():
+            try:
+                results = index.search(
+                    q, limit=limit, page=page, section=section or None, sections=sections
+                )
+            except QueryError as error:
+                context["error"] = printable(str(error))
+            else:
+                context.update(_results_context(results, q, section, sections, limit))
+        status = 400 if context["error"] else 200
+        return templates.TemplateResponse(request, "search.html", context, status_code=status)
+
+    @app.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(
+        request: Request,
+        article_id: Annotated[str, PathParam(max_length=1000)],
+        q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
+        section: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+    ) -> Response:
+        parts = index.sections(article_id)
+        title = index.get(article_id).title
+        shown = []
+        for part in parts:
+            spans = highlight(q, part.text) if q.strip() else []
+            shown.append(
+                {
+                    "ordinal": part.ordinal,
+                    "level": min(part.level, 6),
+                    "heading": part.heading_path,
+                    "html": Markup(render_html(Snippet(part.text, tuple(spans)))),
+                    "current": part.ordinal == section,
+                }
+            )
+        back = "/?" + urlencode({"q": q}) if q else "/"
+        return templates.TemplateResponse(
+            request,
+            "article.html",
+            {"id": article_id, "title": title, "sections": shown, "q": q, "back": back},
+        )
+
+    return app
+
+
+def _article_dict(index: Index, article_id: str) -> dict:
+    parts = index.sections(article_id)
+    article = index.get(article_id)
+    return {
+        "id": article_id,
+        "title": article.title,
+        "source": article.source,
+        "sections": [
+            {
+                "ordinal": s.ordinal,
+                "level": s.level,
+                "section": s.heading_path,
+                "is_reference": s.is_reference,
+                "text": s.text,
+            }
+            for s in parts
+        ],
+    }
+
+
+def _link(**params: Any) -> str:
+    return "/?" + urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+
+
+def _results_context(results, q: str, section: str | None, sections: bool, limit: int) -> dict:
+    def marked(text: str, spans) -> Markup:
+        return Markup(render_html(Snippet(text, tuple(spans))))
+
+    hits = []
+    for hit in results:
+        hits.append(
+            {
+                "rank": hit.rank,
+                "id": hit.id,
+                "title": marked(hit.title, hit.title_highlights),
+                "section": marked(hit.section, hit.section_highlights) if hit.section else "",
+                "snippet": marked(hit.snippet, hit.highlights),
+                "href": f"/article/{hit.id}?"
+                + urlencode({"q": q, "section": hit.ordinal})
+                + f"#s{hit.ordinal}",
+                "duplicates": hit.duplicates,
+                "others": [
+                    {
+                        "section": other.section or "(lead)",
+                        "snippet": marked(other.snippet, other.highlights),
+                        "href": f"/article/{hit.id}?"
+                        + urlencode({"q": q, "section": other.ordinal})
+                        + f"#s{other.ordinal}",
+                    }
+                    for other in hit.sections
+                ],
+            }
+        )
+    pages = []
+    first = max(1, min(results.page - 4, results.pages - 8))
+    for number in range(first, min(results.pages, first + 8) + 1):
+        link = _link(q=q, page=number, section=section, sections=sections, limit=limit)
+        pages.append({"number": number, "href": link, "current": number == results.page})
+    link = _link(q=results.did_you_mean, section=section, sections=sections)
+    return {
+        "results": results,
+        "hits": hits,
+        "pages": pages if results.pages > 1 else [],
+        "previous": _link(q=q, page=results.page - 1, section=section, sections=sections)
+        if results.page > 1
+        else None,
+        "next": _link(q=q, page=results.page + 1, section=section, sections=sections)
+        if results.page < results.pages
+        else None,
+        "did_you_mean": {"text": results.did_you_mean, "href": link}
+        if results.did_you_mean
+        else None,
+    }
