@@ -240,3 +240,62 @@ def test_a_taken_port_is_one_line(index_path: Path) -> None:
         )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "cannot listen" in result.stderr
+
+
+@pytest.mark.slow
+def test_many_readers_at_once_and_commits_from_another_process(
+    index_path: Path, tmp_path: Path
+) -> None:
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    copy = tmp_path / "ix"
+    shutil.copytree(index_path, copy)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bnsearch", "serve", "--index", str(copy), "--port", "0"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base = re.search(r"at (http://127\.0\.0\.1:\d+)/", child.stderr.readline()).group(1)
+
+        def total(query: str) -> int:
+            url = base + "/api/v1/search?" + urllib.parse.urlencode({"q": query})
+            for _ in range(50):
+                try:
+                    with urllib.request.urlopen(url) as response:
+                        return json.load(response)["total"]
+                except urllib.error.HTTPError:
+                    raise
+                except OSError:
+                    time.sleep(0.1)
+            raise AssertionError("the server did not answer")
+
+        expected = total("কাতার")
+        seen: list[int] = []
+
+        def reader() -> None:
+            for query in ["কাতার", "মেক্সিকো", "দোহা", "কাতার"] * 5:
+                count = total(query)
+                if query == "কাতার":
+                    seen.append(count)
+
+        threads = [threading.Thread(target=reader) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert seen == [expected] * 80  # 8 readers at once, every answer whole
+        assert total("নতুনশব্দ") == 0
+        source = tmp_path / "more"
+        source.mkdir()
+        (source / "new.txt").write_text("# নতুন\n\nনতুনশব্দ এখানে।\n", encoding="utf-8")
+        added = subprocess.run(
+            [sys.executable, "-m", "bnsearch", "index", "--index", str(copy), str(source)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        assert total("নতুনশব্দ") == 1  # the other process's commit, no restart
+    finally:
+        child.terminate()
+        child.wait(timeout=20)
