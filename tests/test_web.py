@@ -299,3 +299,21 @@ def test_many_readers_at_once_and_commits_from_another_process(
     finally:
         child.terminate()
         child.wait(timeout=20)
+
+
+def test_a_damaged_index_is_a_503_with_one_line(index_path: Path, tmp_path: Path) -> None:
+    from bnsearch.storage import IndexDirectory
+
+    copy = tmp_path / "ix"
+    shutil.copytree(index_path, copy)
+    with Index.open(copy) as index, TestClient(create_app(index)) as client:
+        assert client.get("/api/v1/search", params={"q": "কাতার"}).status_code == 200
+        postings = next(IndexDirectory(copy).current().glob("MAIN_*.pst"))
+        postings.write_bytes(postings.read_bytes()[:100])  # cut short under the server
+        index.refresh()
+        answers = [
+            client.get("/api/v1/search", params={"q": query}) for query in ("দোহা", "মেক্সিকো")
+        ]
+        damaged = [a for a in answers if a.status_code == 503]
+        assert damaged and all(a.status_code in (200, 503) for a in answers)
+        assert "is damaged" in error_of(damaged[0], 503)
