@@ -2,8 +2,9 @@
 
     python bench/search.py [--index DIR] [--corpus PATH] [--rounds N]
 
-Two query sets: the 57 dev queries of ../shared/eval/dev and 200 one- and
-two-word queries drawn (with a fixed seed) from the shared corpus' own words.
+Three query sets: the 57 dev queries of ../shared/eval/dev, 200 one- and
+two-word queries drawn (with a fixed seed) from the shared corpus' own words,
+and 30 natural questions typed in Latin letters (tests/data).
 ``bnsearch`` is ``Index.search`` as the CLI calls it: parsing, BM25F over six
 fields, grouping by article, duplicates, snippets and suggestions. ``bare
 Whoosh`` parses the same text with Whoosh's QueryParser on the stem body
@@ -38,6 +39,7 @@ from bnsearch.evaluation import read_queries
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+ROMANIZED = REPO / "tests" / "data" / "romanized_questions.tsv"
 
 
 def sampled_queries(corpus: Path, count: int = 200, seed: int = 7) -> list[str]:
@@ -108,6 +110,9 @@ def main() -> int:
         sets = {
             "dev queries": [query for _, query in read_queries(args.queries)],
             "200 one/two-word": sampled_queries(args.corpus),
+            # Typed in Latin letters: each word is also looked up as romanized
+            # Bengali (the lookup is built before the timed rounds, in warm-up).
+            "30 romanized": [query for _, query in read_queries(ROMANIZED)],
         }
         with Index.open(args.index) as index:
             searcher = index._searcher()  # the same index, for bare Whoosh

@@ -52,6 +52,7 @@ from .evaluation import (
 from .ingest import DEFAULT_LIMITS, ReadLimits
 from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Results, Section
 from .search import SearchPipeline, SearchRequest, query_spans
+from .search.pipeline import romanized_readings
 from .search.suggest import MAX_COMPLETIONS, completions
 from .storage import IndexDirectory, reading
 
@@ -248,13 +249,16 @@ class Index:
         snippets: bool = True,
         suggest: bool = True,
         timeout: float | None = DEFAULT_TIMEOUT,
+        transliterate: bool = True,
     ) -> Results:
         """Search the index; returns one page of hits, best article first.
 
         ``section`` keeps sections whose heading contains those words (in any
         form); ``sections`` also lists each article's other matching sections;
         ``stemming=False`` searches exact forms only; ``snippets=False`` and
-        ``suggest=False`` skip snippets and spelling suggestions. Raises
+        ``suggest=False`` skip snippets and spelling suggestions;
+        ``transliterate=False`` leaves Latin-typed words as they are (by
+        default each is also searched as its Bengali readings). Raises
         QueryError for a query with nothing to search for,
         QueryTooBroadError (a QueryError) for one beyond the cost bounds or
         that runs longer than ``timeout`` seconds (None: no limit),
@@ -276,6 +280,7 @@ class Index:
             _flag_argument(name, flag)
         for name, flag in (("snippets", snippets), ("suggest", suggest)):
             _flag_argument(name, flag)
+        _flag_argument("transliterate", transliterate)
         if timeout is not None and (
             isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
         ):
@@ -291,8 +296,16 @@ class Index:
             snippets=snippets,
             suggest=suggest,
             timeout=timeout,
+            transliterate=transliterate,
         )
         return self._reading(lambda: SearchPipeline(self._searcher()).run(request))
+
+    def readings(self, word: str) -> list[tuple[str, int, float]]:
+        """The Bengali readings of a Latin-typed word that a search adds
+        (``dhaka`` → ঢাকা): (form, sections, loose distance), best first;
+        empty when the word is not read as Bengali."""
+        _text_argument("word", word)
+        return self._reading(lambda: romanized_readings(self._searcher(), word))
 
     def count(self, query: str, section: str | None = None, *, stemming: bool = True) -> int:
         """How many articles match ``query``, exactly (the ``total`` of

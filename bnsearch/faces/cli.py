@@ -115,8 +115,17 @@ def main() -> None:
     "exact: Unicode repair only, used for phrases.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of tokens.")
+@click.option(
+    "--index",
+    "index_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_INDEX,
+    envvar="BNSEARCH_INDEX",
+    help="For words in Latin letters, the index whose Bengali readings to show "
+    "[default: index, when there is one].",
+)
 @click.argument("text", required=False)
-def analyze_command(field: str, as_json: bool, text: str | None) -> None:
+def analyze_command(field: str, as_json: bool, index_path: Path, text: str | None) -> None:
     """Show what the index sees for TEXT (read from stdin when omitted or "-").
 
     For every token: its surface text as written, its start and end offsets
@@ -129,8 +138,15 @@ def analyze_command(field: str, as_json: bool, text: str | None) -> None:
             raise click.UsageError("give TEXT as an argument or on standard input")
         text = sys.stdin.read()
     tokens = analyze(text, field)  # type: ignore[arg-type]
+    readings = _readings_of([t.text for t in tokens if t.text.isascii()], index_path)
     if as_json:
-        click.echo(json.dumps([t._asdict() for t in tokens], ensure_ascii=False))
+        rows = []
+        for t in tokens:
+            row = t._asdict()
+            if t.text in readings:
+                row["readings"] = [{"text": r, "sections": n} for r, n, _ in readings[t.text]]
+            rows.append(row)
+        click.echo(json.dumps(rows, ensure_ascii=False))
         return
     if not tokens:
         click.echo("(no tokens)")
@@ -139,6 +155,18 @@ def analyze_command(field: str, as_json: bool, text: str | None) -> None:
     for t in tokens:
         term = t.term if t.term is not None else "(stopword: not indexed)"
         click.echo(f"{t.start:>6}-{t.end:<6} {t.text.ljust(width)}  →  {term}")
+        if readings.get(t.text):
+            shown = ", ".join(f"{r} ({n:,} sections)" for r, n, _ in readings[t.text])
+            click.echo(f"{'':14} {'':{width}}     read as Bengali: {shown}")
+
+
+def _readings_of(words: list[str], index_path: Path) -> dict[str, list]:
+    """The Bengali readings of Latin-typed words, from the index when there
+    is one (analysis itself needs none)."""
+    if not words or not (index_path / "CURRENT").exists():
+        return {}
+    with Index.open(index_path) as index:
+        return {word: index.readings(word) for word in words}
 
 
 @main.command("index")
@@ -375,6 +403,11 @@ def _query_text(words: tuple[str, ...]) -> str | None:
 @click.option("--tag", default="bnsearch", show_default=True, help="The run tag of --format trec.")
 @click.option("--no-stemming", is_flag=True, help="Match exact forms only (for comparisons).")
 @click.option(
+    "--no-transliterate",
+    is_flag=True,
+    help="Search words typed in Latin letters only as they are, not also as Bengali (dhaka → ঢাকা).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(0, min_open=True),
     default=DEFAULT_TIMEOUT,
@@ -397,6 +430,7 @@ def search_command(
     queries_file: Path | None,
     tag: str,
     no_stemming: bool,
+    no_transliterate: bool,
     timeout: float,
 ) -> None:
     """Search the index for the QUERY words (quotes optional; "-" reads the
@@ -413,7 +447,9 @@ def search_command(
       section:ইতিহাস        the section heading has the word
       কাতা*                  words starting with these letters
     Very common words (in over 2% of sections) only add to the score unless
-    required with + or AND. Bengali and ASCII digits are interchangeable. A
+    required with + or AND. Words typed in Latin letters (dhaka, rajdhani)
+    are also searched as the Bengali words they stand for (a note says
+    which); --no-transliterate turns that off. Bengali and ASCII digits are interchangeable. A
     query may have up to 64 words, 16 levels of parentheses, prefixes of 2
     letters or more (each searched as its 50 most frequent words), and run
     for --timeout seconds.
@@ -451,6 +487,7 @@ def search_command(
                     snippets=not (count_only or ids_only or quiet),
                     suggest=not (count_only or ids_only or quiet),
                     timeout=timeout,
+                    transliterate=not no_transliterate,
                 )
             except QueryError as error:
                 if queries_file is None:

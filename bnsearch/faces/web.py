@@ -180,10 +180,17 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
         page: PageNumber = 1,
         section: SectionFilter = None,
         sections: bool = False,
+        transliterate: bool = True,
     ) -> JSONResponse:
-        """Search: one page of hits, as `bnsearch search --json` gives it."""
+        """Search: one page of hits, as `bnsearch search --json` gives it
+        (``transliterate=false``: Latin-typed words are not read as Bengali)."""
         results = index.search(
-            q, limit=limit, page=page, section=section or None, sections=sections
+            q,
+            limit=limit,
+            page=page,
+            section=section or None,
+            sections=sections,
+            transliterate=transliterate,
         )
         # Already JSON-ready: skip FastAPI's walk over it (a third of a request's time).
         return JSONResponse(results.to_dict())

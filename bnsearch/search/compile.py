@@ -27,6 +27,7 @@ __all__ = [
     "MIN_PREFIX",
     "Expander",
     "QueryPlan",
+    "Romanizer",
     "Speller",
     "Weights",
     "compile_query",
@@ -82,6 +83,9 @@ class Weights:
     # A close spelling of a rare word (bnsearch.search.variants) counts this
     # much of the word itself; 0: no variants.
     variant: float = 0.6
+    # A Bengali reading of a Latin-typed word (bnsearch.search.transliterate):
+    # the best one counts this much of a typed Bengali word, the others half.
+    romanized: float = 1.0
 
 
 @dataclass
@@ -115,6 +119,9 @@ Expander = Callable[[str, str], tuple[list[str], int]]
 # (exact form, sections with its stem) → close spellings found in the index
 # (exact forms), for a rare word; [] for a common one.
 Speller = Callable[[str, int], list[str]]
+# A Latin-typed word → its Bengali readings in the index (exact forms), best
+# first; [] when it is not read as Bengali.
+Romanizer = Callable[[str], list[str]]
 
 
 _STEM_FIELDS = {"all": ("title", "heading", "body"), "title": ("title",), "section": ("heading",)}
@@ -177,12 +184,14 @@ class _Compiler:
         sections: int,
         expand: Expander | None,
         speller: Speller | None = None,
+        romanizer: Romanizer | None = None,
     ) -> None:
         self.weights, self.stemming, self.only_stopwords = weights, stemming, only_stopwords
         self.frequency, self.sections = frequency, sections
-        self.expand, self.speller = expand, speller
+        self.expand, self.speller, self.romanizer = expand, speller, romanizer
         self.notices: list[str] = []
         self.spellings: dict[str, list[tuple[str, str]]] = {}
+        self.readings: dict[str, list[tuple[str, str]]] = {}  # of Latin-typed words
         self.excluded: wq.Query | None = None  # top-level exclusions
 
     def boost(self, stem_field: str) -> float:
@@ -299,7 +308,35 @@ class _Compiler:
         if self.frequency is not None and stem is not None and self.stemming:
             count = self.frequency(stem)
             clauses += self.spelling_clauses(text, exact, stem, count, scope)
+        if self.romanizer is not None and self.stemming:
+            clauses += self.romanized_clauses(text, scope)
         return wq.Or(clauses), count
+
+    def romanized_clauses(self, text: str, scope: str) -> list[wq.Query]:
+        """Terms of the Bengali readings of a Latin-typed word."""
+        found = self.readings.get(text)
+        if found is None:
+            found = []
+            for number, reading in enumerate(self.romanizer(text)):  # type: ignore[misc]
+                terms = _content_terms(reading)[1]
+                if not terms and number == 0:
+                    break  # read best as a stopword or question word (kobe, kon): no reading
+                if len(terms) == 1:
+                    found.append(terms[0])
+            self.readings[text] = found
+            if found:
+                shown = ", ".join(reading for reading, _ in found)
+                self.notices.append(f"{text} → {shown}: read as romanized Bengali")
+        clauses: list[wq.Query] = []
+        for number, (reading_exact, reading_stem) in enumerate(found):
+            factor = self.weights.romanized * (1.0 if number == 0 else 0.5)
+            for stem_field in _STEM_FIELDS[scope]:
+                weight = self.boost(stem_field) * factor
+                clauses.append(wq.Term(stem_field, reading_stem, boost=weight))
+                clauses.append(
+                    wq.Term(f"{stem_field}_exact", reading_exact, boost=weight * self.weights.exact)
+                )
+        return clauses
 
     def spelling_clauses(
         self, text: str, exact: str, stem: str, count: int, scope: str
@@ -457,6 +494,7 @@ def compile_query(
     sections: int = 0,
     expand: Expander | None = None,
     speller: Speller | None = None,
+    romanizer: Romanizer | None = None,
 ) -> QueryPlan:
     """The Whoosh query for a parsed query, with the terms to highlight.
 
@@ -465,17 +503,24 @@ def compile_query(
     that have a stem term; without it the common-words split is off.
     ``expand`` lists a prefix's terms (without it, prefixes are Whoosh's
     unbounded Prefix queries, fit only for highlighting); ``speller`` finds
-    close spellings of rare words (without it, none are searched).
+    close spellings of rare words (without it, none are searched);
+    ``romanizer`` the Bengali readings of Latin-typed words.
     """
     only_stopwords = not _has_content_word(tree)
-    compiler = _Compiler(weights, stemming, only_stopwords, frequency, sections, expand, speller)
+    compiler = _Compiler(
+        weights, stemming, only_stopwords, frequency, sections, expand, speller, romanizer
+    )
     query = compiler.group(tree, "all", top=True)
     plan = QueryPlan(
         query,
         compiler.excluded,
         stemming=stemming,
         notices=compiler.notices,
-        spellings=compiler.spellings,
+        # Bengali readings are highlighted and count as evidence as spellings do.
+        spellings={
+            text: compiler.spellings.get(text, []) + compiler.readings.get(text, [])
+            for text in compiler.spellings.keys() | compiler.readings.keys()
+        },
     )
     _highlights(plan, tree, only_stopwords)
     plan.plain_words = (

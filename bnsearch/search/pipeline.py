@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from whoosh.searching import Searcher
 
-from ..engine.cache import column, per_reader
+from ..engine.cache import column, per_generation, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, BestSectionPerArticle, Deadline
 from ..engine.scoring import ArticleParameters
 from ..errors import QueryError
@@ -28,9 +28,17 @@ from .parse import Filter, Group, parse
 from .rank import choose_sections, rank
 from .snippets import make_snippet, match_spans
 from .suggest import did_you_mean, suggestions
+from .transliterate import Lookup, build_lookup, candidates, is_latin_word
 from .variants import close_spellings, rare_limit
 
-__all__ = ["DEFAULT_TIMEOUT", "DEFAULT_WEIGHTS", "SearchPipeline", "SearchRequest", "query_spans"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_WEIGHTS",
+    "SearchPipeline",
+    "SearchRequest",
+    "query_spans",
+    "romanized_readings",
+]
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
@@ -51,6 +59,7 @@ class SearchRequest:
     snippets: bool = True
     suggest: bool = True
     timeout: float | None = DEFAULT_TIMEOUT  # seconds; None: no limit
+    transliterate: bool = True  # read Latin-typed words as romanized Bengali too
 
 
 class SearchPipeline:
@@ -161,12 +170,17 @@ class SearchPipeline:
             sections=searcher.doc_count(),
             expand=expand,
             speller=lambda exact, count: _spellings(searcher, exact, count),
+            romanizer=(lambda word: _readings(searcher, word)) if request.transliterate else None,
         )
-        latin = [typed for typed, _, _ in plan.words if _LATIN_WORD.fullmatch(typed)]
-        if latin:
+        latin = [
+            typed
+            for typed, _, _ in plan.words
+            if _LATIN_WORD.fullmatch(typed) and not plan.spellings.get(typed)
+        ]
+        if latin and not request.transliterate:
             plan.notices.append(
                 f"{', '.join(latin)}: words in Latin letters match text in Latin letters "
-                "only; romanized Bengali is not transliterated (type the words in Bengali)"
+                "only (reading them as romanized Bengali is off)"
             )
         if plan.query is None:
             text = request.query
@@ -232,6 +246,27 @@ def _spellings(searcher: Searcher, exact: str, count: int) -> list[str]:
         )
 
     return per_reader(reader, ("spellings", exact, count), find)
+
+
+def _readings(searcher: Searcher, word: str) -> list[str]:
+    return [term for term, _, _ in romanized_readings(searcher, word)]
+
+
+def romanized_readings(searcher: Searcher, word: str) -> list[tuple[str, int, float]]:
+    """The Bengali readings of a Latin-typed word (bnsearch.search.transliterate):
+    (form, sections, distance), best first."""
+    reader = searcher.reader()
+
+    def lookup() -> Lookup:
+        return build_lookup(
+            (term.decode("utf-8"), info.doc_frequency())
+            for term, info in reader.iter_field("body_exact")
+        )
+
+    if not is_latin_word(word) or not searcher.doc_count():
+        return []
+    table = per_generation(reader, "romanized lookup", lookup)
+    return candidates(word, table, reader.doc_frequency("body_exact", word.lower()))
 
 
 def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:

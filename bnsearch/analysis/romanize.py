@@ -1,0 +1,195 @@
+"""Loose romanization keys: Latin-typed Bengali (Banglish) meets Bengali.
+
+People type Bengali in Latin letters informally: ``sh``/``s`` for শ ষ স,
+``o``/``a`` for the inherent vowel or none at all, doubled or dropped vowels,
+``w`` or nothing for ব-ফলা, ``ph``/``f``, ``j``/``z``. ICU's Latin-Bengali
+transliterator is strict ISO (``dhaka`` becomes ধক), so both sides are
+brought to a *loose form* instead: consonant classes (aspirates with their
+plain consonant, স শ ষ as one, …) and five vowels; the *key* is the loose
+form without vowels (a leading vowel kept as ``V``) and without repeats.
+``ঢাকার`` and ``dhakar`` share the key ``dkr``; candidates that share a key
+are told apart by how close their loose forms are (vowels included) and by
+how often they occur. The rules are data (romanization.txt), versioned as
+ROMANIZATION_VERSION.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+__all__ = [
+    "ROMANIZATION_VERSION",
+    "bengali_key",
+    "bengali_loose",
+    "is_latin_word",
+    "key_of",
+    "latin_key",
+    "latin_loose",
+    "loose_distance",
+]
+
+_HASANTA, _NUKTA = "\u09cd", "\u09bc"
+_VOWELS = frozenset("aeiouy")  # y: য় and a typed y, vowel-like in both
+_SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb\u09cc")
+_MARKS = frozenset("\u0981\u0982\u0983")  # চন্দ্রবিন্দু, anusvara, visarga
+
+
+def _load() -> tuple[str, dict, dict, dict, list[tuple[str, str]], dict]:
+    text = resources.files(__package__).joinpath("romanization.txt").read_text("utf-8")
+    version, bengali, after_hasanta, clusters, latin, latin_after = "", {}, {}, {}, [], {}
+    tables = {
+        "bn": bengali,
+        "bn-after-hasanta": after_hasanta,
+        "bn-cluster": clusters,
+        "la-after-consonant": latin_after,
+    }
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, source, *rest = line.split("\t")
+        value = rest[0] if rest else ""
+        if kind == "version":
+            version = source
+        elif kind == "la":
+            latin.append((source, value))
+        else:
+            tables[kind][unicodedata.normalize("NFC", source)] = value
+    latin.sort(key=lambda pair: -len(pair[0]))  # longest match first
+    return version, bengali, after_hasanta, clusters, latin, latin_after
+
+
+(ROMANIZATION_VERSION, _BENGALI, _AFTER_HASANTA, _CLUSTERS, _LATIN, _LATIN_AFTER) = _load()
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def is_latin_word(word: str) -> bool:
+    """A word of ASCII letters only (any case)."""
+    return bool(_LATIN_WORD.fullmatch(word.lower()))
+
+
+def _is_consonant(char: str) -> bool:
+    return len(char) == 1 and ("\u0995" <= char <= "\u09b9" or char in "\u09ce")
+
+
+@lru_cache(maxsize=1 << 16)
+def bengali_loose(word: str) -> str:
+    """The loose form of a Bengali word (other characters are dropped)."""
+    # NFC keeps ড় ঢ় য় as a letter and a nukta: the table's keys are read so too.
+    word = unicodedata.normalize("NFC", word)
+    out: list[str] = []
+    position, in_cluster = 0, False  # in_cluster: a hasanta came before this consonant
+    while position < len(word):
+        pair = word[position : position + 2]
+        cluster = next((c for c in _CLUSTERS if word.startswith(c, position)), None)
+        if cluster is not None:
+            out.append(_CLUSTERS[cluster])
+            position += len(cluster)
+            consonant, in_cluster = True, True
+        elif (
+            len(pair) == 2 and pair in _BENGALI
+        ):  # a letter with its nukta (য় is a glide: no inherent vowel)
+            out.append(_BENGALI[pair])
+            position += 2
+            consonant = pair[0] != "য"
+        elif pair[:1] == _HASANTA:
+            reph = position > 0 and word[position - 1] == "র"
+            if pair[1:] in _AFTER_HASANTA and not reph:
+                out.append(_AFTER_HASANTA[pair[1:]])  # a ফলা: the cluster ends here
+                position += 2
+                consonant, in_cluster = True, True
+            else:
+                position += 1
+                in_cluster = True
+                continue
+        else:
+            char = word[position]
+            out.append(_BENGALI.get(char, ""))
+            position += 1
+            consonant = _is_consonant(char)
+        if consonant:
+            following = word[position : position + 1]
+            if _is_consonant(following) or following in _MARKS:
+                out.append("o")  # the inherent vowel, before another consonant
+            elif not following and in_cluster:
+                out.append("o")  # a word that ends in a cluster: যুদ্ধ juddho
+        in_cluster = False
+    return "".join(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def latin_loose(word: str) -> str:
+    """The loose form of a Latin-typed word."""
+    word = word.lower()
+    out: list[str] = []
+    position = 0
+    while position < len(word):
+        char = word[position]
+        if char in _LATIN_AFTER and out and out[-1][-1:] not in _VOWELS:
+            out.append(_LATIN_AFTER[char])
+            position += 1
+            continue
+        for source, value in _LATIN:
+            if word.startswith(source, position):
+                out.append(value)
+                position += len(source)
+                break
+        else:
+            out.append(char if char.isalpha() else "")
+            position += 1
+    return "".join(out)
+
+
+def key_of(loose: str) -> str:
+    """The key of a loose form: "V" for a leading vowel, then its consonant
+    classes, a doubled one once (ট্ট, tt)."""
+    key = ["V"] if loose[:1] in _VOWELS else []
+    previous = ""
+    for char in loose:
+        if char not in _VOWELS and char != previous:
+            key.append(char)
+        previous = char
+    return "".join(key)
+
+
+def bengali_key(word: str) -> str:
+    return key_of(bengali_loose(word))
+
+
+def latin_key(word: str) -> str:
+    return key_of(latin_loose(word))
+
+
+def _squeeze(loose: str) -> str:
+    """Repeats collapsed and the inherent-vowel letters a/o made one (the
+    inherent vowel is typed either way, or not at all)."""
+    out: list[str] = []
+    for char in loose.replace("o", "a"):
+        if not out or out[-1] != char:
+            out.append(char)
+    return "".join(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def loose_distance(a: str, b: str) -> float:
+    """How far two loose forms are: edits on their squeezed forms, a vowel
+    dropped or added costing half (the inherent vowel is often not typed)."""
+    a, b = _squeeze(a), _squeeze(b)
+
+    def indel(char: str) -> float:
+        return 0.5 if char in _VOWELS else 1.0
+
+    previous = [0.0]
+    for char in b:
+        previous.append(previous[-1] + indel(char))
+    for x in a:
+        current = [previous[0] + indel(x)]
+        for j, y in enumerate(b, 1):
+            substitute = 0.0 if x == y else (0.5 if x in _VOWELS and y in _VOWELS else 1.0)
+            current.append(
+                min(previous[j - 1] + substitute, previous[j] + indel(x), current[j - 1] + indel(y))
+            )
+        previous = current
+    return previous[-1]
