@@ -369,8 +369,8 @@ def test_eval_reads_trec_eval_qrels_scores_runs_and_gives_map_and_p10(
 # --- romanized words -----------------------------------------------------------------------
 
 
-def test_a_romanized_query_says_it_is_not_transliterated(index: Index, index_path: Path) -> None:
-    results = index.search("dhaka")
-    assert any("not transliterated" in notice for notice in results.notices)
-    assert "note: dhaka:" in search(index_path, "dhaka").stdout
+def test_a_latin_word_left_as_typed_says_so(index: Index, index_path: Path) -> None:
+    results = index.search("dhaka", transliterate=False)
+    assert any("romanized Bengali is off" in notice for notice in results.notices)
+    assert "note: dhaka:" in search(index_path, "--no-transliterate", "dhaka").stdout
     assert not any("Latin" in notice for notice in index.search("কাতার").notices)

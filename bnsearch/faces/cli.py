@@ -138,7 +138,14 @@ def analyze_command(field: str, as_json: bool, index_path: Path, text: str | Non
             raise click.UsageError("give TEXT as an argument or on standard input")
         text = sys.stdin.read()
     tokens = analyze(text, field)  # type: ignore[arg-type]
-    readings = _readings_of([t.text for t in tokens if t.text.isascii()], index_path)
+    latin = [t.text for t in tokens if t.text.isascii()]
+    try:
+        readings = _readings_of(latin, index_path)
+    except BnsearchError:
+        source = click.get_current_context().get_parameter_source("index_path")
+        if source is not click.core.ParameterSource.DEFAULT:
+            raise  # an index asked for: its error is the answer
+        readings = {}  # the default index/ is unusable: the analysis needs none
     if as_json:
         rows = []
         for t in tokens:

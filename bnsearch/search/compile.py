@@ -309,7 +309,14 @@ class _Compiler:
             count = self.frequency(stem)
             clauses += self.spelling_clauses(text, exact, stem, count, scope)
         if self.romanizer is not None and self.stemming:
-            clauses += self.romanized_clauses(text, scope)
+            readings = self.romanized_clauses(text, scope)
+            if readings:
+                clauses += readings
+                # As common as its best reading, for the common-word split:
+                # "prothom" only adds to the score, as প্রথম does.
+                best_stem = self.readings[text][0][1]
+                if self.frequency is not None:
+                    count = max(count or 0, self.frequency(best_stem))
         return wq.Or(clauses), count
 
     def romanized_clauses(self, text: str, scope: str) -> list[wq.Query]:

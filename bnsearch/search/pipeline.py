@@ -13,11 +13,13 @@ budget.
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from dataclasses import dataclass, replace
 
 from whoosh.searching import Searcher
 
+from ..analysis import INTERROGATIVES, analyze, is_interrogative
 from ..engine.cache import column, per_generation, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, BestSectionPerArticle, Deadline
 from ..engine.scoring import ArticleParameters
@@ -258,15 +260,25 @@ def romanized_readings(searcher: Searcher, word: str) -> list[tuple[str, int, fl
     reader = searcher.reader()
 
     def lookup() -> Lookup:
-        return build_lookup(
+        terms = (
             (term.decode("utf-8"), info.doc_frequency())
             for term, info in reader.iter_field("body_exact")
         )
+        # Question words, however rare in the text, so that koyjon is read as
+        # কয়জন (and then left out of the search, as কয়জন is).
+        return build_lookup(itertools.chain(terms, ((w, 0) for w in INTERROGATIVES)))
 
     if not is_latin_word(word) or not searcher.doc_count():
         return []
     table = per_generation(reader, "romanized lookup", lookup)
-    return candidates(word, table, reader.doc_frequency("body_exact", word.lower()))
+    return candidates(
+        word, table, reader.doc_frequency("body_exact", word.lower()), _is_function_word
+    )
+
+
+def _is_function_word(form: str) -> bool:
+    """A stopword or question word: no term of the stem field carries content."""
+    return not any(t.term and not is_interrogative(t.term) for t in analyze(form, "stem"))
 
 
 def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:
