@@ -335,7 +335,7 @@ def test_a_full_disk_is_reported_and_cleaned_up(tmp_path: Path, corpus: Path) ->
     with small_disk(tmp_path / "disk") as disk:
         index = disk / "ix"
         assert cli("index", "--index", str(index), str(corpus)).returncode == 0
-        big = _big_corpus(tmp_path / "big", articles=800)
+        big = _big_corpus(tmp_path / "big", articles=1600)
         message = one_line_error(cli("index", "--index", str(index), str(big)))
         assert "No space left on device" in message and "unchanged" in message
         assert not _leftovers(index) and count(index) == 4
