@@ -1,0 +1,171 @@
+"""bnsearch side by side with Apache Lucene 8 (its BengaliAnalyzer), one run.
+
+    python bench/lucene.py [--corpus JSONL] [--rounds 5]
+
+Both index the same articles and answer the same queries on this machine in
+this run: Lucene through a small Java harness of ours (bench/lucene/,
+compiled with javac against Debian's liblucene8-java: one document per
+article, title + text in one field, BM25 1.2/0.75, no stored text, one
+thread, merged to one segment), bnsearch through ``bnsearch index --procs 1``
+and ``Index.search(q, limit=10)`` with snippets. Queries: the natural
+questions of ../shared/eval/questions and 200 one/two-word queries drawn from
+the corpus (bench/search.py's sample); each runs once to warm up, then
+``--rounds`` times, and its latency is the median. Reported: indexing CPU
+seconds (the writer's thread for Lucene, the process for bnsearch) and
+their ratio; query p50/p95 and their ratios; and both engines' MRR@10 on the
+questions (Lucene's run scored by ir-measures as bnsearch's is).
+
+Skips, saying why, when java, javac or the Lucene jars are missing
+(``apt-get install default-jdk liblucene8-java``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search import SHARED, sampled_queries
+
+from bnsearch import Index
+from bnsearch.evaluation import read_qrels, read_queries, read_run, score_rankings
+
+HARNESS = Path(__file__).resolve().parent / "lucene" / "BengaliBench.java"
+JARS = ("lucene-core-8", "lucene-analyzers-common-8", "lucene-queryparser-8")
+
+
+def classpath() -> str | None:
+    found = []
+    for prefix in JARS:
+        jars = sorted(Path("/usr/share/java").glob(f"{prefix}*.jar"))
+        if not jars:
+            return None
+        found.append(str(jars[-1]))
+    return ":".join(found)
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(values), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "bnwiki-2018.jsonl.gz")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    jars = classpath()
+    if not shutil.which("java") or not shutil.which("javac") or jars is None:
+        print("skipped: needs java, javac and Debian's liblucene8-java "
+              "(apt-get install default-jdk liblucene8-java)")  # fmt: skip
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="bnsearch-lucene-"))
+    try:
+        subprocess.run(["javac", "-cp", jars, "-d", str(work), str(HARNESS)], check=True)
+        java = ["java", "-cp", f"{jars}:{work}", "BengaliBench"]
+        # The articles as TSV for the harness (tabs and line breaks as spaces).
+        articles = work / "articles.tsv"
+        opener = gzip.open if args.corpus.name.endswith(".gz") else open
+        with opener(args.corpus, "rt", encoding="utf-8") as lines, articles.open("w") as out:
+            for line in lines:
+                record = json.loads(line)
+                fields = [str(record.get("id") or record.get("_id")), record.get("title", "")]
+                fields.append(record["text"])
+                out.write("\t".join(" ".join(f.split()) for f in fields) + "\n")
+        questions_file = SHARED / "eval" / "questions" / "queries.tsv"
+        query_sets = {
+            "questions": read_queries(questions_file),
+            "one/two-word": [(str(n), q) for n, q in enumerate(sampled_queries(args.corpus))],
+        }
+
+        lucene_index = json.loads(
+            subprocess.run(
+                [*java, "index", str(articles), str(work / "lucene-index")],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bnsearch", "index", "--procs", "1",
+             "--index", str(work / "bnsearch-index"), str(args.corpus)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        ours_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        megabytes = lucene_index["text_bytes"] / 1e6
+        print(f"{lucene_index['articles']:,} articles, {megabytes:.1f} MB of text\n")
+        print(f"{'indexing':14s} {'CPU s':>8s} {'MB/CPU-s':>9s} {'wall s':>8s}")
+        print(f"{'Lucene 8':14s} {lucene_index['cpu']:8.1f} "
+              f"{megabytes / lucene_index['cpu']:9.2f} {lucene_index['wall']:8.1f}")  # fmt: skip
+        print(f"{'bnsearch':14s} {ours_cpu:8.1f} {megabytes / ours_cpu:9.2f} {wall:8.1f}")
+        print(f"{'ratio':14s} {ours_cpu / lucene_index['cpu']:7.1f}×\n")
+
+        qrels = read_qrels(SHARED / "eval" / "questions" / "qrels.tsv")
+        print(f"{'queries':14s} {'engine':9s} {'p50 ms':>8s} {'p95 ms':>8s} {'MRR@10':>7s}")
+        with Index.open(work / "bnsearch-index") as index:
+            for name, queries in query_sets.items():
+                query_file = work / "queries.tsv"
+                query_file.write_text("".join(f"{qid}\t{q}\n" for qid, q in queries), "utf-8")
+                run_file = work / "lucene.run"
+                timed = json.loads(
+                    subprocess.run(
+                        [
+                            *java,
+                            "search",
+                            str(work / "lucene-index"),
+                            str(query_file),
+                            str(args.rounds),
+                            str(run_file),
+                        ],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout
+                )["per_query_ms"]
+                ours, rankings = [], {}
+                for qid, query in queries:
+                    rankings[qid] = [h.id for h in index.search(query, limit=100)]
+                for _, query in queries:
+                    samples = []
+                    for _ in range(args.rounds):
+                        began = time.perf_counter()
+                        index.search(query)
+                        samples.append((time.perf_counter() - began) * 1000)
+                    ours.append(statistics.median(samples))
+                mrr = {"Lucene 8": "", "bnsearch": ""}
+                if name == "questions":
+                    for engine, ranked in (
+                        ("Lucene 8", read_run(run_file)),
+                        ("bnsearch", rankings),
+                    ):
+                        scores = score_rankings({q: ranked.get(q, []) for q, _ in queries}, qrels)
+                        mrr[engine] = f"{statistics.mean(s['mrr'] for s in scores.values()):.3f}"
+                theirs50, theirs95 = percentiles(timed)
+                ours50, ours95 = percentiles(ours)
+                rows = [
+                    ("Lucene 8", f"{theirs50:8.2f} {theirs95:8.2f}", mrr["Lucene 8"]),
+                    ("bnsearch", f"{ours50:8.2f} {ours95:8.2f}", mrr["bnsearch"]),
+                    ("ratio", f"{ours50 / theirs50:7.0f}× {ours95 / theirs95:7.0f}×", ""),
+                ]
+                for engine, figures, score in rows:
+                    print(f"{name:14s} {engine:9s} {figures} {score:>7s}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
