@@ -14,7 +14,8 @@ Three collections and two query sets:
 For each configuration: MRR@10, nDCG@10, R@100 and section@1 on every
 (collection, set) pair, and MRR@10 per tag of the questions set. The default
 configuration comes first, then each part of the ranking switched off in
-turn; ``--sweep`` adds the parameter sweeps (one parameter moved at a time).
+turn; ``--sweep`` adds the parameter sweeps (one parameter moved at a time),
+``--fields`` each indexed field left out of the section query in turn.
 Indexes are built once (one writer process, so runs are repeatable) into
 .pytest_cache unless given.
 """
@@ -33,6 +34,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from whoosh import query as wq  # noqa: E402
+
 from bnsearch import Index  # noqa: E402
 from bnsearch.api import read_qrels, read_queries, read_sections  # noqa: E402
 from bnsearch.engine.scoring import ArticleParameters  # noqa: E402
@@ -45,6 +48,7 @@ from bnsearch.search import compile as compile_module  # noqa: E402
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "bnwiki-2018.jsonl.gz"
 SETS = {name: SHARED / "eval" / name for name in ("questions", "dev")}
+FIELDS = ("title", "title_exact", "heading", "heading_exact", "body", "body_exact")
 
 
 def passages_file(target: Path) -> Path:
@@ -71,7 +75,34 @@ def build(path: Path, source: Path) -> Path:
     return path
 
 
-def run(index: Index, weights: Weights, article: ArticleParameters, passages: bool) -> dict:
+class FieldsLeftOut(SearchPipeline):
+    """The pipeline with some fields' terms left out of every section query
+    (the article evidence still reads the stem fields): what each indexed
+    field is worth before it is dropped or merged."""
+
+    left_out: frozenset[str] = frozenset()
+
+    def plan(self, request, weights, deadline):
+        plan = super().plan(request, weights, deadline)
+        if self.left_out and plan.query is not None:
+            drop = self.left_out
+
+            def without(node):
+                if isinstance(node, wq.Term) and node.fieldname in drop:
+                    return wq.NullQuery
+                return node
+
+            plan.query = plan.query.accept(without).normalize()
+        return plan
+
+
+def run(
+    index: Index,
+    weights: Weights,
+    article: ArticleParameters,
+    passages: bool,
+    left_out: frozenset[str] = frozenset(),
+) -> dict:
     """Every (set) report for one configuration on one collection."""
     out = {}
     for name, folder in SETS.items():
@@ -82,7 +113,8 @@ def run(index: Index, weights: Weights, article: ArticleParameters, passages: bo
         def ranked(text: str) -> list[tuple[str, str, str]]:
             request = SearchRequest(text, limit=100, snippets=False, suggest=False)
             try:
-                pipeline = SearchPipeline(index._searcher(), weights, article)
+                pipeline = FieldsLeftOut(index._searcher(), weights, article)
+                pipeline.left_out = left_out
                 results = pipeline.run(request)
             except QueryError:
                 return []
@@ -176,6 +208,9 @@ def main() -> None:
     parser.add_argument("--index", type=Path)
     parser.add_argument("--passages", type=Path)
     parser.add_argument("--sweep", action="store_true")
+    parser.add_argument(
+        "--fields", action="store_true", help="also each indexed field left out of the query"
+    )
     args = parser.parse_args()
     cache = REPO / ".pytest_cache"
     sections_path = args.index or build(cache / "bench-ranking-sections", CORPUS)
@@ -195,6 +230,16 @@ def main() -> None:
                     "sections": run(sections, weights, article, passages=False),
                     "passages": run(passages, weights, article, passages=True),
                 }
+            print(line(label, reports), flush=True)
+            tag_lines.append(tag_line(label, reports["sections"]["questions"], table))
+        for field in FIELDS if args.fields else ():
+            left_out = frozenset({field})
+            weights, article = Weights(), ArticleParameters()
+            reports = {
+                "sections": run(sections, weights, article, False, left_out),
+                "passages": run(passages, weights, article, True, left_out),
+            }
+            label = f"no {field} in the query"
             print(line(label, reports), flush=True)
             tag_lines.append(tag_line(label, reports["sections"]["questions"], table))
     print(f"\nMRR@10 per tag (questions, sections): {', '.join(sorted(table))}\n")
