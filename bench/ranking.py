@@ -39,7 +39,7 @@ from whoosh import query as wq  # noqa: E402
 from bnsearch import Index  # noqa: E402
 from bnsearch.api import read_qrels, read_queries, read_sections  # noqa: E402
 from bnsearch.engine.scoring import ArticleParameters  # noqa: E402
-from bnsearch.errors import QueryError  # noqa: E402
+from bnsearch.errors import IndexVersionError, QueryError  # noqa: E402
 from bnsearch.evaluation import evaluate  # noqa: E402
 from bnsearch.ingest import split_sections  # noqa: E402
 from bnsearch.search import SearchPipeline, SearchRequest, Weights  # noqa: E402
@@ -71,7 +71,10 @@ def passages_file(target: Path) -> Path:
 
 
 def build(path: Path, source: Path) -> Path:
-    Index.build(path, [source], procs=1)
+    try:
+        Index.build(path, [source], procs=1)
+    except IndexVersionError:  # built by another version: built anew
+        Index.build(path, [source], procs=1, rebuild=True)
     return path
 
 
