@@ -20,6 +20,8 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
+from .distance import weighted_distance
+
 __all__ = [
     "ROMANIZATION_VERSION",
     "bengali_key",
@@ -172,24 +174,19 @@ def _squeeze(loose: str) -> str:
     return "".join(out)
 
 
+def _indel(char: str) -> float:
+    return 0.5 if char in _VOWELS else 1.0
+
+
+def _substitution(x: str, y: str) -> float:
+    if x == y:
+        return 0.0
+    return 0.5 if x in _VOWELS and y in _VOWELS else 1.0
+
+
 @lru_cache(maxsize=1 << 16)
 def loose_distance(a: str, b: str) -> float:
     """How far two loose forms are: edits on their squeezed forms, a vowel
-    dropped or added costing half (the inherent vowel is often not typed)."""
-    a, b = _squeeze(a), _squeeze(b)
-
-    def indel(char: str) -> float:
-        return 0.5 if char in _VOWELS else 1.0
-
-    previous = [0.0]
-    for char in b:
-        previous.append(previous[-1] + indel(char))
-    for x in a:
-        current = [previous[0] + indel(x)]
-        for j, y in enumerate(b, 1):
-            substitute = 0.0 if x == y else (0.5 if x in _VOWELS and y in _VOWELS else 1.0)
-            current.append(
-                min(previous[j - 1] + substitute, previous[j] + indel(x), current[j - 1] + indel(y))
-            )
-        previous = current
-    return previous[-1]
+    dropped, added or changed costing half (the inherent vowel is often not
+    typed)."""
+    return weighted_distance(_squeeze(a), _squeeze(b), _substitution, _indel)

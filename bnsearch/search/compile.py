@@ -334,14 +334,21 @@ class _Compiler:
             if found:
                 shown = ", ".join(reading for reading, _ in found)
                 self.notices.append(f"{text} → {shown}: read as romanized Bengali")
+        factors = [self.weights.romanized * (1.0 if n == 0 else 0.5) for n in range(len(found))]
+        return self.alternatives(found, factors, scope)
+
+    def alternatives(
+        self, forms: list[tuple[str, str]], factors: list[float], scope: str
+    ) -> list[wq.Query]:
+        """The stem and exact terms of other forms of a word (close
+        spellings, romanized readings), each weighted by its factor."""
         clauses: list[wq.Query] = []
-        for number, (reading_exact, reading_stem) in enumerate(found):
-            factor = self.weights.romanized * (1.0 if number == 0 else 0.5)
+        for (form_exact, form_stem), factor in zip(forms, factors, strict=True):
             for stem_field in _STEM_FIELDS[scope]:
                 weight = self.boost(stem_field) * factor
-                clauses.append(wq.Term(stem_field, reading_stem, boost=weight))
+                clauses.append(wq.Term(stem_field, form_stem, boost=weight))
                 clauses.append(
-                    wq.Term(f"{stem_field}_exact", reading_exact, boost=weight * self.weights.exact)
+                    wq.Term(f"{stem_field}_exact", form_exact, boost=weight * self.weights.exact)
                 )
         return clauses
 
@@ -362,18 +369,7 @@ class _Compiler:
             if found:
                 shown = ", ".join(spelling for spelling, _ in found)
                 self.notices.append(f"{text}: also searched {shown}, as spelled in the index")
-        clauses: list[wq.Query] = []
-        factor = self.weights.variant
-        for spelling_exact, spelling_stem in found:
-            for stem_field in _STEM_FIELDS[scope]:
-                weight = self.boost(stem_field) * factor
-                clauses.append(wq.Term(stem_field, spelling_stem, boost=weight))
-                clauses.append(
-                    wq.Term(
-                        f"{stem_field}_exact", spelling_exact, boost=weight * self.weights.exact
-                    )
-                )
-        return clauses
+        return self.alternatives(found, [self.weights.variant] * len(found), scope)
 
     def phrase(self, terms: tuple[str, ...], scope: str) -> wq.Query | None:
         if not terms:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ..analysis import normalize_tier1
+from ..analysis.distance import weighted_distance
 
 __all__ = ["MAX_VARIANTS", "close_spellings", "rare_limit", "spelling_distance"]
 
@@ -69,21 +70,7 @@ def _indel(char: str) -> float:
 @lru_cache(maxsize=1 << 16)
 def spelling_distance(a: str, b: str) -> float:
     """The cost-weighted edit distance between two stems (see the module)."""
-    previous = [0.0]
-    for char in b:
-        previous.append(previous[-1] + _indel(char))
-    for x in a:
-        current = [previous[0] + _indel(x)]
-        for j, y in enumerate(b, 1):
-            current.append(
-                min(
-                    previous[j - 1] + _substitution(x, y),
-                    previous[j] + _indel(x),
-                    current[j - 1] + _indel(y),
-                )
-            )
-        previous = current
-    return previous[-1]
+    return weighted_distance(a, b, _substitution, _indel)
 
 
 def _allowed(word: str) -> float:
