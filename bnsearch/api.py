@@ -333,6 +333,10 @@ class Index:
         """The article as indexed: its title, and its text with a
         ``== heading ==`` line before each section (the form it was read
         from); ArticleNotFoundError for an unknown id."""
+        return self.read(article_id)[0]
+
+    def read(self, article_id: str) -> tuple[Article, list[Section]]:
+        """``get`` and ``sections`` together, from one read of the index."""
         found = self._article(article_id)
         parts = []
         for section, _ in found:
@@ -342,7 +346,8 @@ class Index:
             elif section.text:
                 parts.append(section.text)
         first = found[0][1]
-        return Article(article_id, first["title"], "\n\n".join(parts), first.get("source", ""))
+        article = Article(article_id, first["title"], "\n\n".join(parts), first.get("source", ""))
+        return article, [section for section, _ in found]
 
     def _article(self, article_id: str) -> list[tuple[Section, dict]]:
         _text_argument("article_id", article_id)

@@ -327,6 +327,18 @@ def check_command(index_path: Path) -> None:
                f"{stats.sections:,} sections")  # fmt: skip
 
 
+color_option = click.option(
+    "--color", "--colour", "color",
+    type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour the matches (auto: on a terminal, unless NO_COLOR is set).",
+)  # fmt: skip
+
+
+def _colour(choice: str) -> bool:
+    """--color's answer: always, never, or (auto) as for this terminal."""
+    return {"always": True, "never": False}.get(choice, use_colour(sys.stdout))
+
+
 FORMATS = ["text", "json", "jsonl", "html", "trec"]
 # An argument that starts with "-" but not like an option (-n, --limit, -1)
 # is a query word: -রাশিয়া, -"আল থানি", -(…).
@@ -396,11 +408,7 @@ def _query_text(words: tuple[str, ...]) -> str | None:
     help="Print only the article ids of the page, one per line.",
 )  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; the exit status says.")
-@click.option(
-    "--color", "--colour", "color",
-    type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-    help="Colour the matches (auto: on a terminal, unless NO_COLOR is set).",
-)  # fmt: skip
+@color_option
 @click.option(
     "--queries",
     "queries_file",
@@ -479,7 +487,7 @@ def search_command(
     except ValueError as error:
         raise BnsearchError(str(error)) from None
     found = False
-    colour = {"always": True, "never": False}.get(color, use_colour(sys.stdout))
+    colour = _colour(color)
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     with Index.open(index_path) as index:
         for qid, text in batch:
@@ -544,10 +552,7 @@ def search_command(
 @click.option(
     "--highlight", "query", metavar="QUERY", help="Mark where these query words are in the text."
 )
-@click.option(
-    "--color", "--colour", "color",
-    type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-)  # fmt: skip
+@color_option
 def show_command(
     article_id: str,
     section: str | None,
@@ -563,10 +568,9 @@ def show_command(
     \b
     Exit status: 0 printed, 2 no such article or section (or another error).
     """
-    colour = {"always": True, "never": False}.get(color, use_colour(sys.stdout))
+    colour = _colour(color)
     with Index.open(index_path) as index:
-        found = index.sections(article_id)
-        article = index.get(article_id)
+        article, found = index.read(article_id)
     title = article.title
     if section is not None:
         found = [_section_named(found, section, article_id)]

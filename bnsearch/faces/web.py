@@ -309,8 +309,8 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
         q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
         section: Annotated[int | None, Query(ge=0, le=100_000)] = None,
     ) -> Response:
-        parts = index.sections(article_id)
-        title = index.get(article_id).title
+        article, parts = index.read(article_id)
+        title = article.title
         shown = []
         for part in parts:
             spans = highlight(q, part.text) if q.strip() else []
@@ -334,8 +334,7 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
 
 
 def _article_dict(index: Index, article_id: str) -> dict:
-    parts = index.sections(article_id)
-    article = index.get(article_id)
+    article, parts = index.read(article_id)
     return {
         "id": article_id,
         "title": article.title,
