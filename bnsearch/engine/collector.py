@@ -164,6 +164,29 @@ class BestSectionPerArticle(Collector):
         """A matched section's ordinal in its article (0: the lead)."""
         return self._ordinals[docnum]
 
+    @property
+    def total(self) -> int:
+        """How many articles matched."""
+        return len(self.best)
+
+    @property
+    def knows_words(self) -> bool:
+        """Whether each match recorded which query words it holds."""
+        return bool(self.word_terms)
+
+    def best_docnum(self, article: str) -> int:
+        return self.best[article][1]
+
+    def sections_with_every_word(self) -> set[int]:
+        everything = self.all_words
+        return {m[1] for found in self.sections.values() for m in found if m[2] == everything}
+
+    def title_has_every_word(self, article: str, words: int) -> bool:
+        """Whether the article's title holds each of the first ``words`` query
+        words (known only with article evidence)."""
+        evidence = self.evidence.get(article)
+        return evidence is not None and all(evidence[3 * w] for w in range(words))
+
 
 def _term_leaves(matcher, terms: dict) -> Iterator[tuple[object, object]]:
     """The matcher tree's term matchers whose (field, term) is in ``terms``,

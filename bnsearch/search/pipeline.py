@@ -21,13 +21,13 @@ from whoosh.searching import Searcher
 
 from ..analysis import INTERROGATIVES, analyze, is_interrogative
 from ..engine.cache import column, per_generation, per_reader
-from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, BestSectionPerArticle, Deadline
+from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
 from ..engine.scoring import ArticleParameters
 from ..errors import QueryError
 from ..model import Hit, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, compile_query
 from .parse import Filter, Group, parse
-from .rank import choose_sections, rank
+from .rank import Matches, choose_sections, rank
 from .snippets import make_snippet, match_spans
 from .suggest import did_you_mean, suggestions
 from .transliterate import Lookup, build_lookup, candidates, is_latin_word
@@ -98,7 +98,7 @@ class SearchPipeline:
         # Every matching article, copies merged into a hit included (as
         # Elasticsearch counts the documents behind collapsed hits): a figure
         # that does not depend on the page.
-        total = len(matches.best)
+        total = matches.total
         page_hits = ranked[wanted - limit : wanted]
         if weights.operator == "or" and weights.best_section_matches_all and page_hits:
 
@@ -191,7 +191,7 @@ class SearchPipeline:
         return plan
 
     def other_sections(
-        self, plan: QueryPlan, hit: Hit, matches: BestSectionPerArticle, size: int
+        self, plan: QueryPlan, hit: Hit, matches: Matches, size: int
     ) -> list[SectionHit]:
         """The article's other sections whose own heading or text matched (every
         section carries the title, so a title match alone does not count), with

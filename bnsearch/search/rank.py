@@ -49,11 +49,15 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative, normalize_label
+from ..engine.arrays import ArrayMatches, match_arrays, supports
 from ..engine.collector import BestSectionPerArticle, Deadline
 from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, ArticleScorer, article_lengths
 from .compile import QueryPlan, Weights
 
 __all__ = ["Ranked", "choose_sections", "rank"]
+
+# What the ranking knows about a query's matches, however it was searched.
+Matches = ArrayMatches | BestSectionPerArticle
 
 DUPLICATE_SIMILARITY = 0.9  # best sections at least this alike: one article
 
@@ -99,9 +103,7 @@ def _without_excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> wq.Q
     """The plan's query without any section of an article that a top-level
     -word excludes. (In the query, not as a search mask: Whoosh 2.7.4 stops
     collapsing by article when a mask is given.)"""
-    if plan.excluded is None:
-        return plan.query
-    articles = sorted({ids[docnum] for docnum in searcher.docs_for_query(plan.excluded)})
+    articles = _excluded_articles(searcher, plan, ids)
     if not articles:
         return plan.query
     excluded = wq.Or([wq.Term("article_id", article) for article in articles])
@@ -153,7 +155,7 @@ def rank(
     deadline: Deadline,
     weights: Weights,
     article: ArticleParameters,
-) -> tuple[list[Ranked], BestSectionPerArticle]:
+) -> tuple[list[Ranked], Matches]:
     """The best ``count`` articles, best first, ties broken by article id; and
     the collector, which knows every match.
 
@@ -163,30 +165,49 @@ def rank(
     from the frequencies of the query's words summed over its sections. See
     :data:`bnsearch.search.compile.Weights` for how the weights were chosen.
     """
-    query = _without_excluded_articles(searcher, plan, ids)
     article_terms = _article_terms(plan, weights.variant) if weights.article_level else {}
-    collector = BestSectionPerArticle(
-        _word_terms(plan), deadline, article_terms, slots=3 * len(plan.words)
-    )
-    # needs_current: Whoosh then builds unions whose parts stay positioned
-    # (it preloads small ones into arrays otherwise, on segments of up to 5,000
-    # sections), so coordination bonuses and the every-word check see every term.
-    searcher.search_with_collector(query, collector, searcher.context(needs_current=True))
-    scores = {a: weights.section_level * best[0] for a, best in collector.best.items()}
-    if article_terms:
-        scorer = ArticleScorer(article_lengths(searcher.reader()), _idfs(searcher, plan), article)
-        for name, evidence in collector.evidence.items():
-            scores[name] += weights.article_level * scorer.score(name, evidence)
-    # Rounded to 6 decimals, so that sums added in another order still tie.
-    order = heapq.nsmallest(
-        count + _TITLE_WINDOW, scores.items(), key=lambda item: (-round(item[1], 6), item[0])
-    )
-    titled = _titled(searcher, plan, collector, order) if weights.title_match else set()
+    word_terms = _word_terms(plan)
+    slots = 3 * len(plan.words)
+    if supports(plan.query):
+        matches: Matches = match_arrays(
+            searcher,
+            plan.query,
+            word_terms,
+            article_terms,
+            slots if article_terms else 0,
+            _excluded_articles(searcher, plan, ids),
+            deadline.check,
+        )
+        level = weights.article_level if article_terms else 0.0
+        idfs = _idfs(searcher, plan) if level else []
+        scored = matches.article_scores(weights.section_level, level, idfs, article)
+        order = matches.best(scored, count + _TITLE_WINDOW)
+    else:
+        collector = BestSectionPerArticle(word_terms, deadline, article_terms, slots=slots)
+        # needs_current: Whoosh then builds unions whose parts stay positioned
+        # (it preloads small ones into arrays otherwise, on segments of up to
+        # 5,000 sections), so coordination bonuses and the every-word check
+        # see every term.
+        query = _without_excluded_articles(searcher, plan, ids)
+        searcher.search_with_collector(query, collector, searcher.context(needs_current=True))
+        scores = {a: weights.section_level * best[0] for a, best in collector.best.items()}
+        if article_terms:
+            scorer = ArticleScorer(
+                article_lengths(searcher.reader()), _idfs(searcher, plan), article
+            )
+            for name, evidence in collector.evidence.items():
+                scores[name] += weights.article_level * scorer.score(name, evidence)
+        # Rounded to 6 decimals, so that sums added in another order still tie.
+        order = heapq.nsmallest(
+            count + _TITLE_WINDOW, scores.items(), key=lambda item: (-round(item[1], 6), item[0])
+        )
+        matches = collector
+    titled = _titled(searcher, plan, matches, order) if weights.title_match else set()
     # An article whose title is the query comes first (কাতার → কাতার).
     order.sort(key=lambda item: item[0] not in titled)
     candidates = []
     for name, score in order[:count]:
-        docnum = collector.best[name][1]
+        docnum = matches.best_docnum(name)
         stored = searcher.stored_fields(docnum)
         candidates.append(Ranked(round(score, 6), docnum, stored, titled=name in titled))
     kept: list[Ranked] = []
@@ -200,7 +221,14 @@ def rank(
         else:
             kept.append(entry)
             same_title.append(entry)
-    return kept, collector
+    return kept, matches
+
+
+def _excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> list[str]:
+    """The articles a top-level -word excludes."""
+    if plan.excluded is None:
+        return []
+    return sorted({ids[docnum] for docnum in searcher.docs_for_query(plan.excluded)})
 
 
 def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int]) -> list[int]:
@@ -233,21 +261,20 @@ _TITLE_WINDOW = 20
 def _titled(
     searcher: Searcher,
     plan: QueryPlan,
-    collector: BestSectionPerArticle,
+    matches: Matches,
     order: list[tuple[str, float]],
 ) -> set[str]:
     """The articles of ``order`` whose title is the query. Only those whose
     title matched every query word (the evidence says so) are read."""
-    if not plan.words or not collector.evidence:
+    if not plan.words:
         return set()
     query = _title_key(" ".join(typed for typed, _, _ in plan.words))
     words = len(plan.words)
     found = set()
     for name, _ in order:
-        evidence = collector.evidence.get(name)
-        if evidence is None or not all(evidence[3 * w] for w in range(words)):
+        if not matches.title_has_every_word(name, words):
             continue
-        title = searcher.stored_fields(collector.best[name][1])["title"]
+        title = searcher.stored_fields(matches.best_docnum(name))["title"]
         if _title_key(title) == query:
             found.add(name)
     return found
@@ -264,7 +291,7 @@ def choose_sections(
     plan: QueryPlan,
     strict: Callable[[], QueryPlan],
     ranked: list[Ranked],
-    matches: BestSectionPerArticle,
+    matches: Matches,
 ) -> None:
     """Show each ranked article by the section that answers best: its
     best-scored section whose heading names a query word that the title
@@ -293,13 +320,10 @@ def choose_sections(
     at all, as this rule does, and for 50–51 left-one-out: the sections it
     misses share no word with their question (ইতিহাস for কবে প্রতিষ্ঠিত).
     """
-    if plan.plain_words and not matches.word_terms:
+    if plan.plain_words and not matches.knows_words:
         complete = None  # one word (or none): every matching section has it
-    elif matches.word_terms:
-        everything = matches.all_words
-        complete = {
-            m[1] for found in matches.sections.values() for m in found if m[2] == everything
-        }
+    elif matches.knows_words:
+        complete = matches.sections_with_every_word()
     else:
         articles = wq.Or([wq.Term("article_id", entry.stored["article_id"]) for entry in ranked])
         complete = set(searcher.docs_for_query(wq.And([strict().query, articles])))

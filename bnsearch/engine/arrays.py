@@ -1,0 +1,534 @@
+"""Searching with arrays: a query's matches scored a posting list at a time.
+
+Whoosh walks a tree of matchers document by document, one Python call per
+posting and per tree node; on a collection of a gigabyte a question matches
+tens of thousands of sections and that walk was most of a query's time
+(bench/scale.py). Here each term's posting list is read block by block
+straight from Whoosh's postings file into numpy arrays, scored with the
+same BM25F formula as :class:`bnsearch.engine.scoring.LengthTableScorer`
+(the same operations on the same numbers), and the query tree is evaluated
+on whole arrays: OR sums and counts, Whoosh's coordination bonus, AND
+intersects, AND-MAYBE adds its optional part where the required part
+matches.
+
+Skipping: the optional part of an AND-MAYBE (the common words of a question,
+see :class:`bnsearch.search.compile.Weights`) is read only in the posting
+blocks that can hold a section the required part matched — each block's
+last document number is in its header, so the others are passed over
+without being decoded, as Whoosh's ``skip_to`` does.
+
+Only the kinds of query the compiler makes from words are taken (terms,
+OR, AND, AND-MAYBE); :func:`supports` says whether a query is one of them,
+and the caller uses Whoosh's matchers for the rest (phrases, exclusions
+inside groups). tests/test_arrays.py checks every score against Whoosh's
+own matchers.
+
+Unlike a Whoosh matcher tree whose finished branches are dropped while it
+runs (``replace``), the coordination bonus here always counts every term of
+its OR that the segment holds, so a section's score does not depend on
+where in the segment it lies.
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import IndexReader, SegmentReader
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from .cache import column, per_generation, reference_sections
+from .scoring import ARTICLE_FIELDS, REFERENCE_DISCOUNT, ArticleParameters, _length_bytes
+
+__all__ = ["ArrayMatches", "DocumentTable", "document_table", "match_arrays", "supports"]
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY = np.zeros(0, dtype=np.float64)
+
+
+def supports(query: wq.Query) -> bool:
+    """Whether :func:`match_arrays` can run ``query``."""
+    if type(query) is wq.Term:
+        return isinstance(query.text, str)
+    if type(query) in (wq.Or, wq.And):
+        return bool(query.subqueries) and all(supports(q) for q in query.subqueries)
+    if type(query) is wq.AndMaybe:
+        return supports(query.a) and supports(query.b)
+    return False
+
+
+# --- reading posting lists ----------------------------------------------------------
+
+
+def _read_block(postfile, position: int) -> tuple[tuple, int, bool]:
+    """The header of the block at ``position``: (its info tuple, the offset of
+    its data, the offset of the next block, whether it is the last)."""
+    postfile.seek(position)
+    length = postfile.read_int()
+    last = length < 0
+    info = postfile.read_pickle()
+    return info, postfile.tell(), position + 4 + abs(length), last
+
+
+def _block_data(postfile, start: int, end: int, info: tuple) -> tuple[np.ndarray, np.ndarray]:
+    raw = postfile.get(start, end - start)
+    if info[3]:  # compressed
+        raw = zlib.decompress(raw)
+    ids, weights = pickle.loads(raw)[:2]
+    count = info[0]
+    ids = np.cumsum(np.array(ids, dtype=np.int64))  # stored as differences
+    if weights is None:
+        tf = np.ones(count)
+    elif isinstance(weights, float):
+        tf = np.full(count, weights)
+    else:
+        tf = np.array(weights, dtype=np.float32).astype(np.float64)
+    return ids, tf
+
+
+def read_postings(
+    segment: SegmentReader, fieldname: str, text: bytes, within: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings in one segment: document numbers (ascending) and
+    term frequencies, deleted documents left out. With ``within`` (sorted
+    document numbers), only the blocks that may hold one of them are read."""
+    if (fieldname, text) not in segment:
+        return _EMPTY_IDS, _EMPTY
+    terms = segment._terms  # Whoosh 2.7.4's term reader (pinned)
+    matcher = terms.matcher(fieldname, text, segment.schema[fieldname].format)
+    if not isinstance(matcher, W3LeafMatcher):  # postings inlined in the term info
+        ids = np.array(matcher.all_ids(), dtype=np.int64)
+        tf = np.array([matcher.weight() for _ in _walk(matcher)], dtype=np.float32)
+        return _without_deleted(segment, ids, tf.astype(np.float64))
+    postfile = matcher._postfile
+    position = matcher._baseoffset
+    id_parts, tf_parts = [], []
+    previous_max = -1
+    cursor = 0
+    while True:
+        info, start, end, last = _read_block(postfile, position)
+        block_max = info[1]
+        wanted = True
+        if within is not None:
+            # The first candidate after the previous block: is it in this one?
+            cursor = int(np.searchsorted(within, previous_max + 1))
+            if cursor >= len(within):
+                break
+            wanted = within[cursor] <= block_max
+        if wanted:
+            ids, tf = _block_data(postfile, start, end, info)
+            id_parts.append(ids)
+            tf_parts.append(tf)
+        previous_max = block_max
+        if last:
+            break
+        position = end
+    if not id_parts:
+        return _EMPTY_IDS, _EMPTY
+    return _without_deleted(segment, np.concatenate(id_parts), np.concatenate(tf_parts))
+
+
+def _walk(matcher) -> Iterable[None]:
+    while matcher.is_active():
+        yield None
+        matcher.next()
+
+
+def _without_deleted(
+    segment: SegmentReader, ids: np.ndarray, tf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    if not segment.has_deletions():
+        return ids, tf
+    deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
+    keep = ~np.isin(ids, deleted)
+    return ids[keep], tf[keep]
+
+
+# --- evaluating a query on one segment -------------------------------------------
+
+
+@dataclass
+class _Scored:
+    """A query part's matches in a segment: document numbers (ascending,
+    unique), scores, how many of its terms each matched, and how many of its
+    terms the segment holds (the coordination bonus counts both)."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    counts: np.ndarray
+    terms: int
+
+
+_NOTHING = _Scored(_EMPTY_IDS, _EMPTY, np.zeros(0, dtype=np.int64), 0)
+
+
+class _SegmentEvaluator:
+    """Evaluates a query on one segment; records every term's postings among
+    the matches (``leaves``) for the evidence the ranking reads."""
+
+    def __init__(self, searcher: Searcher, segment: SegmentReader) -> None:
+        self.searcher, self.segment = searcher, segment
+        self.weighting = searcher.weighting
+        # (field, term bytes) → (ids, term frequencies) of every term read
+        self.leaves: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+
+    def evaluate(self, query: wq.Query, within: np.ndarray | None = None) -> _Scored:
+        kind = type(query)
+        if kind is wq.Term:
+            return self.term(query, within)
+        if kind is wq.AndMaybe:
+            required = self.evaluate(query.a, within)
+            if not len(required.ids):
+                return _NOTHING
+            optional = self.evaluate(query.b, required.ids)
+            return _add_where(required, optional)
+        subs = query.subqueries
+        if len(subs) == 1:
+            return self.evaluate(subs[0], within)
+        if kind is wq.And:
+            found = self.evaluate(subs[0], within)
+            for sub in subs[1:]:
+                if not len(found.ids):
+                    return _NOTHING
+                found = _intersect(found, self.evaluate(sub, found.ids))
+            return found
+        return _union([self.evaluate(sub, within) for sub in subs], query.scale)
+
+    def term(self, query: wq.Term, within: np.ndarray | None) -> _Scored:
+        fieldname = query.fieldname
+        text = self.searcher.schema[fieldname].to_bytes(query.text)
+        key = (fieldname, text)
+        if key not in self.segment:
+            return _NOTHING
+        ids, tf = read_postings(self.segment, fieldname, text, within)
+        if within is not None and len(ids):
+            keep = np.isin(ids, within, assume_unique=True)
+            ids, tf = ids[keep], tf[keep]
+        found = self.leaves.get(key)
+        if found is None or len(found[0]) < len(ids):
+            self.leaves[key] = (ids, tf)
+        scorer = self.weighting.scorer(self.searcher, fieldname, text)
+        norms = np.array(scorer._norms)[np.frombuffer(scorer._lengths, dtype=np.uint8)[ids]]
+        scores = scorer.idf * ((tf * scorer._k1_plus_1) / (tf + norms))
+        if query.boost != 1.0:
+            scores = scores * query.boost
+        return _Scored(ids, scores, np.ones(len(ids), dtype=np.int64), 1)
+
+
+def _union(parts: list[_Scored], scale: float | None) -> _Scored:
+    """OR: every document any part matched, the parts' scores summed, with
+    Whoosh's coordination bonus (its ``CoordMatcher``) when ``scale`` is set."""
+    terms = sum(p.terms for p in parts)
+    present = [p for p in parts if len(p.ids)]
+    if not present:
+        return _Scored(_EMPTY_IDS, _EMPTY, np.zeros(0, dtype=np.int64), terms)
+    ids, inverse = np.unique(np.concatenate([p.ids for p in present]), return_inverse=True)
+    scores = np.bincount(inverse, np.concatenate([p.scores for p in present]), len(ids))
+    counts = np.bincount(inverse, np.concatenate([p.counts for p in present]), len(ids))
+    counts = counts.astype(np.int64)
+    if scale and terms:
+        # V-Twin's short-query ranking, as Whoosh's CoordMatcher computes it.
+        scores = (scores + (counts - 1) / (terms - scale) ** 2) * ((terms - 1) / terms)
+    return _Scored(ids, scores, counts, terms)
+
+
+def _intersect(a: _Scored, b: _Scored) -> _Scored:
+    """AND: the documents both match, scores and counts summed."""
+    common, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    return _Scored(
+        common, a.scores[in_a] + b.scores[in_b], a.counts[in_a] + b.counts[in_b], a.terms + b.terms
+    )
+
+
+def _add_where(required: _Scored, optional: _Scored) -> _Scored:
+    """AND-MAYBE: the required part's documents, with the optional part's
+    score added where it matches too."""
+    scores, counts = required.scores.copy(), required.counts.copy()
+    if len(optional.ids):
+        _, in_r, in_o = np.intersect1d(
+            required.ids, optional.ids, assume_unique=True, return_indices=True
+        )
+        scores[in_r] += optional.scores[in_o]
+        counts[in_r] += optional.counts[in_o]
+    return _Scored(required.ids, scores, counts, required.terms + optional.terms)
+
+
+# --- what every query reads about the documents ------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentTable:
+    """Per document of an index (its document numbers): the index of its
+    article, its ordinal in the article and whether it is a reference
+    section; per article: its id and its title, headings and text lengths
+    (terms of the stem fields; the title once, headings and text summed over
+    its sections) and their means."""
+
+    article_of: np.ndarray  # int64 per document; -1: deleted
+    ordinals: np.ndarray  # int64 per document
+    is_reference: np.ndarray  # bool per document
+    names: list[str]  # article ids, by article index
+    numbers: dict[str, int]  # article id → article index
+    lengths: np.ndarray  # float64 (articles × 3)
+    means: tuple[float, float, float]
+
+
+_BYTE_LENGTH = np.array([float(byte_to_length(b)) if b else 0.0 for b in range(256)])
+
+
+def document_table(reader: IndexReader) -> DocumentTable:
+    """The table of everything ``reader`` (a whole index) holds, made once
+    per index generation and shared by every searcher of it."""
+
+    def make() -> DocumentTable:
+        total = reader.doc_count_all()
+        article_of = np.full(total, -1, dtype=np.int64)
+        ordinals = np.zeros(total, dtype=np.int64)
+        is_reference = np.zeros(total, dtype=bool)
+        numbers: dict[str, int] = {}
+        lengths = np.zeros((0, 3))
+        parts = []
+        for segment, offset in reader.leaf_readers():
+            count = segment.doc_count_all()
+            if not count:
+                continue
+            ids = list(column(segment, "article_id"))
+            span = slice(offset, offset + count)
+            article_of[span] = [numbers.setdefault(name, len(numbers)) for name in ids]
+            ordinals[span] = list(column(segment, "ordinal"))
+            references = np.fromiter(reference_sections(segment), dtype=np.int64)
+            is_reference[offset + references] = True
+            if segment.has_deletions():
+                deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
+                article_of[offset + deleted] = -1
+            fields = [
+                _BYTE_LENGTH[np.frombuffer(_length_bytes(segment, name), dtype=np.uint8)]
+                for name in ARTICLE_FIELDS
+            ]
+            parts.append((span, np.stack(fields, axis=1)))
+        lengths = np.zeros((len(numbers), 3))
+        for span, field_lengths in parts:
+            articles = article_of[span]
+            live = articles >= 0
+            articles, field_lengths = articles[live], field_lengths[live]
+            np.maximum.at(lengths[:, 0], articles, field_lengths[:, 0])  # the title, once
+            np.add.at(lengths[:, 1], articles, field_lengths[:, 1])
+            np.add.at(lengths[:, 2], articles, field_lengths[:, 2])
+        present = np.zeros(len(numbers), dtype=bool)
+        present[article_of[article_of >= 0]] = True
+        live_lengths = lengths[present]
+        count = max(1, len(live_lengths))
+        means = tuple(max(1.0, float(live_lengths[:, i].sum()) / count) for i in range(3))
+        names = [""] * len(numbers)
+        for name, number in numbers.items():
+            names[number] = name
+        return DocumentTable(article_of, ordinals, is_reference, names, numbers, lengths, means)  # type: ignore[arg-type]
+
+    # Live documents per segment in the key: a deletion keeps the segments.
+    live = tuple(segment.doc_count() for segment, _ in reader.leaf_readers())
+    return per_generation(reader, ("document table", live), make)
+
+
+# --- matching a query over the whole index ---------------------------------------------
+
+
+class ArrayMatches:
+    """Every section a query matched (document number, score after the
+    reference discount, the bit mask of the query words it holds) and every
+    matching article with its best section and its evidence: per query
+    word, its frequency in the title (once), the headings and the text
+    (summed over the matching sections, a reference section's discounted),
+    as :class:`bnsearch.engine.collector.BestSectionPerArticle` records them."""
+
+    def __init__(
+        self,
+        table: DocumentTable,
+        docnums: np.ndarray,
+        scores: np.ndarray,
+        masks: np.ndarray,
+        evidence: np.ndarray,
+        all_words: int,
+    ) -> None:
+        self.table = table
+        self.all_words = all_words
+        self.knows_words = bool(all_words)
+        articles = table.article_of[docnums]
+        # Sections by article, best first, ties to the lower ordinal.
+        order = np.lexsort((table.ordinals[docnums], -scores, articles))
+        self.docnums, self.scores = docnums[order], scores[order]
+        self.masks, self.articles = masks[order], articles[order]
+        if len(order):
+            starts = np.flatnonzero(np.r_[True, self.articles[1:] != self.articles[:-1]])
+        else:
+            starts = _EMPTY_IDS
+        self._starts = starts
+        self._ends = np.r_[starts[1:], len(self.articles)]
+        self.article_numbers = self.articles[starts]
+        self.evidence = evidence[self.article_numbers] if len(evidence) else evidence
+        self.best_scores = self.scores[starts]
+
+    @property
+    def total(self) -> int:
+        return len(self.article_numbers)
+
+    def _number(self, article: str) -> int | None:
+        """The article's row among the matching articles; None if it did not match."""
+        number = self.table.numbers.get(article)
+        if number is None:
+            return None
+        row = int(np.searchsorted(self.article_numbers, number))
+        if row < len(self.article_numbers) and self.article_numbers[row] == number:
+            return row
+        return None
+
+    def best_docnum(self, article: str) -> int:
+        return int(self.docnums[self._starts[self._number(article)]])
+
+    def ranked_sections(self, article: str) -> list[tuple[float, int]]:
+        """The article's matching sections (score, docnum), best first, ties
+        to the lower ordinal."""
+        row = self._number(article)
+        if row is None:
+            return []
+        span = slice(self._starts[row], self._ends[row])
+        return [
+            (float(s), int(d)) for s, d in zip(self.scores[span], self.docnums[span], strict=True)
+        ]
+
+    def ordinal(self, docnum: int) -> int:
+        return int(self.table.ordinals[docnum])
+
+    def sections_with_every_word(self) -> set[int]:
+        return {int(d) for d in self.docnums[self.masks == self.all_words]}
+
+    def title_has_every_word(self, article: str, words: int) -> bool:
+        row = self._number(article)
+        if row is None or self.evidence.shape[1] < 3 * words:
+            return False  # no article evidence was recorded
+        return all(self.evidence[row, 3 * w] for w in range(words))
+
+    def article_scores(
+        self,
+        section_level: float,
+        article_level: float,
+        idfs: list[float],
+        parameters: ArticleParameters,
+    ) -> np.ndarray:
+        """Each matching article's score (in the order of its rows):
+        ``section_level`` × its best section's score + ``article_level`` ×
+        BM25F over the whole article (see
+        :class:`bnsearch.engine.scoring.ArticleScorer`, the same formula)."""
+        scores = section_level * self.best_scores
+        if not article_level or not len(self.evidence):
+            return scores
+        p, table = parameters, self.table
+        title, heading, body = (table.lengths[self.article_numbers, i] for i in range(3))
+        mean_title, mean_heading, mean_body = table.means
+        title_norm = p.title / (1 - p.b_title + p.b_title * title / mean_title)
+        heading_norm = p.heading / (1 - p.b_heading + p.b_heading * heading / mean_heading)
+        body_norm = p.body / (1 - p.b_body + p.b_body * body / mean_body)
+        total = np.zeros(len(scores))
+        evidence = self.evidence
+        for word, idf in enumerate(idfs):
+            at = 3 * word
+            frequency = (
+                evidence[:, at] * title_norm
+                + evidence[:, at + 1] * heading_norm
+                + evidence[:, at + 2] * body_norm
+            )
+            total += np.where(frequency > 0, idf * frequency * (p.k1 + 1) / (p.k1 + frequency), 0.0)
+        return scores + article_level * total
+
+    def best(self, scores: np.ndarray, count: int) -> list[tuple[str, float]]:
+        """The ``count`` best articles by ``scores`` (one per matching
+        article), best first: (id, score). Scores are rounded to 6 decimals
+        for the order, so that sums added in another order still tie; ties
+        go to the lower id."""
+        if len(scores) > count:
+            # Everything within rounding of the count-th score, then the exact order.
+            cut = np.partition(scores, len(scores) - count)[len(scores) - count]
+            chosen = np.flatnonzero(scores >= cut - 1e-6)
+        else:
+            chosen = np.arange(len(scores))
+        names = self.table.names
+        pairs = [(names[int(self.article_numbers[i])], float(scores[i])) for i in chosen]
+        return heapq.nsmallest(count, pairs, key=lambda item: (-round(item[1], 6), item[0]))
+
+
+def match_arrays(
+    searcher: Searcher,
+    query: wq.Query,
+    word_terms: dict[tuple[str, bytes], int],
+    article_terms: dict[tuple[str, bytes], tuple[int, float]],
+    slots: int,
+    excluded: Iterable[str] = (),
+    check: Callable[[], None] = lambda: None,
+) -> ArrayMatches:
+    """Every match of ``query`` (one :func:`supports` takes) in the index,
+    scored as Whoosh's matchers with the searcher's weighting score it; see
+    :class:`ArrayMatches`. Sections of the ``excluded`` articles are left
+    out. ``check`` is called between segments (the search's deadline)."""
+    reader = searcher.reader()
+    table = document_table(reader)
+    evidence = np.zeros((len(table.names), slots)) if slots else np.zeros((0, 0))
+    excluded_numbers = [table.numbers[name] for name in excluded if name in table.numbers]
+    all_words = 0
+    for mask in word_terms.values():
+        all_words |= mask
+    docnum_parts, score_parts, mask_parts = [], [], []
+    weighting = searcher.weighting
+    for subsearcher, offset in searcher.leaf_searchers():
+        check()
+        segment = subsearcher.reader()
+        if not isinstance(segment, SegmentReader) or not segment.doc_count_all():
+            continue
+        evaluator = _SegmentEvaluator(subsearcher, segment)
+        found = evaluator.evaluate(query)
+        ids, scores = found.ids, found.scores
+        if excluded_numbers and len(ids):
+            keep = ~np.isin(table.article_of[offset + ids], excluded_numbers)
+            ids, scores = ids[keep], scores[keep]
+        if not len(ids):
+            continue
+        docnums = offset + ids
+        reference = table.is_reference[docnums]
+        if weighting.use_final:  # the reference discount (SectionWeighting.final)
+            scores = np.where(reference, scores * weighting.reference_discount, scores)
+        masks = np.zeros(len(ids), dtype=np.int64)
+        articles = table.article_of[docnums]
+        for key, (leaf_ids, tf) in evaluator.leaves.items():
+            words = word_terms.get(key)
+            slot = article_terms.get(key)
+            if not words and slot is None:
+                continue
+            _, at, in_leaf = np.intersect1d(ids, leaf_ids, assume_unique=True, return_indices=True)
+            if words:
+                masks[at] |= words
+            if slot is not None and slots:
+                number, factor = slot
+                frequency = tf[in_leaf] * factor
+                if number % 3 == 0:  # the title: the same in every section, counted once
+                    np.maximum.at(evidence[:, number], articles[at], frequency)
+                else:
+                    frequency = np.where(reference[at], frequency * REFERENCE_DISCOUNT, frequency)
+                    np.add.at(evidence[:, number], articles[at], frequency)
+        docnum_parts.append(docnums)
+        score_parts.append(scores)
+        mask_parts.append(masks)
+    if not docnum_parts:
+        return ArrayMatches(table, _EMPTY_IDS, _EMPTY, _EMPTY_IDS, evidence, all_words)
+    return ArrayMatches(
+        table,
+        np.concatenate(docnum_parts),
+        np.concatenate(score_parts),
+        np.concatenate(mask_parts),
+        evidence,
+        all_words,
+    )

@@ -1,0 +1,166 @@
+"""The array engine (bnsearch.engine.arrays) against Whoosh's own results:
+posting lists read block by block, every section's score, the article
+evidence and the every-word masks, on an index of several segments with
+deletions."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SEED_DIR
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from bnsearch import Article, Index
+from bnsearch.engine.arrays import match_arrays, read_postings, supports
+from bnsearch.engine.collector import BestSectionPerArticle
+from bnsearch.search.compile import Weights
+from bnsearch.search.pipeline import SearchPipeline, SearchRequest
+from bnsearch.search.rank import _article_terms, _word_terms
+
+WORDS = [
+    "বাংলাদেশ", "ঢাকা", "নদী", "ভাষা", "রাজধানী", "জনসংখ্যা", "ইতিহাস", "সরকার",
+    "কাতার", "দোহা", "শহর", "দেশের", "বিশ্ববিদ্যালয়", "সংস্কৃতি", "অর্থনীতি", "খেলা",
+    "ক্রিকেট", "স্বাধীনতা", "যুদ্ধ", "১৯৭১", "পদ্মা", "মানুষ", "সাল", "প্রথম",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory) -> Path:
+    """The seed corpus, then articles added in three commits (three more
+    segments) and two deleted: document numbers with offsets and holes."""
+    path = tmp_path_factory.mktemp("arrays") / "index"
+    Index.build(path, [SEED_DIR])
+    rng = random.Random(7)
+    with Index.open(path) as opened:
+        for batch in range(3):
+            articles = []
+            for number in range(100):
+                sections = []
+                for heading in range(rng.randint(0, 4)):
+                    sections.append(f"== {rng.choice(WORDS)} {heading} ==")
+                    sections.append("নদী " + " ".join(rng.choices(WORDS, k=rng.randint(3, 40))))
+                lead = " ".join(rng.choices(WORDS, k=rng.randint(5, 60)))
+                text = lead + "\n" + "\n".join(sections)
+                title = " ".join(rng.choices(WORDS, k=rng.randint(1, 2)))
+                articles.append(Article(f"a{batch}-{number}", title, text))
+            opened.add_many(articles)
+        assert opened.delete("a0-3") and opened.delete("a1-5")
+    return path
+
+
+def _plan(searcher, text: str):
+    pipeline = SearchPipeline(searcher)
+    request = SearchRequest(text)
+    from bnsearch.engine.collector import Deadline
+
+    return pipeline.plan(request, Weights(), Deadline(None))
+
+
+def _whoosh_sections(searcher, query) -> dict[int, float]:
+    """Every matching section's score from Whoosh's matcher tree, walked to
+    the end without dropping finished branches."""
+    found = {}
+    weighting = searcher.weighting
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher, subsearcher.context(needs_current=True))
+        while matcher.is_active():
+            docnum = matcher.id()
+            found[offset + docnum] = weighting.final(subsearcher, docnum, matcher.score())
+            matcher.next()
+    return found
+
+
+def _open_searcher(path: Path):
+    opened = Index.open(path)
+    return opened, opened._searcher()
+
+
+def test_posting_lists_read_as_whoosh_reads_them(segmented: Path) -> None:
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        checked = 0
+        rng = random.Random(3)
+        for segment, _ in searcher.reader().leaf_readers():
+            for name in ("body", "body_exact", "title", "heading"):
+                for text in segment.lexicon(name):
+                    matcher = segment.postings(name, text)
+                    expected_ids, expected_tf = [], []
+                    while matcher.is_active():
+                        expected_ids.append(matcher.id())
+                        expected_tf.append(matcher.weight())
+                        matcher.next()
+                    ids, tf = read_postings(segment, name, text)
+                    assert ids.tolist() == expected_ids and tf.tolist() == expected_tf
+                    # Reading only some blocks still finds every wanted posting.
+                    count = segment.doc_count_all()
+                    within = np.array(sorted(rng.sample(range(count), min(count, 5))))
+                    some, _ = read_postings(segment, name, text, within)
+                    assert set(within) & set(expected_ids) <= set(some.tolist())
+                    checked += 1
+        assert checked > 500
+
+
+def test_long_posting_lists_have_many_blocks(segmented: Path) -> None:
+    """The fixture's common words span several posting blocks (128 each), so
+    block skipping is exercised."""
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        longest = max(
+            segment.doc_frequency("body", text)
+            for segment, _ in searcher.reader().leaf_readers()
+            for text in segment.lexicon("body")
+        )
+        assert longest > 2 * 128
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))
+def test_every_section_scores_as_in_whoosh(segmented: Path, words: list[str]) -> None:
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        plan = _plan(searcher, " ".join(words))
+        assert supports(plan.query)
+        expected = _whoosh_sections(searcher, plan.query)
+        matches = match_arrays(searcher, plan.query, {}, {}, 0)
+        found = dict(zip(matches.docnums.tolist(), matches.scores.tolist(), strict=True))
+        assert found.keys() == expected.keys()
+        for docnum, score in expected.items():
+            assert found[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=2, max_size=5, unique=True))
+def test_evidence_and_word_masks_as_the_collector_records_them(
+    segmented: Path, words: list[str]
+) -> None:
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        plan = _plan(searcher, " ".join(words))
+        word_terms = _word_terms(plan)
+        article_terms = _article_terms(plan, Weights().variant)
+        slots = 3 * len(plan.words)
+        collector = BestSectionPerArticle(word_terms, None, article_terms, slots)
+        searcher.search_with_collector(plan.query, collector, searcher.context(needs_current=True))
+        matches = match_arrays(searcher, plan.query, word_terms, article_terms, slots)
+        assert matches.total == collector.total
+        assert matches.sections_with_every_word() == collector.sections_with_every_word()
+        for article, evidence in collector.evidence.items():
+            row = matches._number(article)
+            assert matches.evidence[row].tolist() == pytest.approx(evidence)
+            ranked = [d for _, d in matches.ranked_sections(article)]
+            assert sorted(ranked) == sorted(d for _, d in collector.ranked_sections(article))
+
+
+def test_queries_the_compiler_makes_from_words_are_supported(segmented: Path) -> None:
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        for text in ("ঢাকা", "ঢাকা নদী", "+ঢাকা নদী", "ঢাকা AND নদী", "বাংলা*", "ঢাকা -নদী"):
+            assert supports(_plan(searcher, text).query), text
+        # A phrase needs positions: Whoosh's matchers run it.
+        assert not supports(_plan(searcher, '"ঢাকা শহর"').query)
+        assert not supports(wq.Every())
