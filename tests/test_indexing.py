@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from conftest import DATA, SEED_DIR
 from whoosh.qparser import QueryParser
 
 from bnsearch.api import Index
-from bnsearch.engine.codec import COMPRESS_FROM, SmallBlockCodec
+from bnsearch.engine.codec import COMPRESS_FROM, ArrayBlockCodec
 from bnsearch.engine.indexing import update_index
 from bnsearch.errors import (
     IndexExistsError,
@@ -149,7 +150,7 @@ def test_small_posting_blocks_are_left_uncompressed(tmp_path: Path, build: str) 
         update_index(tmp_path / "ix", [folder])
     with Index.open(tmp_path / "ix") as index:
         reader = index._searcher().reader()
-        assert all(isinstance(s.codec(), SmallBlockCodec) for s in index._ix._segments())
+        assert all(isinstance(s.codec(), ArrayBlockCodec) for s in index._ix._segments())
 
         def compression(term: str) -> int:
             postings = reader.postings("body_exact", term)
@@ -409,3 +410,51 @@ print("cancelled")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60)  # fmt: skip
     assert result.returncode == 0 and result.stdout.strip() == "cancelled", result.stderr
+
+
+def test_array_blocks_hold_what_whoosh_blocks_hold(tmp_path: Path) -> None:
+    """The same documents written with Whoosh's own codec and with ours read
+    back the same postings: document numbers, frequencies and positions, in
+    lists of one block and of many (phrases need the positions)."""
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from bnsearch.engine.codec import ArrayBlockCodec
+
+    schema = fields.Schema(
+        body=fields.TEXT(phrase=True), tags=fields.KEYWORD(), count=fields.TEXT(phrase=False)
+    )
+    rng = random.Random(5)
+    words = [f"w{n}" for n in range(20)]
+    documents = [
+        {name: " ".join(rng.choices(words, k=rng.randint(1, 30))) for name in schema.names()}
+        for _ in range(1000)
+    ]
+    readers = []
+    for name, codec in (("whoosh", W3Codec()), ("ours", ArrayBlockCodec())):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), schema)
+        writer = ix.writer(codec=codec)
+        for document in documents:
+            writer.add_document(**document)
+        writer.commit()
+        readers.append(ix.reader())
+    theirs, ours = readers
+    for field in schema.names():
+        assert list(theirs.lexicon(field)) == list(ours.lexicon(field))
+        for text in theirs.lexicon(field):
+            expected, found = theirs.postings(field, text), ours.postings(field, text)
+            kind = "positions" if field == "body" else "frequency"
+            assert list(expected.items_as(kind)) == list(found.items_as(kind))
+            expected.reset()
+            found.reset()
+            assert list(_ids_and_weights(expected)) == list(_ids_and_weights(found))
+    assert max(theirs.doc_frequency("body", t) for t in theirs.lexicon("body")) > 3 * 128
+
+
+def _ids_and_weights(matcher):
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight()
+        matcher.next()

@@ -39,12 +39,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .cache import column, per_generation, reference_sections
+from .codec import FREQUENCIES, GAPS, ArrayBlockMatcher
 from .scoring import ARTICLE_FIELDS, REFERENCE_DISCOUNT, ArticleParameters, _length_bytes
 
 __all__ = ["ArrayMatches", "DocumentTable", "document_table", "match_arrays", "supports"]
@@ -78,18 +78,20 @@ def _read_block(postfile, position: int) -> tuple[tuple, int, bool]:
 
 
 def _block_data(postfile, start: int, end: int, info: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """A block's document numbers and term frequencies (see
+    :mod:`bnsearch.engine.codec` for how they are stored)."""
     raw = postfile.get(start, end - start)
     if info[3]:  # compressed
         raw = zlib.decompress(raw)
-    ids, weights = pickle.loads(raw)[:2]
+    gaps, weights = pickle.loads(raw)[:2]
     count = info[0]
-    ids = np.cumsum(np.array(ids, dtype=np.int64))  # stored as differences
+    ids = np.frombuffer(gaps, dtype=GAPS).cumsum(dtype=np.int64)
     if weights is None:
         tf = np.ones(count)
     elif isinstance(weights, float):
         tf = np.full(count, weights)
     else:
-        tf = np.array(weights, dtype=np.float32).astype(np.float64)
+        tf = np.frombuffer(weights, dtype=FREQUENCIES).astype(np.float64)
     return ids, tf
 
 
@@ -103,7 +105,7 @@ def read_postings(
         return _EMPTY_IDS, _EMPTY
     terms = segment._terms  # Whoosh 2.7.4's term reader (pinned)
     matcher = terms.matcher(fieldname, text, segment.schema[fieldname].format)
-    if not isinstance(matcher, W3LeafMatcher):  # postings inlined in the term info
+    if not isinstance(matcher, ArrayBlockMatcher):  # postings inlined in the term info
         ids = np.array(matcher.all_ids(), dtype=np.int64)
         tf = np.array([matcher.weight() for _ in _walk(matcher)], dtype=np.float32)
         return _without_deleted(segment, ids, tf.astype(np.float64))

@@ -38,7 +38,7 @@ from ..errors import IndexDamagedError, IndexWriteError, SourceNotFoundError
 from ..ingest import DEFAULT_LIMITS, Corpus, ReadLimits, checked_article, split_sections
 from ..model import Article, IndexReport, Progress, ProgressCallback, Skipped
 from ..storage import IndexDirectory, new_meta, reading, stamp_meta
-from .codec import SmallBlockCodec
+from .codec import ArrayBlockCodec
 from .parallel import ParallelWriter
 from .schema import make_schema
 
@@ -289,7 +289,7 @@ def _write(
         parallel = multisegment if multisegment is not None else count > 1
         # compound=False: a commit does not copy every segment file into one
         # (measured: 10% faster on the shared corpus, same size on disk).
-        options = {"limitmb": memory_mb, "compound": False, "codec": SmallBlockCodec()}
+        options = {"limitmb": memory_mb, "compound": False, "codec": ArrayBlockCodec()}
         try:
             if count > 1:
                 writer = ParallelWriter(ix, procs=count, multisegment=parallel, **options)

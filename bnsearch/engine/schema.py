@@ -22,7 +22,8 @@ __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 # the codec); an index records it (with the analyzer version) and refuses to
 # be opened by another version. 6: character offsets dropped, engine/ package.
 # 7: no positions in the stem fields (phrases match the exact fields).
-SCHEMA_VERSION = 7
+# 8: posting blocks stored as byte arrays (bnsearch.engine.codec).
+SCHEMA_VERSION = 8
 
 
 class StoredColumn(FieldType):
