@@ -427,9 +427,14 @@ def test_array_blocks_hold_what_whoosh_blocks_hold(tmp_path: Path) -> None:
     )
     rng = random.Random(5)
     words = [f"w{n}" for n in range(20)]
+    # Common words (lists of many blocks) and words of one document (lists
+    # of one posting, most terms of a real segment).
     documents = [
-        {name: " ".join(rng.choices(words, k=rng.randint(1, 30))) for name in schema.names()}
-        for _ in range(1000)
+        {
+            name: " ".join(rng.choices(words, k=rng.randint(0, 30)) + [f"only{n}"] * (n % 3))
+            for name in schema.names()
+        }
+        for n in range(1000)
     ]
     readers = []
     for name, codec in (("whoosh", W3Codec()), ("ours", ArrayBlockCodec())):
@@ -446,6 +451,7 @@ def test_array_blocks_hold_what_whoosh_blocks_hold(tmp_path: Path) -> None:
         assert list(theirs.lexicon(field)) == list(ours.lexicon(field))
         for text in theirs.lexicon(field):
             expected, found = theirs.postings(field, text), ours.postings(field, text)
+            assert _term_info(theirs, field, text) == _term_info(ours, field, text)
             kind = "positions" if field == "body" else "frequency"
             assert list(expected.items_as(kind)) == list(found.items_as(kind))
             expected.reset()
@@ -454,7 +460,34 @@ def test_array_blocks_hold_what_whoosh_blocks_hold(tmp_path: Path) -> None:
     assert max(theirs.doc_frequency("body", t) for t in theirs.lexicon("body")) > 3 * 128
 
 
+def _term_info(reader, field: str, text: bytes) -> tuple:
+    info = reader.term_info(field, text)
+    blocks = []
+    matcher = reader.postings(field, text)
+    while matcher.is_active():  # each block's header: what skipping reads
+        blocks.append(
+            (
+                matcher.block_min_id(),
+                matcher.block_max_id(),
+                matcher.block_max_weight(),
+                matcher.block_min_length(),
+                matcher.block_max_length(),
+            )
+        )
+        matcher.skip_to(matcher.block_max_id() + 1)
+    return (
+        info.weight(),
+        info.doc_frequency(),
+        info.min_length(),
+        info.max_length(),
+        info.max_weight(),
+        info.min_id(),
+        info.max_id(),
+        blocks,
+    )
+
+
 def _ids_and_weights(matcher):
     while matcher.is_active():
-        yield matcher.id(), matcher.weight()
+        yield matcher.id(), matcher.weight(), matcher.value()
         matcher.next()
