@@ -237,3 +237,18 @@ def test_a_heading_that_names_a_question_word_shows_the_article(tmp_path: Path) 
         assert created.search("গোল্লাছুট খেলার নিয়ম কী ?")[0].section == "নিয়মকানুন"
         # নামকরণ begins with নাম; the lead and নিয়মকানুন have no নাম.
         assert created.search("গোল্লাছুট নাম")[0].section == "নামকরণ"
+
+
+@given(st.text(alphabet="কখগ া ি\n", max_size=200), st.text(alphabet="কখগ া ি\n", max_size=200))
+def test_near_identical_sections_are_judged_as_difflib_judges_them(a: str, b: str) -> None:
+    import difflib
+
+    from bnsearch.search.rank import DUPLICATE_SIMILARITY, _same_text
+
+    for first, second in ((a, b), (a, a + b[:5]), (a, a[: len(a) // 2] + b[:3])):
+        matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
+        expected = (
+            matcher.real_quick_ratio() >= DUPLICATE_SIMILARITY
+            and matcher.quick_ratio() >= DUPLICATE_SIMILARITY
+        )
+        assert _same_text({"text": first}, {"text": second}) == expected

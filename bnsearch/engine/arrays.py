@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import heapq
 import pickle
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -44,7 +43,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .cache import column, per_generation, reference_sections
-from .codec import FREQUENCIES, GAPS, ArrayBlockMatcher
+from .codec import ArrayBlockMatcher, decode_frequencies, decode_ids
 from .scoring import ARTICLE_FIELDS, REFERENCE_DISCOUNT, ArticleParameters, _length_bytes
 
 __all__ = ["ArrayMatches", "DocumentTable", "document_table", "match_arrays", "supports"]
@@ -80,19 +79,9 @@ def _read_block(postfile, position: int) -> tuple[tuple, int, bool]:
 def _block_data(postfile, start: int, end: int, info: tuple) -> tuple[np.ndarray, np.ndarray]:
     """A block's document numbers and term frequencies (see
     :mod:`bnsearch.engine.codec` for how they are stored)."""
-    raw = postfile.get(start, end - start)
-    if info[3]:  # compressed
-        raw = zlib.decompress(raw)
-    gaps, weights = pickle.loads(raw)[:2]
+    gaps, weights, _ = pickle.loads(postfile.get(start, end - start))
     count = info[0]
-    ids = np.frombuffer(gaps, dtype=GAPS).cumsum(dtype=np.int64)
-    if weights is None:
-        tf = np.ones(count)
-    elif isinstance(weights, float):
-        tf = np.full(count, weights)
-    else:
-        tf = np.frombuffer(weights, dtype=FREQUENCIES).astype(np.float64)
-    return ids, tf
+    return decode_ids(gaps, count), decode_frequencies(weights, count)
 
 
 def read_postings(

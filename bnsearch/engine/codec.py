@@ -1,20 +1,30 @@
 """Whoosh's W3 codec, with posting blocks that read as arrays.
 
-Whoosh pickles each block of up to 128 postings as tuples of Python
-numbers (and a tuple of bytes for the positions) and zlib-compresses it.
-Unpickling those tuples was most of the time of reading a long posting list
-(on a gigabyte of text, 60% of a question's search). Here a block's
-document-number gaps, term frequencies and positions are each one byte
-string — little-endian uint32 gaps, float32 frequencies (or Whoosh's None /
-single float when they are all equal), and the positions joined with their
-lengths — so that :mod:`bnsearch.engine.arrays` reads them with
-``numpy.frombuffer``, and Whoosh's own matchers (phrases, merges) read them
-through :class:`ArrayBlockMatcher`. The block header (count, last id, max
-weight, compression, lengths) is Whoosh's, so skipping works as before.
+Whoosh pickles each block of up to 128 postings as tuples of Python numbers
+(and a tuple of bytes for the positions) and zlib-compresses the whole.
+Unpickling and decompressing was most of the time of reading a long posting
+list: on a gigabyte of text, 60% of a question's search. Here a block holds
+up to BLOCK_POSTINGS postings, and its three parts are byte strings that
+:mod:`bnsearch.engine.arrays` reads with ``numpy.frombuffer``:
 
-Blocks of fewer than COMPRESS_FROM postings are left uncompressed: most terms
-of a Bengali corpus are that rare, and compressing a few dozen bytes costs
-mostly zlib's set-up.
+* document-number gaps as unsigned integers of 1, 2 or 4 bytes, the
+  narrowest that holds the block's largest gap (a long list of a common
+  word mostly fits in one byte per posting, uncompressed);
+* term frequencies as Whoosh writes them when they are all 1 (None) or all
+  equal (one float), else unsigned integers of 1 or 2 bytes when they are
+  whole numbers (they are: counts of words), else float32;
+* the positions (for phrases): each posting's byte string, joined after
+  their sizes, zlib-compressed from COMPRESS_FROM postings on — only
+  Whoosh's own matchers (phrases, merges) read them.
+
+Which width a part has follows from its size and the posting count the
+block header gives. The header (count, last id, max weight, compression 0,
+length bytes) is Whoosh's, so Whoosh's skipping works as before; Whoosh's
+matchers read the blocks through :class:`ArrayBlockMatcher`.
+
+Writing: :class:`ArrayBlockFieldWriter` writes a segment's postings a term
+at a time from whole lists; on 500 articles of the shared corpus in one
+process, Whoosh's per-posting calls took 55% of indexing.
 
 The codec is pickled into every segment the index lists, so it lives under
 this stable module path.
@@ -22,10 +32,10 @@ this stable module path.
 
 from __future__ import annotations
 
-import struct
-import sys
+import itertools
 import zlib
 from array import array
+from collections.abc import Sequence
 from pickle import dumps
 
 import numpy as np
@@ -43,111 +53,150 @@ from whoosh.matching import ListMatcher
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-__all__ = ["COMPRESS_FROM", "FREQUENCIES", "GAPS", "ArrayBlockCodec", "ArrayBlockMatcher"]
+__all__ = [
+    "BLOCK_POSTINGS",
+    "COMPRESS_FROM",
+    "ArrayBlockCodec",
+    "ArrayBlockMatcher",
+    "decode_frequencies",
+    "decode_ids",
+]
 
-COMPRESS_FROM = 4  # postings in a block
+BLOCK_POSTINGS = 1024  # postings in a block (Whoosh: 128)
+COMPRESS_FROM = 4  # postings in a block before its positions are compressed
+_LEVEL = 3  # zlib level, Whoosh's
 
-GAPS = np.dtype("<u4")
-FREQUENCIES = np.dtype("<f4")
+_UNSIGNED = {1: np.dtype("u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
+_FLOAT = np.dtype("<f4")
+
+
+# --- one block --------------------------------------------------------------------------
+
+
+def _narrowest(numbers: Sequence[int]) -> np.dtype:
+    largest = max(numbers)
+    return _UNSIGNED[1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 4]
+
+
+def encode_block(ids: Sequence[int], weights: Sequence[float], values, fixed) -> bytes:
+    """A block's data: the pickled (gaps, frequencies, positions). ``values``
+    holds each posting's value bytes (for formats of variable size, ``fixed``
+    None or negative; joined for a fixed size; ignored for size 0)."""
+    gaps = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
+    encoded_ids = np.asarray(gaps, dtype=_narrowest(gaps)).tobytes()
+    first = weights[0]
+    if all(w == first for w in weights):
+        encoded_weights = None if first == 1.0 else float(first)
+    elif all(w == int(w) and w >= 0 for w in weights):
+        whole = [int(w) for w in weights]
+        dtype = _narrowest(whole)
+        encoded_weights = np.asarray(whole, dtype=dtype if dtype.itemsize < 4 else _FLOAT)
+        encoded_weights = encoded_weights.tobytes()
+    else:
+        encoded_weights = np.asarray(weights, dtype=_FLOAT).tobytes()
+    if fixed is not None and fixed >= 0:
+        encoded_values = None if fixed == 0 else b"".join(values)
+    elif not any(values):
+        encoded_values = None
+    else:
+        sizes = np.asarray([len(v) for v in values], dtype=_UNSIGNED[4]).tobytes()
+        blob = sizes + b"".join(values)
+        if len(ids) >= COMPRESS_FROM:
+            encoded_values = b"\x01" + zlib.compress(blob, _LEVEL)
+        else:
+            encoded_values = b"\x00" + blob
+    return dumps((encoded_ids, encoded_weights, encoded_values), 2)
+
+
+def decode_ids(gaps: bytes, count: int) -> np.ndarray:
+    """A block's document numbers (int64)."""
+    return np.frombuffer(gaps, dtype=_UNSIGNED[len(gaps) // count]).cumsum(dtype=np.int64)
+
+
+def decode_frequencies(weights, count: int) -> np.ndarray:
+    """A block's term frequencies (float64, of float32 values as Whoosh keeps them)."""
+    if weights is None:
+        return np.ones(count)
+    if isinstance(weights, float):
+        return np.full(count, np.float32(weights), dtype=np.float64)
+    size = len(weights) // count
+    dtype = _FLOAT if size == 4 else _UNSIGNED[size]
+    return np.frombuffer(weights, dtype=dtype).astype(np.float64)
+
+
+def _decode_values(values, count: int, fixed) -> tuple:
+    if values is None:
+        return (None,) * count if fixed == 0 else (b"",) * count
+    if fixed is not None and fixed > 0:
+        return tuple(values[i : i + fixed] for i in range(0, len(values), fixed))
+    blob = zlib.decompress(values[1:]) if values[:1] == b"\x01" else values[1:]
+    ends = np.frombuffer(blob, dtype=_UNSIGNED[4], count=count).cumsum() + 4 * count
+    starts = [4 * count, *ends[:-1].tolist()]
+    return tuple(blob[s:e] for s, e in zip(starts, ends.tolist(), strict=True))
+
+
+def _block_info(count: int, last_id: int, max_weight: float, lengths: list[int]) -> bytes:
+    """The pickled block header, as Whoosh writes it (compression 0: each
+    part of the data says how it is stored)."""
+    nonzero = [n for n in lengths if n]
+    shortest = min(nonzero) if nonzero else None
+    longest = max(nonzero) if nonzero else 0
+    return dumps(
+        (count, last_id, max_weight, 0, length_to_byte(shortest), length_to_byte(longest)), 2
+    )
+
+
+# --- writing ---------------------------------------------------------------------------
 
 
 class ArrayBlockPostingsWriter(W3PostingsWriter):
-    def __init__(self, dbfile, compression: int = 3, **kwargs: object) -> None:
-        super().__init__(dbfile, compression=compression, **kwargs)
-        self._level = compression
-
-    def _write_block(self, last: bool = False) -> None:
-        self._compression = self._level if len(self._ids) >= COMPRESS_FROM else 0
-        super()._write_block(last)
+    """Whoosh's postings writer, with blocks made by :func:`encode_block`
+    (the path of segment merges)."""
 
     def add_posting(self, id_: int, weight: float, vbytes: bytes, length: int | None = None):
-        # Whoosh's, without its per-posting type assertions (the postings
-        # come from Whoosh's own pool, already checked when they entered it).
+        # Whoosh's, without its per-posting type assertions (the postings come
+        # from Whoosh's own readers), keeping every value, empty ones too.
         if len(self._ids) >= self._blocklimit:
             self._write_block()
         self._ids.append(id_)
         self._weights.append(weight)
         if weight > self._maxweight:
             self._maxweight = weight
-        if vbytes:
-            self._values.append(vbytes)
+        self._values.append(vbytes or b"")
         if length:
             if self._minlength is None or length < self._minlength:
                 self._minlength = length
             if length > self._maxlength:
                 self._maxlength = length
 
-    def _mini_ids(self):
-        if self._byteids:
-            return super()._mini_ids()
-        ids = self._ids  # array("I"): few per block, so plain Python is quickest
-        gaps = array("I", [b - a for a, b in zip((0, *ids), ids, strict=False)])
-        return _little(gaps).tobytes()
-
-    def _mini_weights(self):
-        weights = self._weights  # array("f")
-        first = weights[0]
-        if weights.count(first) == len(weights):
-            return None if first == 1.0 else first
-        return _little(weights).tobytes()
-
-    def _mini_values(self):
-        fixed = self._format.fixed_value_size()
-        if fixed is not None and fixed >= 0:
-            return super()._mini_values()
-        values = self._values
-        if not values:
-            return None
-        return (np.array([len(v) for v in values], dtype=GAPS).tobytes(), b"".join(values))
-
-
-def _little(numbers: array) -> array:
-    """``numbers`` in little-endian order (as GAPS and FREQUENCIES say)."""
-    if sys.byteorder == "little":
-        return numbers
-    swapped = array(numbers.typecode, numbers)
-    swapped.byteswap()
-    return swapped
+    def _write_block(self, last: bool = False) -> None:
+        if self._byteids:  # term vectors: Whoosh's own blocks
+            super()._write_block(last)
+            return
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = encode_block(self._ids, self._weights, self._values, self._format.fixed_value_size())
+        ids = self._ids
+        info = dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                0,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
+        size = len(info) + len(data)
+        self._postfile.write_int(-size if last else size)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
 
 
-class ArrayBlockMatcher(W3LeafMatcher):
-    """Whoosh's matcher over blocks written by :class:`ArrayBlockPostingsWriter`."""
-
-    def _read_ids(self) -> None:
-        if self._data is None:
-            self._read_data()
-        gaps = self._data[0]
-        if isinstance(gaps, bytes):
-            self._ids = tuple(np.frombuffer(gaps, dtype=GAPS).cumsum(dtype=np.int64).tolist())
-        else:  # byte ids (term vectors): as Whoosh wrote them
-            self._ids = gaps
-
-    def _read_weights(self) -> None:
-        if self._data is None:
-            self._read_data()
-        weights = self._data[1]
-        if isinstance(weights, bytes):
-            native = np.frombuffer(weights, dtype=FREQUENCIES).astype(np.float32, copy=False)
-            self._weights = array("f", native.tobytes())
-        else:
-            super()._read_weights()
-
-    def _read_values(self) -> None:
-        if self._data is None:
-            self._read_data()
-        values = self._data[2]
-        if isinstance(values, tuple) and len(values) == 2 and isinstance(values[0], bytes):
-            lengths, joined = values
-            ends = np.frombuffer(lengths, dtype=GAPS).cumsum().tolist()
-            starts = [0, *ends[:-1]]
-            self._values = tuple(joined[s:e] for s, e in zip(starts, ends, strict=True))
-        elif values is None and self._fixedsize is None:
-            self._values = (b"",) * self._blocklength
-        else:
-            super()._read_values()
-
-
-_UINT_LE = struct.Struct("<I")
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else 0 for b in range(256)]
 
 
@@ -157,8 +206,9 @@ class ArrayBlockFieldWriter(W3FieldWriter):
     document length up in the column file); here a term's postings are
     gathered from the sorted pool, each field's document lengths are read
     once, and the blocks and the term info are made from whole lists — the
-    same bytes as Whoosh's W3 writer with :class:`ArrayBlockPostingsWriter`
-    (tests/test_indexing.py compares them)."""
+    same as Whoosh's postings writer would make with
+    :class:`ArrayBlockPostingsWriter` (tests/test_indexing.py compares both
+    with Whoosh's own codec)."""
 
     def add_postings(self, schema, lengths, items) -> None:
         if not isinstance(lengths, W3PerDocReader):
@@ -191,68 +241,40 @@ class ArrayBlockFieldWriter(W3FieldWriter):
             self.finish_field()
 
     def _write_term(self, btext: bytes, postings: list, table: list[int]) -> None:
-        """One term's posting list, in blocks of up to the codec's block
-        limit, and its row in the term table."""
-        writer: ArrayBlockPostingsWriter = self._postwriter
+        """One term's posting list, in blocks, and its row in the term table."""
         postfile = self._postfile
-        limit, level = writer._blocklimit, writer._level
         fixed = self._format.fixed_value_size()
-        variable = fixed is None or fixed < 0
+        limit = self._postwriter._blocklimit
         start = postfile.tell()
-        if len(postings) == 1:  # most terms of a segment: one block of one posting
-            self._write_single(btext, postings[0], table, fixed, variable, start)
-            return
-        _, _, ids, weights, values = zip(*postings, strict=True)
         postfile.write(WHOOSH3_HEADER_MAGIC)
+        if len(postings) == 1:  # most terms of a segment
+            _, _, docnum, weight, value = postings[0]
+            ids, weights, values = (docnum,), (weight,), (value or b"",)
+        else:
+            _, _, ids, weights, values = zip(*postings, strict=True)
+            if not all(values):
+                values = tuple(v or b"" for v in values)
         total_weight = 0.0
         min_length = None
         max_length = max_weight = 0
         count = len(ids)
         for at in range(0, count, limit):
             block_ids = ids[at : at + limit]
-            block_weights = array("f", weights[at : at + limit])
-            total_weight += sum(block_weights)
-            found = [table[d] for d in block_ids] if table else []
-            nonzero = [n for n in found if n]
-            block_min = min(nonzero) if nonzero else None
-            block_max = max(nonzero) if nonzero else 0
+            block_weights = array("f", weights[at : at + limit])  # as the block keeps them
+            lengths = [table[d] for d in block_ids] if table else [0]
             block_weight = max(0, max(weights[at : at + limit]))
-            gaps = array("I", [b - a for a, b in zip((0, *block_ids), block_ids, strict=False)])
-            first = block_weights[0]
-            if block_weights.count(first) == len(block_weights):
-                mini_weights = None if first == 1.0 else first
-            else:
-                mini_weights = _little(block_weights).tobytes()
-            block_values = [v for v in values[at : at + limit] if v]
-            if not variable:
-                mini_values = None if fixed == 0 else b"".join(block_values)
-            elif block_values:
-                sizes = array("I", [len(v) for v in block_values])
-                mini_values = (_little(sizes).tobytes(), b"".join(block_values))
-            else:
-                mini_values = None
-            data = dumps((_little(gaps).tobytes(), mini_weights, mini_values), 2)
-            compression = level if len(block_ids) >= COMPRESS_FROM else 0
-            if compression:
-                data = zlib.compress(data, compression)
-            info = dumps(
-                (
-                    len(block_ids),
-                    block_ids[-1],
-                    block_weight,
-                    compression,
-                    length_to_byte(block_min),
-                    length_to_byte(block_max),
-                ),
-                2,
-            )
+            data = encode_block(block_ids, block_weights, values[at : at + limit], fixed)
+            info = _block_info(len(block_ids), block_ids[-1], block_weight, lengths)
             size = len(info) + len(data)
             postfile.write_int(-size if at + limit >= count else size)
             postfile.write(info)
             postfile.write(data)
-            if block_min is not None:
-                min_length = block_min if min_length is None else min(min_length, block_min)
-            max_length = max(max_length, block_max)
+            total_weight += sum(block_weights)
+            nonzero = [n for n in lengths if n]
+            if nonzero:
+                shortest = min(nonzero)
+                min_length = shortest if min_length is None else min(min_length, shortest)
+            max_length = max(max_length, max(lengths))
             max_weight = max(max_weight, block_weight)
         info = W3TermInfo(
             weight=total_weight,
@@ -266,42 +288,6 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         info.set_extent(start, postfile.tell() - start)
         self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
 
-    def _write_single(
-        self, btext: bytes, posting: tuple, table: list[int], fixed, variable: bool, start: int
-    ) -> None:
-        """_write_term for a posting list of one posting, without the loops."""
-        _, _, docnum, weight, value = posting
-        length = table[docnum] if table else 0
-        stored_weight = array("f", (weight,))[0]  # as the block stores it
-        if not value:
-            values = None if variable or fixed == 0 else b""
-        elif variable:
-            values = (_UINT_LE.pack(len(value)), value)
-        else:
-            values = None if fixed == 0 else value
-        data = dumps(
-            (_UINT_LE.pack(docnum), None if stored_weight == 1.0 else stored_weight, values), 2
-        )
-        length_byte = length_to_byte(length or None)
-        block_weight = max(0, weight)
-        info = dumps((1, docnum, block_weight, 0, length_byte, length_to_byte(length)), 2)
-        postfile = self._postfile
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        postfile.write_int(-(len(info) + len(data)))
-        postfile.write(info)
-        postfile.write(data)
-        term = W3TermInfo(
-            weight=stored_weight,
-            df=1,
-            minlength=length or None,
-            maxlength=length,
-            maxweight=block_weight,
-            minid=docnum,
-            maxid=docnum,
-        )
-        term.set_extent(start, postfile.tell() - start)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, term.to_bytes())
-
 
 def _field_lengths(lengths: W3PerDocReader, fieldname: str) -> list[int]:
     """Every document's length in ``fieldname`` as Whoosh's doc_field_length
@@ -314,7 +300,44 @@ def _field_lengths(lengths: W3PerDocReader, fieldname: str) -> list[int]:
     return [_LENGTH_OF_BYTE[b] for b in bytes(raw).ljust(lengths._doccount + 1, b"\0")]
 
 
+# --- reading -----------------------------------------------------------------------------
+
+
+class ArrayBlockMatcher(W3LeafMatcher):
+    """Whoosh's matcher over blocks made by :func:`encode_block`."""
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        gaps = self._data[0]
+        if isinstance(gaps, bytes):
+            self._ids = tuple(decode_ids(gaps, self._blocklength).tolist())
+        else:  # byte ids (term vectors): as Whoosh wrote them
+            self._ids = gaps
+
+    def _read_weights(self) -> None:
+        if self._data is None:
+            self._read_data()
+        weights = self._data[1]
+        if isinstance(weights, bytes):
+            frequencies = decode_frequencies(weights, self._blocklength)
+            self._weights = array("f", frequencies.astype(np.float32).tobytes())
+        else:
+            super()._read_weights()
+
+    def _read_values(self) -> None:
+        if self._data is None:
+            self._read_data()
+        if isinstance(self._data[0], bytes):
+            self._values = _decode_values(self._data[2], self._blocklength, self._fixedsize)
+        else:
+            super()._read_values()
+
+
 class ArrayBlockCodec(W3Codec):
+    def __init__(self, blocklimit: int = BLOCK_POSTINGS, **kwargs: object) -> None:
+        super().__init__(blocklimit=blocklimit, **kwargs)
+
     def field_writer(self, storage, segment) -> ArrayBlockFieldWriter:
         return ArrayBlockFieldWriter(self, storage, segment)
 

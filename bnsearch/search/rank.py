@@ -38,9 +38,9 @@ broken by article id, so the order is deterministic.
 
 from __future__ import annotations
 
-import difflib
 import heapq
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -92,11 +92,24 @@ def _word_terms(plan: QueryPlan) -> dict[tuple[str, bytes], int]:
 
 
 def _same_text(a: dict, b: dict) -> bool:
-    """Near-identical best sections: with the same title, the same page twice."""
-    matcher = difflib.SequenceMatcher(None, a["text"], b["text"], autojunk=False)
-    return matcher.real_quick_ratio() >= DUPLICATE_SIMILARITY and (
-        matcher.quick_ratio() >= DUPLICATE_SIMILARITY
-    )
+    """Near-identical best sections: with the same title, the same page
+    twice. The measure is difflib's ``quick_ratio`` (the share of characters
+    the two texts have in common, counted as multisets), computed with
+    Counters: difflib's own loop took 40% of a search on a collection with
+    many same-titled pages."""
+    first, second = a["text"], b["text"]
+    size = len(first) + len(second)
+    if not size:
+        return True
+    if 2.0 * min(len(first), len(second)) / size < DUPLICATE_SIMILARITY:
+        return False  # difflib's real_quick_ratio: the lengths alone
+    common = _characters(first) & _characters(second)
+    return 2.0 * sum(common.values()) / size >= DUPLICATE_SIMILARITY
+
+
+@lru_cache(maxsize=64)
+def _characters(text: str) -> Counter:
+    return Counter(text)
 
 
 def _without_excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> wq.Query:
