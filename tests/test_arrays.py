@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SEED_DIR
+from conftest import SEED_DIR, SHARED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
@@ -185,3 +185,31 @@ def test_queries_the_compiler_makes_from_words_are_supported(segmented: Path) ->
         # A phrase needs positions: Whoosh's matchers run it.
         assert not supports(_plan(searcher, '"ঢাকা শহর"').query)
         assert not supports(wq.Every())
+
+
+def test_skipping_blocks_never_changes_a_ranking(shared_index: Path) -> None:
+    """Every dev and natural question of ../shared/eval: the same ten
+    articles, scores and sections with the common words' blocks skipped as
+    with every block read."""
+    from bnsearch.evaluation import read_queries
+
+    queries = [
+        text
+        for name in ("dev", "questions")
+        for _, text in read_queries(SHARED / "eval" / name / "queries.tsv")
+    ]
+    assert len(queries) == 167
+    opened, searcher = _open_searcher(shared_index)
+    skipped = 0
+    with opened:
+        for text in queries:
+            request = SearchRequest(text, snippets=False, suggest=False, timeout=None)
+            results = [
+                SearchPipeline(searcher, skip_blocks=skip).run(request) for skip in (True, False)
+            ]
+            shown = [[(h.id, h.score, h.ordinal) for h in r.hits] for r in results]
+            assert shown[0] == shown[1], text
+            assert results[0].total == results[1].total
+            plan = _plan(searcher, text)
+            skipped += isinstance(plan.query, wq.AndMaybe)
+    assert skipped > 20  # questions with common words, whose blocks are skipped

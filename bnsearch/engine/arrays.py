@@ -164,8 +164,8 @@ class _SegmentEvaluator:
     """Evaluates a query on one segment; records every term's postings among
     the matches (``leaves``) for the evidence the ranking reads."""
 
-    def __init__(self, searcher: Searcher, segment: SegmentReader) -> None:
-        self.searcher, self.segment = searcher, segment
+    def __init__(self, searcher: Searcher, segment: SegmentReader, skip_blocks: bool) -> None:
+        self.searcher, self.segment, self.skip_blocks = searcher, segment, skip_blocks
         self.weighting = searcher.weighting
         # (field, term bytes) → (ids, term frequencies) of every term read
         self.leaves: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
@@ -178,7 +178,8 @@ class _SegmentEvaluator:
             required = self.evaluate(query.a, within)
             if not len(required.ids):
                 return _NOTHING
-            optional = self.evaluate(query.b, required.ids)
+            # Only the optional part's blocks that can hold a required match.
+            optional = self.evaluate(query.b, required.ids if self.skip_blocks else None)
             return _add_where(required, optional)
         subs = query.subqueries
         if len(subs) == 1:
@@ -461,11 +462,14 @@ def match_arrays(
     slots: int,
     excluded: Iterable[str] = (),
     check: Callable[[], None] = lambda: None,
+    skip_blocks: bool = True,
 ) -> ArrayMatches:
     """Every match of ``query`` (one :func:`supports` takes) in the index,
     scored as Whoosh's matchers with the searcher's weighting score it; see
     :class:`ArrayMatches`. Sections of the ``excluded`` articles are left
-    out. ``check`` is called between segments (the search's deadline)."""
+    out. ``check`` is called between segments (the search's deadline).
+    ``skip_blocks=False`` reads every block of every list (for tests: the
+    matches are the same)."""
     reader = searcher.reader()
     table = document_table(reader)
     evidence = np.zeros((len(table.names), slots)) if slots else np.zeros((0, 0))
@@ -480,7 +484,7 @@ def match_arrays(
         segment = subsearcher.reader()
         if not isinstance(segment, SegmentReader) or not segment.doc_count_all():
             continue
-        evaluator = _SegmentEvaluator(subsearcher, segment)
+        evaluator = _SegmentEvaluator(subsearcher, segment, skip_blocks)
         found = evaluator.evaluate(query)
         ids, scores = found.ids, found.scores
         if excluded_numbers and len(ids):

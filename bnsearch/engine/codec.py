@@ -33,6 +33,7 @@ this stable module path.
 from __future__ import annotations
 
 import itertools
+import sys
 import zlib
 from array import array
 from collections.abc import Sequence
@@ -67,40 +68,52 @@ COMPRESS_FROM = 4  # postings in a block before its positions are compressed
 _LEVEL = 3  # zlib level, Whoosh's
 
 _UNSIGNED = {1: np.dtype("u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
+_BIG_ENDIAN = sys.byteorder == "big"
 _FLOAT = np.dtype("<f4")
 
 
 # --- one block --------------------------------------------------------------------------
 
 
-def _narrowest(numbers: Sequence[int]) -> np.dtype:
-    largest = max(numbers)
-    return _UNSIGNED[1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 4]
+def _narrowest(largest: int) -> str:
+    """The array type code of the narrowest unsigned integer for ``largest``."""
+    return "B" if largest < 1 << 8 else "H" if largest < 1 << 16 else "I"
+
+
+def _packed(typecode: str, numbers) -> bytes:
+    """``numbers`` as little-endian bytes (the array module: quicker than
+    numpy for the few numbers of most blocks)."""
+    packed = array(typecode, numbers)
+    if _BIG_ENDIAN:
+        packed.byteswap()
+    return packed.tobytes()
 
 
 def encode_block(ids: Sequence[int], weights: Sequence[float], values, fixed) -> bytes:
     """A block's data: the pickled (gaps, frequencies, positions). ``values``
     holds each posting's value bytes (for formats of variable size, ``fixed``
     None or negative; joined for a fixed size; ignored for size 0)."""
-    gaps = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
-    encoded_ids = np.asarray(gaps, dtype=_narrowest(gaps)).tobytes()
+    if len(ids) == 1:
+        gaps = ids
+        encoded_ids = _packed(_narrowest(ids[0]), ids)
+    else:
+        gaps = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
+        encoded_ids = _packed(_narrowest(max(gaps)), gaps)
     first = weights[0]
-    if all(w == first for w in weights):
+    if weights.count(first) == len(weights):
         encoded_weights = None if first == 1.0 else float(first)
     elif all(w == int(w) and w >= 0 for w in weights):
         whole = [int(w) for w in weights]
-        dtype = _narrowest(whole)
-        encoded_weights = np.asarray(whole, dtype=dtype if dtype.itemsize < 4 else _FLOAT)
-        encoded_weights = encoded_weights.tobytes()
+        typecode = _narrowest(max(whole))
+        encoded_weights = _packed(typecode if typecode != "I" else "f", whole)
     else:
-        encoded_weights = np.asarray(weights, dtype=_FLOAT).tobytes()
+        encoded_weights = _packed("f", weights)
     if fixed is not None and fixed >= 0:
         encoded_values = None if fixed == 0 else b"".join(values)
     elif not any(values):
         encoded_values = None
     else:
-        sizes = np.asarray([len(v) for v in values], dtype=_UNSIGNED[4]).tobytes()
-        blob = sizes + b"".join(values)
+        blob = _packed("I", [len(v) for v in values]) + b"".join(values)
         if len(ids) >= COMPRESS_FROM:
             encoded_values = b"\x01" + zlib.compress(blob, _LEVEL)
         else:

@@ -73,10 +73,13 @@ class SearchPipeline:
         searcher: Searcher,
         weights: Weights = DEFAULT_WEIGHTS,
         article: ArticleParameters = DEFAULT_ARTICLE,
+        skip_blocks: bool = True,
     ) -> None:
         self.searcher = searcher
         self.weights = weights
         self.article = article
+        # False: read every posting block (the ranking is the same; for tests).
+        self.skip_blocks = skip_blocks
 
     def run(self, request: SearchRequest) -> Results:
         if request.limit < 1 or request.page < 1:
@@ -94,7 +97,9 @@ class SearchPipeline:
                 request.query, 0, page, limit, [], notices=plan.notices, section=request.section
             )
         ids = column(searcher.reader(), "article_id")
-        ranked, matches = rank(searcher, plan, ids, count, deadline, weights, self.article)
+        ranked, matches = rank(
+            searcher, plan, ids, count, deadline, weights, self.article, self.skip_blocks
+        )
         # Every matching article, copies merged into a hit included (as
         # Elasticsearch counts the documents behind collapsed hits): a figure
         # that does not depend on the page.

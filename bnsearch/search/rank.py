@@ -168,6 +168,7 @@ def rank(
     deadline: Deadline,
     weights: Weights,
     article: ArticleParameters,
+    skip_blocks: bool = True,
 ) -> tuple[list[Ranked], Matches]:
     """The best ``count`` articles, best first, ties broken by article id; and
     the collector, which knows every match.
@@ -190,6 +191,7 @@ def rank(
             slots if article_terms else 0,
             _excluded_articles(searcher, plan, ids),
             deadline.check,
+            skip_blocks,
         )
         level = weights.article_level if article_terms else 0.0
         idfs = _idfs(searcher, plan) if level else []
