@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, SEED_DIR
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.qparser import QueryParser
 
 from bnsearch.api import Index
@@ -495,3 +497,35 @@ def _ids_and_weights(matcher):
     while matcher.is_active():
         yield matcher.id(), matcher.weight(), matcher.value()
         matcher.next()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from("abc"), st.binary(max_size=3)), max_size=8),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_the_field_sorted_pool_gives_whoosh_s_order(documents, spill: bool) -> None:
+    """Postings added document by document come out as Whoosh's pool sorts
+    them, from memory and from runs spilled to disk."""
+    import tempfile
+
+    from whoosh.filedb.filestore import FileStorage
+
+    from bnsearch.engine.pool import FieldSortedPool
+
+    items = sorted(
+        {(field, term, docnum, 1.0, b"") for docnum, doc in enumerate(documents)
+         for field, term in doc}, key=lambda item: item[2],
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        pool = FieldSortedPool(FileStorage(folder), None, limitmb=1)
+        if spill:
+            pool.limit = 600  # bytes: a run every few postings
+        for item in items:
+            pool.add(item)
+        assert list(pool.items()) == sorted(items)
+        assert pool.fieldnames == {item[0] for item in items}
+        assert not spill or len(items) < 10 or os.listdir(folder) == []  # runs read and gone

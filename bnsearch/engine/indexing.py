@@ -40,6 +40,7 @@ from ..model import Article, IndexReport, Progress, ProgressCallback, Skipped
 from ..storage import IndexDirectory, new_meta, reading, stamp_meta
 from .codec import ArrayBlockCodec
 from .parallel import ParallelWriter
+from .pool import use_field_sorted_pool
 from .schema import make_schema
 
 __all__ = [
@@ -295,6 +296,7 @@ def _write(
                 writer = ParallelWriter(ix, procs=count, multisegment=parallel, **options)
             else:
                 writer = ix.writer(**options)
+            use_field_sorted_pool(writer)
         except BaseException:
             _discard(directory, generation, fresh)
             raise

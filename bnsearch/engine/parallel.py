@@ -31,6 +31,7 @@ import sys
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from ..errors import IndexWriteError
+from .pool import use_field_sorted_pool
 
 __all__ = ["ParallelWriter"]
 
@@ -68,6 +69,10 @@ class _Worker(SubWriterTask):
         super().__init__(*args, **kwargs)
         self.daemon = True
         self.parent = os.getpid()
+
+    def _process_file(self, filename, doc_count) -> None:
+        use_field_sorted_pool(self.writer)  # made by Whoosh's run(), still empty
+        super()._process_file(filename, doc_count)
 
     def run(self) -> None:
         _die_with_parent(self.parent)
