@@ -529,3 +529,27 @@ def test_the_field_sorted_pool_gives_whoosh_s_order(documents, spill: bool) -> N
         assert list(pool.items()) == sorted(items)
         assert pool.fieldnames == {item[0] for item in items}
         assert not spill or len(items) < 10 or os.listdir(folder) == []  # runs read and gone
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["কাতার", "দোহা", "এবং", "নদী", "নদীর", "2024", "abc"]), max_size=40))
+def test_bnsearch_formats_index_as_whoosh_s_formats(words: list[str]) -> None:
+    """The same words, counts, weights and positions as Whoosh's Frequency
+    and Positions formats, through the real analyzers."""
+    from whoosh.formats import Frequency, Positions
+
+    from bnsearch.analysis import exact_analyzer, stem_analyzer
+    from bnsearch.engine.formats import ArrayPositions, Counts
+
+    text = " ".join(words)
+    for ours, theirs, analyzer in (
+        (Counts(), Frequency(), stem_analyzer()),
+        (ArrayPositions(), Positions(), exact_analyzer()),
+    ):
+        found = sorted(ours.word_values(text, analyzer, mode="index"))
+        expected = sorted(theirs.word_values(text, analyzer, mode="index"))
+        assert [row[:3] for row in found] == [row[:3] for row in expected]
+        for (_, _, _, value), (_, _, _, whoosh_value) in zip(found, expected, strict=True):
+            assert ours.decode_frequency(value) == theirs.decode_frequency(whoosh_value)
+            if isinstance(ours, ArrayPositions):
+                assert ours.decode_positions(value) == theirs.decode_positions(whoosh_value)

@@ -34,6 +34,7 @@ this stable module path.
 from __future__ import annotations
 
 import itertools
+import struct
 import sys
 import zlib
 from array import array
@@ -51,8 +52,10 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3TermInfo,
 )
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.matching import ListMatcher
-from whoosh.system import pack_int, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 __all__ = [
@@ -211,6 +214,9 @@ class ArrayBlockPostingsWriter(W3PostingsWriter):
         self._new_block()
 
 
+_FLOAT32 = struct.Struct("f")
+_SIZE = struct.Struct("<I")
+_TERM_INFO = W3TermInfo._struct
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else 0 for b in range(256)]
 
 
@@ -223,6 +229,11 @@ class ArrayBlockFieldWriter(W3FieldWriter):
     same as Whoosh's postings writer would make with
     :class:`ArrayBlockPostingsWriter` (tests/test_indexing.py compares both
     with Whoosh's own codec)."""
+
+    def __init__(self, codec: W3Codec, storage, segment) -> None:
+        super().__init__(codec, storage, segment)
+        self._tindex = _TermTableWriter(self._tindex)
+        self._fieldmap = self._tindex.extras["fieldmap"]
 
     def add_postings(self, schema, lengths, items) -> None:
         if not isinstance(lengths, W3PerDocReader):
@@ -260,15 +271,14 @@ class ArrayBlockFieldWriter(W3FieldWriter):
     def _write_term(self, btext: bytes, postings: list, table: list[int]) -> None:
         """One term's posting list, in blocks, and its row in the term table."""
         fixed = self._format.fixed_value_size()
+        if len(postings) == 1:  # most terms of a segment
+            self._write_single(btext, postings[0], table, fixed)
+            return
         limit = self._postwriter._blocklimit
         chunks = [WHOOSH3_HEADER_MAGIC]
-        if len(postings) == 1:  # most terms of a segment
-            _, _, docnum, weight, value = postings[0]
-            ids, weights, values = (docnum,), (weight,), (value or b"",)
-        else:
-            _, _, ids, weights, values = zip(*postings, strict=True)
-            if not all(values):
-                values = tuple(v or b"" for v in values)
+        _, _, ids, weights, values = zip(*postings, strict=True)
+        if not all(values):
+            values = tuple(v or b"" for v in values)
         total_weight = 0.0
         min_length = None
         max_length = max_weight = 0
@@ -289,20 +299,85 @@ class ArrayBlockFieldWriter(W3FieldWriter):
                 min_length = shortest if min_length is None else min(min_length, shortest)
             max_length = max(max_length, max(lengths))
             max_weight = max(max_weight, block_weight)
-        info = W3TermInfo(
-            weight=total_weight,
-            df=count,
-            minlength=min_length,
-            maxlength=max_length,
-            maxweight=max_weight,
-            minid=ids[0],
-            maxid=ids[-1],
-        )
         written = b"".join(chunks)
         self._postfile.write(written)
-        info.set_extent(self._position, len(written))
+        info = _term_info(
+            total_weight, count, min_length, max_length, max_weight, ids[0], ids[-1],
+            self._position, len(written),
+        )  # fmt: skip
         self._position += len(written)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+        self._tindex.add(pack_ushort(self._fieldid) + btext, info)
+
+    def _write_single(self, btext: bytes, posting: tuple, table: list[int], fixed) -> None:
+        """_write_term for a list of one posting, without the loops."""
+        _, _, docnum, weight, value = posting
+        stored = _FLOAT32.unpack(_FLOAT32.pack(weight))[0]  # as a block keeps it
+        length = table[docnum] if table else 0
+        if fixed == 0 or not value:
+            values = None
+        elif fixed is None or fixed < 0:
+            values = b"\x00" + _SIZE.pack(len(value)) + value
+        else:
+            values = b"\x00" + value
+        gaps = _packed(_narrowest(docnum), (docnum,))
+        data = dumps((gaps, None if stored == 1.0 else stored, values), 2)
+        max_weight = max(0, weight)
+        length_byte = length_to_byte(length or None)
+        info = dumps((1, docnum, max_weight, 0, length_byte, length_to_byte(length)), 2)
+        written = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+        self._postfile.write(written)
+        row = _term_info(
+            stored, 1, length or None, length, max_weight, docnum, docnum,
+            self._position, len(written),
+        )  # fmt: skip
+        self._position += len(written)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, row)
+
+
+def _term_info(
+    weight: float,
+    df: int,
+    min_length: int | None,
+    max_length: int,
+    max_weight: float,
+    min_id: int,
+    max_id: int,
+    offset: int,
+    size: int,
+) -> bytes:
+    """A term's row in the term table, as Whoosh's W3TermInfo.to_bytes makes it."""
+    head = _TERM_INFO.pack(
+        0,  # not inlined
+        weight,
+        df,
+        0 if min_length is None else length_to_byte(min_length),
+        length_to_byte(max_length),
+        max_weight,
+        min_id,
+        max_id,
+    )
+    return head + pack_long(offset) + pack_int(size)
+
+
+class _TermTableWriter(OrderedHashWriter):
+    """Whoosh's term table writer, keeping its file's offset itself: Whoosh
+    asks the file for it (a system call) twice per term."""
+
+    def __init__(self, made: OrderedHashWriter) -> None:
+        self.__dict__.update(made.__dict__)  # Whoosh's, its header written
+        self._position = self.dbfile.tell()
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        position = self._position
+        self.index.append(position)
+        row = _KEY_VALUE_LENGTHS.pack(len(key), len(value)) + key + value
+        self.dbfile.write(row)
+        self._position = position + len(row)
+        hashed = self.hashfn(key)
+        self.buckets[hashed & 255].append((hashed, position))
+        self.lastkey = key
 
 
 def _field_lengths(lengths: W3PerDocReader, fieldname: str) -> list[int]:

@@ -14,15 +14,18 @@ from whoosh.columns import Column, RefBytesColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, FieldType, Schema
 
 from ..analysis import ANALYZER_VERSION, exact_analyzer, stem_analyzer
+from .formats import ArrayPositions, Counts
 
 __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 
-# Bump on any change to the fields below, to bnsearch.engine.codec or to the
+# Bump on any change to the fields below, to bnsearch.engine.codec or
+# bnsearch.engine.formats, or to the
 # module path of anything pickled into an index (this module's StoredColumn,
 # the codec); an index records it (with the analyzer version) and refuses to
 # be opened by another version. 6: character offsets dropped, engine/ package.
 # 7: no positions in the stem fields (phrases match the exact fields).
-# 8: posting blocks stored as byte arrays (bnsearch.engine.codec).
+# 8: posting blocks stored as byte arrays (bnsearch.engine.codec), positions
+# as arrays (bnsearch.engine.formats).
 SCHEMA_VERSION = 8
 
 
@@ -40,6 +43,13 @@ class StoredColumn(FieldType):
         self.column_type = column
 
 
+def _text(analyzer, phrase: bool, **options: bool) -> TEXT:
+    """A TEXT field with bnsearch's formats (bnsearch.engine.formats)."""
+    field = TEXT(analyzer=analyzer, phrase=phrase, **options)
+    field.format = ArrayPositions() if phrase else Counts()
+    return field
+
+
 def make_schema() -> Schema:
     stem, exact = stem_analyzer(), exact_analyzer()
     return Schema(
@@ -48,15 +58,15 @@ def make_schema() -> Schema:
         # One term per value (no range queries needed), and a column.
         ordinal=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=32),
         level=STORED(),
-        title=TEXT(analyzer=stem, stored=True, phrase=False),
-        title_exact=TEXT(analyzer=exact, phrase=True),
-        heading=TEXT(analyzer=stem, stored=True, phrase=False),
-        heading_exact=TEXT(analyzer=exact, phrase=True),
+        title=_text(stem, stored=True, phrase=False),
+        title_exact=_text(exact, phrase=True),
+        heading=_text(stem, stored=True, phrase=False),
+        heading_exact=_text(exact, phrase=True),
         heading_path=STORED(),
         # No character offsets (snippets find their matches in the stored
         # text; offsets were 10% of the index), no positions (see above).
-        body=TEXT(analyzer=stem, phrase=False),
-        body_exact=TEXT(analyzer=exact, phrase=True, spelling=True),
+        body=_text(stem, phrase=False),
+        body_exact=_text(exact, phrase=True, spelling=True),
         # The section exactly as written: snippets are cut from it.
         text=STORED(),
         # Indexed: ranking reads its short posting list once per index reader.

@@ -1,0 +1,71 @@
+"""How a field's postings carry their values: Whoosh's Frequency and
+Positions formats, made with fewer Python steps per word.
+
+Whoosh counts a field's words through two dictionaries and, for positions,
+pickles each word's list of position gaps; on the shared corpus that was a
+tenth of the time of indexing. :class:`Counts` counts with a Counter;
+:class:`ArrayPositions` stores positions as little-endian uint32 after
+Whoosh's count, and reads them back for phrases. Token boosts are not
+summed: bnsearch's analyzers never set one (every token weighs 1, and a
+word's weight is its count times the field boost, as in Whoosh).
+
+Both are pickled into every index's schema, so they live under this stable
+module path.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections import Counter
+
+from whoosh.formats import Frequency, Positions
+from whoosh.system import _INT_SIZE, pack_uint
+
+__all__ = ["ArrayPositions", "Counts"]
+
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def _texts(value: str, analyzer, kwargs: dict):
+    return (t.text for t in analyzer(value, **kwargs) if not t.stopped)
+
+
+class Counts(Frequency):
+    """Whoosh's Frequency format (the value is the count, packed)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        boost = self.field_boost
+        for word, count in Counter(_texts(value, analyzer, kwargs)).items():
+            yield word, count, count * boost, pack_uint(count)
+
+
+class ArrayPositions(Positions):
+    """Whoosh's Positions format, with the positions as an array."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        boost = self.field_boost
+        kwargs["positions"] = True
+        found: dict[str, list[int]] = {}
+        for token in analyzer(value, **kwargs):
+            if token.stopped:
+                continue
+            positions = found.get(token.text)
+            if positions is None:
+                found[token.text] = [token.pos]
+            else:
+                positions.append(token.pos)
+        for word, positions in found.items():
+            yield word, len(positions), len(positions) * boost, self.encode(positions)
+
+    def encode(self, poslist) -> bytes:
+        positions = array("I", poslist)
+        if _BIG_ENDIAN:
+            positions.byteswap()
+        return pack_uint(len(positions)) + positions.tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        positions = array("I", valuestring[_INT_SIZE:])
+        if _BIG_ENDIAN:
+            positions.byteswap()
+        return positions.tolist()
