@@ -21,7 +21,7 @@ from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
 from .normalize import normalize_tier0, normalize_tier1
 from .stemmer import BengaliStemmer
-from .tokenizer import BengaliTokenizer
+from .tokenizer import BengaliTokenizer, indexed_terms
 
 __all__ = [
     "INTERROGATIVES",
@@ -229,6 +229,17 @@ class BengaliAnalyzer(CompositeAnalyzer):
         ):
             return super().__call__(value, no_morph=no_morph, **kwargs)
         return tokenizer(value, term=_fused_term_function(filters), **kwargs)
+
+    def indexed_terms(self, value: str) -> list[tuple[int, str]] | None:
+        """(position, term) of each word ``value`` indexes, as a call with
+        positions yields them; None when the chain is not one fused loop."""
+        tokenizer, filters = self.items[0], self.items[1:]
+        if not (
+            isinstance(tokenizer, BengaliTokenizer)
+            and all(isinstance(f, TermFilter) for f in filters)
+        ):
+            return None
+        return indexed_terms(value, _fused_term_function(filters))
 
     def term(self, surface: str, attached: bool = False) -> str | None:
         """The term this analyzer indexes for one surface token (None: dropped)."""

@@ -203,3 +203,19 @@ def _mapped_tokens(
             token.startchar = start_char + start
             token.endchar = start_char + end
         yield token
+
+
+def indexed_terms(value: str, term: Callable[[str, bool], str | None]) -> list[tuple[int, str]]:
+    """(position, term) of every indexed word of ``value``: what the
+    tokenizer yields with ``term`` and stopwords removed, without a Token per
+    word (the indexing formats' loop, :mod:`bnsearch.engine.formats`)."""
+    lookup = term.memo.get if hasattr(term, "memo") else None
+    found = []
+    for pos, (start, end, attached) in enumerate(_cached_word_spans(value)):
+        text = value[start:end]
+        mapped = lookup(text, _MISSING) if lookup is not None and not attached else _MISSING
+        if mapped is _MISSING:
+            mapped = term(text, attached)
+        if mapped is not None:
+            found.append((pos, mapped))
+    return found

@@ -31,12 +31,26 @@ def _texts(value: str, analyzer, kwargs: dict):
     return (t.text for t in analyzer(value, **kwargs) if not t.stopped)
 
 
+def _indexed(value: str, analyzer, kwargs: dict) -> list[tuple[int, str]] | None:
+    """A bnsearch analyzer's (position, term) pairs in one loop, when the
+    call is a plain indexing one; None otherwise."""
+    terms = getattr(analyzer, "indexed_terms", None)
+    if terms is None or set(kwargs) - {"mode", "positions"} or not isinstance(value, str):
+        return None
+    return terms(value)
+
+
 class Counts(Frequency):
     """Whoosh's Frequency format (the value is the count, packed)."""
 
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
-        for word, count in Counter(_texts(value, analyzer, kwargs)).items():
+        indexed = _indexed(value, analyzer, kwargs)
+        if indexed is not None:
+            counts = Counter(term for _, term in indexed)
+        else:
+            counts = Counter(_texts(value, analyzer, kwargs))
+        for word, count in counts.items():
             yield word, count, count * boost, pack_uint(count)
 
 
@@ -47,14 +61,15 @@ class ArrayPositions(Positions):
         boost = self.field_boost
         kwargs["positions"] = True
         found: dict[str, list[int]] = {}
-        for token in analyzer(value, **kwargs):
-            if token.stopped:
-                continue
-            positions = found.get(token.text)
+        indexed = _indexed(value, analyzer, kwargs)
+        if indexed is None:
+            indexed = [(t.pos, t.text) for t in analyzer(value, **kwargs) if not t.stopped]
+        for pos, term in indexed:
+            positions = found.get(term)
             if positions is None:
-                found[token.text] = [token.pos]
+                found[term] = [pos]
             else:
-                positions.append(token.pos)
+                positions.append(pos)
         for word, positions in found.items():
             yield word, len(positions), len(positions) * boost, self.encode(positions)
 
