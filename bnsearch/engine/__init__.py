@@ -1,13 +1,18 @@
 """Engine: everything coupled to Whoosh, and every use of its private parts.
 
-The schema (:mod:`.schema`) and how postings are written (:mod:`.codec`);
-the one write path that ``bnsearch index`` and ``Index.add_many`` share
-(:mod:`.indexing`) with its safe multi-process writer (:mod:`.parallel`);
-BM25F for sections (:mod:`.scoring`), the collector that groups matches by
-article (:mod:`.collector`), per-reader caches (:mod:`.cache`) and the index
-check (:mod:`.check`). Where these read a private Whoosh attribute, a test
-compares the result with Whoosh's own (tests/test_search.py: scores,
-corrector terms; tests/test_indexing.py: the codec's blocks).
+The schema (:mod:`.schema`) with its posting formats (:mod:`.formats`), how
+postings are written and read (:mod:`.codec`) and pooled before writing
+(:mod:`.pool`); the one write path that ``bnsearch index`` and
+``Index.add_many`` share (:mod:`.indexing`) with its safe multi-process
+writer (:mod:`.parallel`); BM25F for sections (:mod:`.scoring`); searching
+a query's posting lists as arrays (:mod:`.arrays`, the path of word
+queries) and Whoosh's matchers with the collector that groups matches by
+article (:mod:`.collector`, the path of phrases); per-reader caches
+(:mod:`.cache`) and the index check (:mod:`.check`). Where these read a
+private Whoosh attribute, a test compares the result with Whoosh's own
+(tests/test_search.py: scores, corrector terms; tests/test_indexing.py: the
+codec's blocks, the formats, the pool; tests/test_arrays.py: postings,
+scores and evidence of the array path).
 """
 
 from .check import check_index

@@ -63,8 +63,10 @@ class Weights:
     # With "or": a word found in more than this share of all sections is
     # "common". A section must match one of the rarer words (or, when all are
     # common, the least common one), and common words only add to its score
-    # (Lucene's common terms query): Whoosh then skips the common words' long
-    # posting lists instead of scoring every section that has, say, বাংলাদেশ.
+    # (Lucene's common terms query): the search then reads the common words'
+    # long posting lists only in the blocks that hold a selected section
+    # (bnsearch.engine.arrays), instead of scoring every section that has,
+    # say, বাংলাদেশ.
     # A word must also be in at least common_minimum sections: on a small
     # index no posting list is long, and plain OR is kept. None: off.
     common_cutoff: float | None = 0.02
