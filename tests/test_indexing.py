@@ -553,3 +553,19 @@ def test_bnsearch_formats_index_as_whoosh_s_formats(words: list[str]) -> None:
             assert ours.decode_frequency(value) == theirs.decode_frequency(whoosh_value)
             if isinstance(ours, ArrayPositions):
                 assert ours.decode_positions(value) == theirs.decode_positions(whoosh_value)
+    # The schema's fields, through Whoosh's own indexing call.
+    from whoosh.fields import TEXT
+
+    from bnsearch.engine.schema import make_schema
+
+    schema = make_schema()
+    for name in ("body", "body_exact", "title", "heading_exact"):
+        field = schema[name]
+        plain = TEXT(analyzer=field.analyzer, phrase=name.endswith("_exact"))
+        found = sorted(field.index(text))
+        expected = sorted(plain.index(text))
+        assert [row[:3] for row in found] == [row[:3] for row in expected]
+        for (_, _, _, value), (_, _, _, whoosh_value) in zip(found, expected, strict=True):
+            assert field.format.decode_frequency(value) == plain.format.decode_frequency(
+                whoosh_value
+            )

@@ -19,10 +19,11 @@ import sys
 from array import array
 from collections import Counter
 
+from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import _INT_SIZE, pack_uint
 
-__all__ = ["ArrayPositions", "Counts"]
+__all__ = ["ArrayPositions", "BengaliText", "Counts"]
 
 _BIG_ENDIAN = sys.byteorder == "big"
 
@@ -43,6 +44,17 @@ def _indexed(value: str, analyzer, kwargs: dict) -> list[tuple[int, str]] | None
 class Counts(Frequency):
     """Whoosh's Frequency format (the value is the count, packed)."""
 
+    def postings(self, value, analyzer) -> list[tuple[bytes, int, float, bytes]] | None:
+        """What :meth:`FieldType.index` yields for ``value``, as one list
+        (term bytes, count, weight, value); None when the analyzer is not
+        one fused loop."""
+        indexed = _indexed(value, analyzer, {})
+        if indexed is None:
+            return None
+        boost = self.field_boost
+        counts = Counter(term for _, term in indexed)
+        return [(w.encode(), n, n * boost, pack_uint(n)) for w, n in counts.items()]
+
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
         indexed = _indexed(value, analyzer, kwargs)
@@ -56,6 +68,21 @@ class Counts(Frequency):
 
 class ArrayPositions(Positions):
     """Whoosh's Positions format, with the positions as an array."""
+
+    def postings(self, value, analyzer) -> list[tuple[bytes, int, float, bytes]] | None:
+        """As :meth:`Counts.postings`, the value being the positions."""
+        indexed = _indexed(value, analyzer, {})
+        if indexed is None:
+            return None
+        found: dict[str, list[int]] = {}
+        for pos, term in indexed:
+            positions = found.get(term)
+            if positions is None:
+                found[term] = [pos]
+            else:
+                positions.append(pos)
+        boost, encode = self.field_boost, self.encode
+        return [(w.encode(), len(p), len(p) * boost, encode(p)) for w, p in found.items()]
 
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
@@ -84,3 +111,16 @@ class ArrayPositions(Positions):
         if _BIG_ENDIAN:
             positions.byteswap()
         return positions.tolist()
+
+
+class BengaliText(TEXT):
+    """Whoosh's TEXT field, indexed through its format's ``postings`` list
+    (one list per field value instead of two nested generators)."""
+
+    def index(self, value, **kwargs):
+        if not kwargs and isinstance(value, str):
+            postings = getattr(self.format, "postings", None)
+            found = postings(value, self.analyzer) if postings is not None else None
+            if found is not None:
+                return found
+        return super().index(value, **kwargs)

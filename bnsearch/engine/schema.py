@@ -14,7 +14,7 @@ from whoosh.columns import Column, RefBytesColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, FieldType, Schema
 
 from ..analysis import ANALYZER_VERSION, exact_analyzer, stem_analyzer
-from .formats import ArrayPositions, Counts
+from .formats import ArrayPositions, BengaliText, Counts
 
 __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 
@@ -45,7 +45,7 @@ class StoredColumn(FieldType):
 
 def _text(analyzer, phrase: bool, **options: bool) -> TEXT:
     """A TEXT field with bnsearch's formats (bnsearch.engine.formats)."""
-    field = TEXT(analyzer=analyzer, phrase=phrase, **options)
+    field = BengaliText(analyzer=analyzer, phrase=phrase, **options)
     field.format = ArrayPositions() if phrase else Counts()
     return field
 
