@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from conftest import REPORT, SHARED, failures_in_threads
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from icu import BreakIterator, Locale
 from whoosh.scoring import BM25F
 
 from bnsearch import Article, Index
-from bnsearch.analysis import analyze
+from bnsearch.analysis import analyze, exact_term, stem_term
 from bnsearch.engine.collector import Deadline
 from bnsearch.engine.scoring import REFERENCE_DISCOUNT, LengthTableScorer
 from bnsearch.errors import QueryError
@@ -504,3 +504,30 @@ def test_dev_sections_and_qrels_parse() -> None:
 def test_snippet_type_round_trip() -> None:
     snippet = Snippet("কাতার দোহা", ((0, 5),))
     assert render_html(snippet) == "<mark>কাতার</mark> দোহা"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["কাতার", "কাতারের", "দোহা", "এবং", "নদী", "নদীর", "১৯৭১", "1971", "Qatarকে", "কী", "৷", ","]
+        ),
+        max_size=30,
+    ),
+    st.sets(st.sampled_from(["কাতার", "নদী", "১৯৭১", "দোহা", "কে"]), max_size=3),
+)
+def test_word_matches_are_found_as_by_each_word_s_terms(words, wanted) -> None:
+    """The one-loop search for matched words marks exactly the words whose
+    exact or stem term the query has."""
+    from bnsearch.search.snippets import section_terms
+
+    text = " ".join(words)
+    stems = {stem_term(w) for w in wanted} - {None}
+    exact = {exact_term(w) for w in wanted}
+    spans, exacts, stemmed = section_terms(text)
+    expected = [
+        (start, end)
+        for (start, end, _), e, s in zip(spans, exacts, stemmed, strict=True)
+        if e in exact or (s is not None and s in stems)
+    ]
+    assert match_spans(text, stems, exact) == expected

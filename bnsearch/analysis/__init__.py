@@ -60,6 +60,7 @@ __all__ = [
     "stem",
     "stem_analyzer",
     "stem_term",
+    "term_functions",
     "word_spans",
 ]
 
@@ -97,6 +98,12 @@ def stem_term(surface: str, attached: bool = False) -> str | None:
 
 
 _MISSING = object()
+
+
+def term_functions():
+    """The memoized exact and stem term functions (each with its ``memo``
+    dict): for loops over every word of a text."""
+    return _ANALYZERS["exact"].term_function(), _ANALYZERS["stem"].term_function()
 
 
 def span_terms(text: str, spans: Sequence[Span]) -> tuple[list[str], list[str | None]]:
