@@ -264,21 +264,13 @@ def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int])
     wanted = {stem for stem in wanted if len(stem) >= 3}
     if not wanted:
         return []
-    headed: set[int] = set()
-    for stem in wanted:
-        headed |= _headed_by(searcher, stem)
-    return [docnum for docnum in docnums if docnum in headed]
-
-
-def _headed_by(searcher: Searcher, stem: str) -> frozenset[int]:
-    """The sections with a heading term that starts with ``stem``, read from
-    the heading field's terms and postings (reading each section's stored
-    heading decompressed its whole text)."""
-    reader = searcher.reader()
-    found: set[int] = set()
-    for term in reader.expand_prefix("heading", stem):
-        found.update(reader.postings("heading", term).all_ids())
-    return frozenset(found)
+    found = []
+    for docnum in docnums:
+        heading = searcher.stored_fields(docnum)["heading"]
+        terms = _terms(heading) if heading else frozenset()
+        if any(term.startswith(stem) for term in terms for stem in wanted):
+            found.append(docnum)
+    return found
 
 
 @lru_cache(maxsize=1 << 12)
