@@ -38,11 +38,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.reading import IndexReader, SegmentReader
+from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .cache import column, per_generation, reference_sections
+from .cache import column, per_generation, per_reader, reference_sections
 from .codec import ArrayBlockMatcher, decode_frequencies, decode_ids
 from .scoring import ARTICLE_FIELDS, REFERENCE_DISCOUNT, ArticleParameters, _length_bytes
 
@@ -90,10 +90,19 @@ def read_postings(
     """A term's postings in one segment: document numbers (ascending) and
     term frequencies, deleted documents left out. With ``within`` (sorted
     document numbers), only the blocks that may hold one of them are read."""
-    if (fieldname, text) not in segment:
-        return _EMPTY_IDS, _EMPTY
+    found = _postings(segment, fieldname, text, within)
+    return (_EMPTY_IDS, _EMPTY) if found is None else found
+
+
+def _postings(
+    segment: SegmentReader, fieldname: str, text: bytes, within: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """read_postings; None when the segment does not have the term."""
     terms = segment._terms  # Whoosh 2.7.4's term reader (pinned)
-    matcher = terms.matcher(fieldname, text, segment.schema[fieldname].format)
+    try:
+        matcher = terms.matcher(fieldname, text, segment.schema[fieldname].format)
+    except TermNotFound:
+        return None
     if not isinstance(matcher, ArrayBlockMatcher):  # postings inlined in the term info
         ids = np.array(matcher.all_ids(), dtype=np.int64)
         tf = np.array([matcher.weight() for _ in _walk(matcher)], dtype=np.float32)
@@ -123,6 +132,8 @@ def read_postings(
         position = end
     if not id_parts:
         return _EMPTY_IDS, _EMPTY
+    if len(id_parts) == 1:
+        return _without_deleted(segment, id_parts[0], tf_parts[0])
     return _without_deleted(segment, np.concatenate(id_parts), np.concatenate(tf_parts))
 
 
@@ -197,21 +208,33 @@ class _SegmentEvaluator:
         fieldname = query.fieldname
         text = self.searcher.schema[fieldname].to_bytes(query.text)
         key = (fieldname, text)
-        if key not in self.segment:
+        found = _postings(self.segment, fieldname, text, within)
+        if found is None:  # not in this segment: not one of its terms either
             return _NOTHING
-        ids, tf = read_postings(self.segment, fieldname, text, within)
+        ids, tf = found
         if within is not None and len(ids):
             keep = np.isin(ids, within, assume_unique=True)
             ids, tf = ids[keep], tf[keep]
-        found = self.leaves.get(key)
-        if found is None or len(found[0]) < len(ids):
+        seen = self.leaves.get(key)
+        if seen is None or len(seen[0]) < len(ids):
             self.leaves[key] = (ids, tf)
         scorer = self.weighting.scorer(self.searcher, fieldname, text)
-        norms = np.array(scorer._norms)[np.frombuffer(scorer._lengths, dtype=np.uint8)[ids]]
+        norms = _norm_table(self.segment, fieldname, scorer)[ids]
         scores = scorer.idf * ((tf * scorer._k1_plus_1) / (tf + norms))
         if query.boost != 1.0:
             scores = scores * query.boost
         return _Scored(ids, scores, np.ones(len(ids), dtype=np.int64), 1)
+
+
+def _norm_table(segment: SegmentReader, fieldname: str, scorer) -> np.ndarray:
+    """Each section's BM25 length norm in ``fieldname`` for the scorer's
+    parameters (LengthTableScorer's table, looked up by length byte)."""
+    key = ("norm table", fieldname, scorer.B, scorer.K1, scorer.avgfl)
+
+    def make() -> np.ndarray:
+        return np.array(scorer._norms)[np.frombuffer(scorer._lengths, dtype=np.uint8)]
+
+    return per_reader(segment, key, make)
 
 
 def _union(parts: list[_Scored], scale: float | None) -> _Scored:
