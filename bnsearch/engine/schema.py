@@ -25,8 +25,8 @@ __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 # be opened by another version. 6: character offsets dropped, engine/ package.
 # 7: no positions in the stem fields (phrases match the exact fields).
 # 8: posting blocks stored as byte arrays (bnsearch.engine.codec), positions
-# as arrays (bnsearch.engine.formats).
-SCHEMA_VERSION = 8
+# as arrays (bnsearch.engine.formats). 9: headings in a column too.
+SCHEMA_VERSION = 9
 
 
 class StoredColumn(FieldType):
@@ -60,7 +60,9 @@ def make_schema() -> Schema:
         level=STORED(),
         title=_text(stem, stored=True, phrase=False),
         title_exact=_text(exact, phrase=True),
-        heading=_text(stem, stored=True, phrase=False),
+        # Also a column: the section choice reads many sections' headings,
+        # and a stored field is read with the whole stored section text.
+        heading=_text(stem, stored=True, phrase=False, sortable=True),
         heading_exact=_text(exact, phrase=True),
         heading_path=STORED(),
         # No character offsets (snippets find their matches in the stored

@@ -60,6 +60,7 @@ from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative, normalize_label
 from ..engine.arrays import ArrayMatches, match_arrays, supports
+from ..engine.cache import column
 from ..engine.collector import BestSectionPerArticle, Deadline
 from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, ArticleScorer, article_lengths
 from .compile import QueryPlan, Weights
@@ -264,9 +265,10 @@ def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int])
     wanted = {stem for stem in wanted if len(stem) >= 3}
     if not wanted:
         return []
+    headings = column(searcher.reader(), "heading")
     found = []
     for docnum in docnums:
-        heading = searcher.stored_fields(docnum)["heading"]
+        heading = headings[docnum]
         terms = _terms(heading) if heading else frozenset()
         if any(term.startswith(stem) for term in terms for stem in wanted):
             found.append(docnum)
