@@ -35,7 +35,7 @@ AND and AND-MAYBE) is scored a posting list at a time on arrays
 (:mod:`bnsearch.engine.arrays`): every section the selecting words match,
 its BM25F score, its article's evidence, with the common words read only in
 the blocks that can hold such a section. On the 1 GB collection of
-bench/scale.py that took a question's search from 228 to 14 ms at the
+bench/scale.py that took a question's search from 228 to 12 ms at the
 median, with the same matches and scores (tests/test_arrays.py). Phrases
 run through Whoosh's matchers and :class:`BestSectionPerArticle`. Both give
 every matching article, so totals are exact.
