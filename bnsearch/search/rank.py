@@ -28,7 +28,9 @@ passages — questions, dev):
     both, article_level 2 (the default)    0.828 / 0.482   0.991   0.811  0.975
 
 (article_level 1 was measured before the heading rule of choose_sections
-and with exact forms in the article evidence; see _article_terms.)
+and with exact forms in the article evidence; see _article_terms. Since the
+array path's coordination bonus counts every term of its OR, wherever the
+section lies in its segment, the default gives 0.832 / 0.482, 0.991.)
 
 How the matches are found. A query of words (the compiler's terms, OR,
 AND and AND-MAYBE) is scored a posting list at a time on arrays
