@@ -66,7 +66,7 @@ def supports(query: wq.Query) -> bool:
 # --- reading posting lists ----------------------------------------------------------
 
 
-def _read_block(postfile, position: int) -> tuple[tuple, int, bool]:
+def _read_block(postfile, position: int) -> tuple[tuple, int, int, bool]:
     """The header of the block at ``position``: (its info tuple, the offset of
     its data, the offset of the next block, whether it is the last)."""
     postfile.seek(position)
@@ -104,14 +104,14 @@ def _postings(
     except TermNotFound:
         return None
     if not isinstance(matcher, ArrayBlockMatcher):  # postings inlined in the term info
-        ids = np.array(matcher.all_ids(), dtype=np.int64)
-        tf = np.array([matcher.weight() for _ in _walk(matcher)], dtype=np.float32)
+        pairs = list(_walk(matcher))
+        ids = np.array([docnum for docnum, _ in pairs], dtype=np.int64)
+        tf = np.array([weight for _, weight in pairs], dtype=np.float32)
         return _without_deleted(segment, ids, tf.astype(np.float64))
     postfile = matcher._postfile
     position = matcher._baseoffset
     id_parts, tf_parts = [], []
     previous_max = -1
-    cursor = 0
     while True:
         info, start, end, last = _read_block(postfile, position)
         block_max = info[1]
@@ -137,9 +137,9 @@ def _postings(
     return _without_deleted(segment, np.concatenate(id_parts), np.concatenate(tf_parts))
 
 
-def _walk(matcher) -> Iterable[None]:
+def _walk(matcher) -> Iterable[tuple[int, float]]:
     while matcher.is_active():
-        yield None
+        yield matcher.id(), matcher.weight()
         matcher.next()
 
 
