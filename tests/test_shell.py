@@ -139,6 +139,16 @@ def screen(tmux, expected: str, timeout: float = 20.0) -> list[str]:
         time.sleep(0.1)
 
 
+def prompts_drawn(tmux, count: int, timeout: float = 20.0) -> None:
+    """Wait until the pane shows ``count`` prompts."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        lines = tmux("capture-pane", "-p").splitlines()
+        if sum(line.startswith("bnsearch>") for line in lines) >= count:
+            return
+        time.sleep(0.05)
+
+
 def test_tmux_draws_bengali_editing_and_ctrl_c_right(tmux) -> None:
     screen(tmux, "bnsearch>")
     tmux("send-keys", "কাতার দোহায়")
@@ -148,6 +158,7 @@ def test_tmux_draws_bengali_editing_and_ctrl_c_right(tmux) -> None:
     # X lands inside the word and the line shows exactly what was typed.
     assert [line for line in lines if "bnsearch>" in line] == ["bnsearch> কাতার দোহXায়"]
     tmux("send-keys", "C-c")
+    prompts_drawn(tmux, 2)  # a person types on once the new prompt is there
     tmux("send-keys", "দোহা")
     lines = screen(tmux, "> দোহা")
     prompts = [line for line in lines if "bnsearch>" in line]
