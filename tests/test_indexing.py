@@ -569,3 +569,33 @@ def test_bnsearch_formats_index_as_whoosh_s_formats(words: list[str]) -> None:
             assert field.format.decode_frequency(value) == plain.format.decode_frequency(
                 whoosh_value
             )
+
+
+def test_the_lean_writer_writes_what_whoosh_s_writer_writes(tmp_path: Path, monkeypatch) -> None:
+    """The seed corpus indexed with the field-sorted pool and its
+    add_document, and with Whoosh's own: the same terms, postings (numbers,
+    weights, values), field lengths, stored fields and columns."""
+    from bnsearch.engine import indexing
+
+    update_index(tmp_path / "ours", [SEED_DIR], procs=1)
+    monkeypatch.setattr(indexing, "use_field_sorted_pool", lambda writer: None)
+    update_index(tmp_path / "whoosh", [SEED_DIR], procs=1)
+    with Index.open(tmp_path / "ours") as ours, Index.open(tmp_path / "whoosh") as theirs:
+        a, b = ours._searcher().reader(), theirs._searcher().reader()
+        assert a.doc_count_all() == b.doc_count_all() > 0
+        for name in a.schema.names():
+            if not a.schema[name].indexed:
+                continue
+            assert list(a.lexicon(name)) == list(b.lexicon(name)), name
+            for text in a.lexicon(name):
+                assert list(_ids_and_weights(a.postings(name, text))) == list(
+                    _ids_and_weights(b.postings(name, text))
+                ), (name, text)
+            if a.schema[name].scorable:
+                assert [a.doc_field_length(d, name) for d in range(a.doc_count_all())] == [
+                    b.doc_field_length(d, name) for d in range(b.doc_count_all())
+                ]
+        for docnum in range(a.doc_count_all()):
+            assert a.stored_fields(docnum) == b.stored_fields(docnum)
+        for name in ("article_id", "ordinal", "heading", "source", "content_hash"):
+            assert list(a.column_reader(name)) == list(b.column_reader(name)), name
