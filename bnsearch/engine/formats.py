@@ -66,6 +66,18 @@ class Counts(Frequency):
             yield word, count, count * boost, pack_uint(count)
 
 
+def _positions_by_term(indexed: list[tuple[int, str]]) -> dict[str, list[int]]:
+    """Each term's positions, in order, from (position, term) pairs."""
+    found: dict[str, list[int]] = {}
+    for pos, term in indexed:
+        positions = found.get(term)
+        if positions is None:
+            found[term] = [pos]
+        else:
+            positions.append(pos)
+    return found
+
+
 class ArrayPositions(Positions):
     """Whoosh's Positions format, with the positions as an array."""
 
@@ -74,30 +86,17 @@ class ArrayPositions(Positions):
         indexed = _indexed(value, analyzer, {})
         if indexed is None:
             return None
-        found: dict[str, list[int]] = {}
-        for pos, term in indexed:
-            positions = found.get(term)
-            if positions is None:
-                found[term] = [pos]
-            else:
-                positions.append(pos)
         boost, encode = self.field_boost, self.encode
+        found = _positions_by_term(indexed)
         return [(w.encode(), len(p), len(p) * boost, encode(p)) for w, p in found.items()]
 
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
         kwargs["positions"] = True
-        found: dict[str, list[int]] = {}
         indexed = _indexed(value, analyzer, kwargs)
         if indexed is None:
             indexed = [(t.pos, t.text) for t in analyzer(value, **kwargs) if not t.stopped]
-        for pos, term in indexed:
-            positions = found.get(term)
-            if positions is None:
-                found[term] = [pos]
-            else:
-                positions.append(pos)
-        for word, positions in found.items():
+        for word, positions in _positions_by_term(indexed).items():
             yield word, len(positions), len(positions) * boost, self.encode(positions)
 
     def encode(self, poslist) -> bytes:
