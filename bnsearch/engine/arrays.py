@@ -44,7 +44,13 @@ from whoosh.util.numeric import byte_to_length
 
 from .cache import column, per_generation, per_reader, reference_sections
 from .codec import ArrayBlockMatcher, decode_frequencies, decode_ids
-from .scoring import ARTICLE_FIELDS, REFERENCE_DISCOUNT, ArticleParameters, _length_bytes
+from .scoring import (
+    ARTICLE_FIELDS,
+    REFERENCE_DISCOUNT,
+    ArticleParameters,
+    _length_bytes,
+    article_bm25f,
+)
 
 __all__ = ["ArrayMatches", "DocumentTable", "document_table", "match_arrays", "supports"]
 
@@ -438,28 +444,14 @@ class ArrayMatches:
     ) -> np.ndarray:
         """Each matching article's score (in the order of its rows):
         ``section_level`` × its best section's score + ``article_level`` ×
-        BM25F over the whole article (see
-        :class:`bnsearch.engine.scoring.ArticleScorer`, the same formula)."""
+        BM25F over the whole article (:func:`bnsearch.engine.scoring.article_bm25f`)."""
         scores = section_level * self.best_scores
         if not article_level or not len(self.evidence):
             return scores
-        p, table = parameters, self.table
-        title, heading, body = (table.lengths[self.article_numbers, i] for i in range(3))
-        mean_title, mean_heading, mean_body = table.means
-        title_norm = p.title / (1 - p.b_title + p.b_title * title / mean_title)
-        heading_norm = p.heading / (1 - p.b_heading + p.b_heading * heading / mean_heading)
-        body_norm = p.body / (1 - p.b_body + p.b_body * body / mean_body)
-        total = np.zeros(len(scores))
-        evidence = self.evidence
-        for word, idf in enumerate(idfs):
-            at = 3 * word
-            frequency = (
-                evidence[:, at] * title_norm
-                + evidence[:, at + 1] * heading_norm
-                + evidence[:, at + 2] * body_norm
-            )
-            total += np.where(frequency > 0, idf * frequency * (p.k1 + 1) / (p.k1 + frequency), 0.0)
-        return scores + article_level * total
+        table = self.table
+        lengths = table.lengths[self.article_numbers]
+        bm25f = article_bm25f(lengths, table.means, self.evidence, idfs, parameters)
+        return scores + article_level * bm25f
 
     def best(self, scores: np.ndarray, count: int) -> list[tuple[str, float]]:
         """The ``count`` best articles by ``scores`` (one per matching

@@ -62,7 +62,7 @@ class BestSectionPerArticle(Collector):
     and the factor its frequency counts with), every match adds the
     frequencies of the terms it holds to its article's evidence
     (:attr:`evidence`, one list of ``3 × words`` floats per article, see
-    :class:`bnsearch.engine.scoring.ArticleScorer`): the title's once, as
+    :func:`bnsearch.engine.scoring.article_bm25f`): the title's once, as
     every section repeats it; headings and text summed over the sections,
     a reference section's discounted.
     """

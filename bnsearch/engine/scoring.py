@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
@@ -18,12 +19,10 @@ from .cache import per_reader, reference_sections
 
 __all__ = [
     "REFERENCE_DISCOUNT",
-    "ArticleLengths",
     "ArticleParameters",
-    "ArticleScorer",
     "LengthTableScorer",
     "SectionWeighting",
-    "article_lengths",
+    "article_bm25f",
 ]
 
 REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
@@ -105,52 +104,6 @@ ARTICLE_FIELDS = ("title", "heading", "body")
 
 
 @dataclass(frozen=True)
-class ArticleLengths:
-    """Each article's title, headings and text lengths (terms of the stem
-    fields; headings and text summed over its sections), and their means."""
-
-    lengths: dict[str, tuple[float, float, float]]
-    means: tuple[float, float, float]
-
-
-def article_lengths(reader: IndexReader) -> ArticleLengths:
-    """The article lengths of everything ``reader`` (a whole index) holds,
-    made once per reader. An article's sections may lie in several segments
-    (a multi-process build), so the table is made over all of them."""
-
-    def make() -> ArticleLengths:
-        totals: dict[str, list[float]] = {}
-        for segment, _ in reader.leaf_readers():
-            count = segment.doc_count_all()
-            if not count:
-                continue
-            ids = segment.column_reader("article_id")
-            tables = [_length_bytes(segment, name) for name in ARTICLE_FIELDS]
-            deleted = segment.has_deletions()
-            for docnum in range(count):
-                if deleted and segment.is_deleted(docnum):
-                    continue
-                title, heading, body = (_BYTE_LENGTH[table[docnum]] for table in tables)
-                found = totals.get(ids[docnum])
-                if found is None:
-                    totals[ids[docnum]] = [title, heading, body]
-                else:
-                    found[0] = max(found[0], title)
-                    found[1] += heading
-                    found[2] += body
-        articles = max(1, len(totals))
-        means = tuple(
-            max(1.0, sum(lengths[i] for lengths in totals.values()) / articles) for i in range(3)
-        )
-        return ArticleLengths({a: tuple(v) for a, v in totals.items()}, means)  # type: ignore[arg-type]
-
-    return per_reader(reader, "article lengths", make)
-
-
-_BYTE_LENGTH = [float(byte_to_length(b)) if b else 0.0 for b in range(256)]
-
-
-@dataclass(frozen=True)
 class ArticleParameters:
     """BM25F over a whole article (Robertson and Zaragoza's form: a word's
     frequencies in the fields are weighted and length-normalized field by
@@ -166,30 +119,30 @@ class ArticleParameters:
     b_body: float = 0.75
 
 
-class ArticleScorer:
-    """Scores articles from their evidence: ``evidence[3 * w + i]`` holds word
-    w's frequency in the title (i = 0), the headings (1) and the text (2)."""
-
-    def __init__(
-        self, lengths: ArticleLengths, idfs: Sequence[float], parameters: ArticleParameters
-    ) -> None:
-        self.lengths, self.idfs, self.p = lengths, list(idfs), parameters
-
-    def score(self, article: str, evidence: Sequence[float]) -> float:
-        p = self.p
-        title, heading, body = self.lengths.lengths.get(article, self.lengths.means)
-        mean_title, mean_heading, mean_body = self.lengths.means
-        title_norm = p.title / (1 - p.b_title + p.b_title * title / mean_title)
-        heading_norm = p.heading / (1 - p.b_heading + p.b_heading * heading / mean_heading)
-        body_norm = p.body / (1 - p.b_body + p.b_body * body / mean_body)
-        total = 0.0
-        for word, idf in enumerate(self.idfs):
-            at = 3 * word
-            frequency = (
-                evidence[at] * title_norm
-                + evidence[at + 1] * heading_norm
-                + evidence[at + 2] * body_norm
-            )
-            if frequency:
-                total += idf * frequency * (p.k1 + 1) / (p.k1 + frequency)
-        return total
+def article_bm25f(
+    lengths: np.ndarray,
+    means: tuple[float, float, float],
+    evidence: np.ndarray,
+    idfs: Sequence[float],
+    parameters: ArticleParameters,
+) -> np.ndarray:
+    """BM25F over whole articles, one per row: ``lengths[:, i]`` holds the
+    title's (i = 0), headings' (1) and text's (2) lengths, ``means`` their
+    means over the index; ``evidence[:, 3 * w + i]`` word w's frequency in
+    the same three (see BestSectionPerArticle and ArrayMatches)."""
+    p = parameters
+    title, heading, body = lengths[:, 0], lengths[:, 1], lengths[:, 2]
+    mean_title, mean_heading, mean_body = means
+    title_norm = p.title / (1 - p.b_title + p.b_title * title / mean_title)
+    heading_norm = p.heading / (1 - p.b_heading + p.b_heading * heading / mean_heading)
+    body_norm = p.body / (1 - p.b_body + p.b_body * body / mean_body)
+    total = np.zeros(len(lengths))
+    for word, idf in enumerate(idfs):
+        at = 3 * word
+        frequency = (
+            evidence[:, at] * title_norm
+            + evidence[:, at + 1] * heading_norm
+            + evidence[:, at + 2] * body_norm
+        )
+        total += np.where(frequency > 0, idf * frequency * (p.k1 + 1) / (p.k1 + frequency), 0.0)
+    return total

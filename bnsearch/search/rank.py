@@ -57,14 +57,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative, normalize_label
-from ..engine.arrays import ArrayMatches, match_arrays, supports
+from ..engine.arrays import ArrayMatches, document_table, match_arrays, supports
 from ..engine.cache import column
 from ..engine.collector import BestSectionPerArticle, Deadline
-from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, ArticleScorer, article_lengths
+from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f
 from .compile import QueryPlan, Weights
 
 __all__ = ["Ranked", "choose_sections", "rank"]
@@ -218,16 +219,21 @@ def rank(
         # see every term.
         query = _without_excluded_articles(searcher, plan, ids)
         searcher.search_with_collector(query, collector, searcher.context(needs_current=True))
-        scores = {a: weights.section_level * best[0] for a, best in collector.best.items()}
-        if article_terms:
-            scorer = ArticleScorer(
-                article_lengths(searcher.reader()), _idfs(searcher, plan), article
-            )
-            for name, evidence in collector.evidence.items():
-                scores[name] += weights.article_level * scorer.score(name, evidence)
+        names = list(collector.best)
+        scores = [weights.section_level * collector.best[name][0] for name in names]
+        if article_terms and names:
+            table = document_table(searcher.reader())
+            lengths = table.lengths[[table.numbers[name] for name in names]]
+            evidence = np.array([collector.evidence.get(name, [0.0] * slots) for name in names])
+            bm25f = article_bm25f(lengths, table.means, evidence, _idfs(searcher, plan), article)
+            scores = [
+                s + weights.article_level * float(b) for s, b in zip(scores, bm25f, strict=True)
+            ]
         # Rounded to 6 decimals, so that sums added in another order still tie.
         order = heapq.nsmallest(
-            count + _TITLE_WINDOW, scores.items(), key=lambda item: (-round(item[1], 6), item[0])
+            count + _TITLE_WINDOW,
+            zip(names, scores, strict=True),
+            key=lambda item: (-round(item[1], 6), item[0]),
         )
         matches = collector
     titled = _titled(searcher, plan, matches, order) if weights.title_match else set()
