@@ -153,12 +153,12 @@ def _decode_values(values, count: int, fixed) -> tuple:
     return tuple(blob[s:e] for s, e in zip(starts, ends.tolist(), strict=True))
 
 
-def _block_info(count: int, last_id: int, max_weight: float, lengths: list[int]) -> bytes:
+def _block_info(
+    count: int, last_id: int, max_weight: float, shortest: int | None, longest: int
+) -> bytes:
     """The pickled block header, as Whoosh writes it (compression 0: each
-    part of the data says how it is stored)."""
-    nonzero = [n for n in lengths if n]
-    shortest = min(nonzero) if nonzero else None
-    longest = max(nonzero) if nonzero else 0
+    part of the data says how it is stored); ``shortest`` is the shortest
+    non-zero field length (None: none), ``longest`` the longest (0: none)."""
     return dumps(
         (count, last_id, max_weight, 0, length_to_byte(shortest), length_to_byte(longest)), 2
     )
@@ -196,17 +196,7 @@ class ArrayBlockPostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         data = encode_block(self._ids, self._weights, self._values, self._format.fixed_value_size())
         ids = self._ids
-        info = dumps(
-            (
-                len(ids),
-                ids[-1],
-                self._maxweight,
-                0,
-                length_to_byte(self._minlength),
-                length_to_byte(self._maxlength),
-            ),
-            2,
-        )
+        info = _block_info(len(ids), ids[-1], self._maxweight, self._minlength, self._maxlength)
         size = len(info) + len(data)
         self._postfile.write_int(-size if last else size)
         self._postfile.write(info)
@@ -282,18 +272,18 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         for at in range(0, count, limit):
             block_ids = ids[at : at + limit]
             block_weights = array("f", weights[at : at + limit])  # as the block keeps them
-            lengths = [table[d] for d in block_ids] if table else [0]
+            nonzero = [n for n in (table[d] for d in block_ids) if n] if table else []
+            shortest = min(nonzero) if nonzero else None
+            longest = max(nonzero) if nonzero else 0
             block_weight = max(0, max(weights[at : at + limit]))
             data = encode_block(block_ids, block_weights, values[at : at + limit], fixed)
-            info = _block_info(len(block_ids), block_ids[-1], block_weight, lengths)
+            info = _block_info(len(block_ids), block_ids[-1], block_weight, shortest, longest)
             size = len(info) + len(data)
             chunks += (pack_int(-size if at + limit >= count else size), info, data)
             total_weight += sum(block_weights)
-            nonzero = [n for n in lengths if n]
-            if nonzero:
-                shortest = min(nonzero)
+            if shortest is not None:
                 min_length = shortest if min_length is None else min(min_length, shortest)
-            max_length = max(max_length, max(lengths))
+            max_length = max(max_length, longest)
             max_weight = max(max_weight, block_weight)
         written = b"".join(chunks)
         self._postfile.write(written)
@@ -318,8 +308,7 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         gaps = _packed(_narrowest(docnum), (docnum,))
         data = dumps((gaps, None if stored == 1.0 else stored, values), 2)
         max_weight = max(0, weight)
-        length_byte = length_to_byte(length or None)
-        info = dumps((1, docnum, max_weight, 0, length_byte, length_to_byte(length)), 2)
+        info = _block_info(1, docnum, max_weight, length or None, length)
         written = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
         self._postfile.write(written)
         row = _term_info(
