@@ -154,9 +154,18 @@ def _without_deleted(
 ) -> tuple[np.ndarray, np.ndarray]:
     if not segment.has_deletions():
         return ids, tf
-    deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
-    keep = ~np.isin(ids, deleted)
+    keep = ~np.isin(ids, _deleted(segment))
     return ids[keep], tf[keep]
+
+
+def _deleted(segment: SegmentReader) -> np.ndarray:
+    """The segment's deleted document numbers, read once per reader (every
+    term of every query filters its postings with them)."""
+
+    def read() -> np.ndarray:
+        return np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
+
+    return per_reader(segment, "deleted", read)
 
 
 # --- evaluating a query on one segment -------------------------------------------
@@ -314,7 +323,6 @@ def document_table(reader: IndexReader) -> DocumentTable:
         ordinals = np.zeros(total, dtype=np.int64)
         is_reference = np.zeros(total, dtype=bool)
         numbers: dict[str, int] = {}
-        lengths = np.zeros((0, 3))
         parts = []
         for segment, offset in reader.leaf_readers():
             count = segment.doc_count_all()
@@ -327,8 +335,7 @@ def document_table(reader: IndexReader) -> DocumentTable:
             references = np.fromiter(reference_sections(segment), dtype=np.int64)
             is_reference[offset + references] = True
             if segment.has_deletions():
-                deleted = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
-                article_of[offset + deleted] = -1
+                article_of[offset + _deleted(segment)] = -1
             fields = [
                 _BYTE_LENGTH[np.frombuffer(_length_bytes(segment, name), dtype=np.uint8)]
                 for name in ARTICLE_FIELDS
