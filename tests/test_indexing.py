@@ -502,31 +502,60 @@ def _ids_and_weights(matcher):
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(
-        st.lists(st.tuples(st.sampled_from("abc"), st.binary(max_size=3)), max_size=8),
+        st.tuples(
+            st.lists(st.tuples(st.sampled_from("abc"), st.binary(max_size=3)), max_size=8),
+            st.booleans(),
+        ),
         max_size=30,
     ),
     st.booleans(),
 )
 def test_the_field_sorted_pool_gives_whoosh_s_order(documents, spill: bool) -> None:
-    """Postings added document by document come out as Whoosh's pool sorts
-    them, from memory and from runs spilled to disk."""
+    """Postings added document by document, one by one or a field's at once
+    as columns, come out as Whoosh's pool sorts them, from memory (as tuples
+    and as each field's sorted lists) and from runs spilled to disk."""
     import tempfile
 
     from whoosh.filedb.filestore import FileStorage
 
-    from bnsearch.engine.pool import FieldSortedPool
+    from bnsearch.engine.pool import FieldColumns, FieldSortedPool, SortedPool
 
     items = sorted(
-        {(field, term, docnum, 1.0, b"") for docnum, doc in enumerate(documents)
+        {(field, term, docnum, 1.0, b"v" + term) for docnum, (doc, _) in enumerate(documents)
          for field, term in doc}, key=lambda item: item[2],
     )  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         pool = FieldSortedPool(FileStorage(folder), None, limitmb=1)
         if spill:
             pool.limit = 600  # bytes: a run every few postings
-        for item in items:
-            pool.add(item)
-        assert list(pool.items()) == sorted(items)
+        for docnum, (_, as_columns) in enumerate(documents):
+            mine = [item for item in items if item[2] == docnum]
+            if not as_columns:
+                for item in mine:
+                    pool.add(item)
+                continue
+            for field in sorted({item[0] for item in mine}):
+                rows = [item for item in mine if item[0] == field]
+                terms = [term for _, term, _, _, _ in rows]
+                values = [value for *_, value in rows]
+                pool.add_field(
+                    field, docnum, FieldColumns(terms, [1] * len(rows), [1.0] * len(rows), values)
+                )
+        found = pool.items()
+        if not spill:
+            assert isinstance(found, SortedPool)
+            fields = list(found.fields())
+            assert [f.fieldname for f in fields] == sorted({item[0] for item in items})
+            for field in fields:
+                assert field.terms == sorted(set(field.terms))
+                for term, start, end in zip(
+                    field.terms, field.bounds, field.bounds[1:], strict=False
+                ):
+                    assert field.docnums[start:end] == sorted(
+                        item[2] for item in items if item[:2] == (field.fieldname, term)
+                    )
+            found = [item for field in fields for item in field]
+        assert list(found) == sorted(items)
         assert pool.fieldnames == {item[0] for item in items}
         assert not spill or len(items) < 10 or os.listdir(folder) == []  # runs read and gone
 
@@ -571,17 +600,11 @@ def test_bnsearch_formats_index_as_whoosh_s_formats(words: list[str]) -> None:
             )
 
 
-def test_the_lean_writer_writes_what_whoosh_s_writer_writes(tmp_path: Path, monkeypatch) -> None:
-    """The seed corpus indexed with the field-sorted pool and its
-    add_document, and with Whoosh's own: the same terms, postings (numbers,
-    weights, values), field lengths, stored fields and columns."""
-    from bnsearch.engine import indexing
-
-    update_index(tmp_path / "ours", [SEED_DIR], procs=1)
-    monkeypatch.setattr(indexing, "use_field_sorted_pool", lambda writer: None)
-    update_index(tmp_path / "whoosh", [SEED_DIR], procs=1)
-    with Index.open(tmp_path / "ours") as ours, Index.open(tmp_path / "whoosh") as theirs:
-        a, b = ours._searcher().reader(), theirs._searcher().reader()
+def _assert_same_index(ours: Path, theirs: Path) -> None:
+    """The same terms, postings (numbers, weights, values), field lengths,
+    stored fields and columns in two indexes."""
+    with Index.open(ours) as first, Index.open(theirs) as second:
+        a, b = first._searcher().reader(), second._searcher().reader()
         assert a.doc_count_all() == b.doc_count_all() > 0
         for name in a.schema.names():
             if not a.schema[name].indexed:
@@ -599,3 +622,40 @@ def test_the_lean_writer_writes_what_whoosh_s_writer_writes(tmp_path: Path, monk
             assert a.stored_fields(docnum) == b.stored_fields(docnum)
         for name in ("article_id", "ordinal", "heading", "source", "content_hash"):
             assert list(a.column_reader(name)) == list(b.column_reader(name)), name
+
+
+def test_the_lean_writer_writes_what_whoosh_s_writer_writes(tmp_path: Path, monkeypatch) -> None:
+    """The seed corpus indexed with the field-sorted pool and its
+    add_document, and with Whoosh's own: the same terms, postings (numbers,
+    weights, values), field lengths, stored fields and columns."""
+    from bnsearch.engine import indexing
+
+    update_index(tmp_path / "ours", [SEED_DIR], procs=1)
+    monkeypatch.setattr(indexing, "use_field_sorted_pool", lambda writer: None)
+    update_index(tmp_path / "whoosh", [SEED_DIR], procs=1)
+    _assert_same_index(tmp_path / "ours", tmp_path / "whoosh")
+
+
+def test_a_pool_that_spills_to_disk_writes_the_same_index(tmp_path: Path, monkeypatch) -> None:
+    """With a pool of 50 kB, the postings go through sorted runs on disk and
+    Whoosh's merge of them (the writer's tuple path), not the in-memory
+    columns: the index is the same."""
+    from bnsearch.engine import indexing, pool
+
+    update_index(tmp_path / "memory", [SEED_DIR], procs=1)
+    runs = []
+    save = pool.FieldSortedPool.save
+
+    def counted_save(self) -> None:
+        runs.append(bool(self._fields))
+        save(self)
+
+    def small_pool(writer) -> None:
+        pool.use_field_sorted_pool(writer)
+        writer.pool.limit = 50_000  # bytes: a run every few sections
+
+    monkeypatch.setattr(pool.FieldSortedPool, "save", counted_save)
+    monkeypatch.setattr(indexing, "use_field_sorted_pool", small_pool)
+    update_index(tmp_path / "runs", [SEED_DIR], procs=1)
+    assert sum(runs) >= 5
+    _assert_same_index(tmp_path / "runs", tmp_path / "memory")

@@ -13,7 +13,7 @@ these unpickle by module path alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -160,16 +160,31 @@ class BengaliStemFilter(TermFilter):
         return stem(text)
 
 
+class _Memo(dict):
+    """Surface form → result, computing (and keeping) what it lacks; cleared
+    when full, so its memory stays bounded."""
+
+    def __init__(self, compute: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, text: str) -> str | None:
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        result = self[text] = self.compute(text)
+        return result
+
+
 class FusedTerms:
     """One memoized function equal to applying a chain of term filters in order.
 
-    ``memo`` maps a surface form to its result; the tokenizer loop reads it
-    directly and calls the object only on a miss.
+    ``memo`` maps a surface form to its result, computing it on a miss; the
+    tokenizer loop reads it directly.
     """
 
     def __init__(self, filters: Sequence[TermFilter]) -> None:
         self.steps = [f.term for f in filters]
-        self.memo: dict[str, str | None] = {}
+        self.memo = _Memo(self.compute)
 
     def compute(self, text: str, attached: bool = False) -> str | None:
         for step in self.steps:
@@ -182,14 +197,7 @@ class FusedTerms:
     def __call__(self, text: str, attached: bool = False) -> str | None:
         if attached:  # rare, and the result depends on more than the text
             return self.compute(text, True)
-        memo = self.memo
-        try:
-            return memo[text]
-        except KeyError:
-            if len(memo) >= _CACHE_SIZE:
-                memo.clear()
-            result = memo[text] = self.compute(text)
-            return result
+        return self.memo[text]
 
 
 _FUSED: dict[tuple[type, ...], FusedTerms] = {}
@@ -230,9 +238,10 @@ class BengaliAnalyzer(CompositeAnalyzer):
             return super().__call__(value, no_morph=no_morph, **kwargs)
         return tokenizer(value, term=_fused_term_function(filters), **kwargs)
 
-    def indexed_terms(self, value: str) -> list[tuple[int, str]] | None:
-        """(position, term) of each word ``value`` indexes, as a call with
-        positions yields them; None when the chain is not one fused loop."""
+    def indexed_terms(self, value: str) -> list[str | None] | None:
+        """The term of each word of ``value`` by position (None: not
+        indexed), as a call with positions yields them; None when the chain
+        is not one fused loop."""
         tokenizer, filters = self.items[0], self.items[1:]
         if not (
             isinstance(tokenizer, BengaliTokenizer)

@@ -61,6 +61,20 @@ def _cached_word_spans(text: str) -> list[Span]:
     return spans
 
 
+def _cached_surfaces(text: str) -> tuple[list[str], list[int]]:
+    """Each word of ``text`` as written, and the positions of those cut off
+    at a script change; remembered for the last text of this thread, as
+    the spans are."""
+    last = getattr(_local, "surfaces", None)
+    if last is not None and last[0] is text:
+        return last[1], last[2]
+    spans = _cached_word_spans(text)
+    surfaces = [text[start:end] for start, end, _ in spans]
+    attached = [pos for pos, span in enumerate(spans) if span[2]]
+    _local.surfaces = (text, surfaces, attached)
+    return surfaces, attached
+
+
 def _script_changes(text: str) -> list[int]:
     """Offsets where Latin and Bengali letters meet, in order."""
     changes = []
@@ -205,17 +219,17 @@ def _mapped_tokens(
         yield token
 
 
-def indexed_terms(value: str, term: Callable[[str, bool], str | None]) -> list[tuple[int, str]]:
-    """(position, term) of every indexed word of ``value``: what the
-    tokenizer yields with ``term`` and stopwords removed, without a Token per
-    word (the indexing formats' loop, :mod:`bnsearch.engine.formats`)."""
-    lookup = term.memo.get if hasattr(term, "memo") else None
-    found = []
-    for pos, (start, end, attached) in enumerate(_cached_word_spans(value)):
-        text = value[start:end]
-        mapped = lookup(text, _MISSING) if lookup is not None and not attached else _MISSING
-        if mapped is _MISSING:
-            mapped = term(text, attached)
-        if mapped is not None:
-            found.append((pos, mapped))
-    return found
+def indexed_terms(value: str, term: Callable[[str, bool], str | None]) -> list[str | None]:
+    """The term of each word of ``value``, by position (None: a word the
+    tokenizer with ``term`` would drop, a stopword): what it yields, without
+    a Token per word (the indexing formats, :mod:`bnsearch.engine.formats`).
+    With a memo that computes its misses, the words are looked up in C."""
+    surfaces, attached = _cached_surfaces(value)
+    memo = getattr(term, "memo", None)
+    if memo is not None and hasattr(memo, "__missing__"):
+        terms = list(map(memo.__getitem__, surfaces))
+    else:
+        terms = [term(surface, False) for surface in surfaces]
+    for pos in attached:  # cut off at a script change: maybe a bare case ending
+        terms[pos] = term(surfaces[pos], True)
+    return terms

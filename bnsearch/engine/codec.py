@@ -39,7 +39,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Sequence
-from operator import itemgetter
+from operator import itemgetter, sub
 from pickle import dumps
 
 import numpy as np
@@ -58,6 +58,8 @@ from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .pool import SortedField, SortedPool
 
 __all__ = [
     "BLOCK_POSTINGS",
@@ -85,6 +87,19 @@ def _narrowest(largest: int) -> str:
     return "B" if largest < 1 << 8 else "H" if largest < 1 << 16 else "I"
 
 
+_LENGTH_BYTES = bytes(length_to_byte(n) for n in range(1 << 16))
+
+
+def _length_byte(length: int | None) -> int:
+    """Whoosh's length_to_byte (0 for None), from a table for most lengths."""
+    if length is None:
+        return 0
+    return _LENGTH_BYTES[length] if length < 1 << 16 else length_to_byte(length)
+
+
+_ONE_NUMBER = {code: struct.Struct("<" + code) for code in "BHI"}
+
+
 def _packed(typecode: str, numbers) -> bytes:
     """``numbers`` as little-endian bytes (the array module: quicker than
     numpy for the few numbers of most blocks)."""
@@ -97,28 +112,29 @@ def _packed(typecode: str, numbers) -> bytes:
 def encode_block(ids: Sequence[int], weights: Sequence[float], values, fixed) -> bytes:
     """A block's data: the pickled (gaps, frequencies, positions). ``values``
     holds each posting's value bytes (for formats of variable size, ``fixed``
-    None or negative; joined for a fixed size; ignored for size 0)."""
+    None or negative; joined for a fixed size; ignored for size 0). The
+    per-posting steps are maps in C: most of a segment's postings pass here."""
     if len(ids) == 1:
-        gaps = ids
-        encoded_ids = _packed(_narrowest(ids[0]), ids)
+        encoded_ids = _ONE_NUMBER[_narrowest(ids[0])].pack(ids[0])
     else:
-        gaps = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
+        gaps = [ids[0], *map(sub, ids[1:], ids)]
         encoded_ids = _packed(_narrowest(max(gaps)), gaps)
     first = weights[0]
     if weights.count(first) == len(weights):
         encoded_weights = None if first == 1.0 else float(first)
-    elif all(w == int(w) and w >= 0 for w in weights):
-        whole = [int(w) for w in weights]
-        typecode = _narrowest(max(whole))
-        encoded_weights = _packed(typecode if typecode != "I" else "f", whole)
     else:
-        encoded_weights = _packed("f", weights)
+        whole = list(map(int, weights))
+        if whole == list(weights) and min(whole) >= 0:
+            typecode = _narrowest(max(whole))
+            encoded_weights = _packed(typecode if typecode != "I" else "f", whole)
+        else:
+            encoded_weights = _packed("f", weights)
     if fixed == 0 or not any(values):
         encoded_values = None
     else:
         blob = b"".join(values)
         if fixed is None or fixed < 0:  # each value's size first
-            blob = _packed("I", [len(v) for v in values]) + blob
+            blob = _packed("I", list(map(len, values))) + blob
         if len(ids) >= COMPRESS_FROM:
             encoded_values = b"\x01" + zlib.compress(blob, _LEVEL)
         else:
@@ -159,9 +175,7 @@ def _block_info(
     """The pickled block header, as Whoosh writes it (compression 0: each
     part of the data says how it is stored); ``shortest`` is the shortest
     non-zero field length (None: none), ``longest`` the longest (0: none)."""
-    return dumps(
-        (count, last_id, max_weight, 0, length_to_byte(shortest), length_to_byte(longest)), 2
-    )
+    return dumps((count, last_id, max_weight, 0, _length_byte(shortest), _length_byte(longest)), 2)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -206,6 +220,7 @@ class ArrayBlockPostingsWriter(W3PostingsWriter):
 
 
 _FIELD_AND_TERM = itemgetter(0, 1)
+_PENDING_TERMS = 4096
 _FLOAT32 = struct.Struct("f")
 _SIZE = struct.Struct("<I")
 _TERM_INFO = W3TermInfo._struct
@@ -226,16 +241,34 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         super().__init__(codec, storage, segment)
         self._tindex = _TermTableWriter(self._tindex)
         self._fieldmap = self._tindex.extras["fieldmap"]
+        self._pending: list[bytes] = []  # postings not yet written to the file
+
+    def _emit(self, written: bytes) -> None:
+        """Write a term's postings, a few thousand terms at a time (a write
+        call per term was a twentieth of the writer's time)."""
+        pending = self._pending
+        pending.append(written)
+        if len(pending) >= _PENDING_TERMS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._postfile.write(b"".join(self._pending))
+        self._pending = []
 
     def add_postings(self, schema, lengths, items) -> None:
         if not isinstance(lengths, W3PerDocReader):
             super().add_postings(schema, lengths, items)
             return
-        last_field = None
-        table: list[int] = []
         # Where the next term's postings start, kept here: asking the file
         # (tell) was a tenth of the time of indexing.
         self._position = self._postfile.tell()
+        if isinstance(items, SortedPool):  # each term's postings as slices of lists
+            for field in items.fields():
+                self._add_sorted_field(schema, lengths, field)
+            self._flush()
+            return
+        last_field = None
+        table: list[int] = []
         # groupby cuts the sorted postings into terms in C, not a posting at
         # a time in Python.
         for (fieldname, btext), group in itertools.groupby(items, _FIELD_AND_TERM):
@@ -245,26 +278,51 @@ class ArrayBlockFieldWriter(W3FieldWriter):
                 self.start_field(fieldname, schema[fieldname])
                 table = _field_lengths(lengths, fieldname)
                 last_field = fieldname
-            postings = list(group)
-            if postings[0][2] == -1:  # words for a spelling graph, not postings
-                postings = [posting for posting in postings if posting[2] != -1]
-                if not postings:
-                    continue
-            self._write_term(btext, postings, table)
+            postings = [posting for posting in group if posting[2] != -1]
+            if postings:  # (-1: words for a spelling graph, not postings)
+                _, _, ids, weights, values = zip(*postings, strict=True)
+                self._write_term(btext, ids, weights, values, table)
         if last_field is not None:
             self.finish_field()
+        self._flush()
 
-    def _write_term(self, btext: bytes, postings: list, table: list[int]) -> None:
+    def _add_sorted_field(self, schema, lengths, field: SortedField) -> None:
+        if not field.terms:
+            return
+        self.start_field(field.fieldname, schema[field.fieldname])
+        table = _field_lengths(lengths, field.fieldname)
+        fixed = self._format.fixed_value_size()
+        bounds, docnums, weights, values = field.bounds, field.docnums, field.weights, field.values
+        spelling = -1 in docnums  # (-1: words for a spelling graph, not postings)
+        for btext, start, end in zip(field.terms, bounds, bounds[1:], strict=False):
+            if end - start == 1:  # most terms of a segment
+                if docnums[start] != -1:
+                    self._write_single(
+                        btext, docnums[start], weights[start], values[start], table, fixed
+                    )
+                continue
+            ids = docnums[start:end]
+            if spelling and -1 in ids:
+                kept = [at for at, docnum in enumerate(ids) if docnum != -1]
+                if not kept:
+                    continue
+                ids = [ids[at] for at in kept]
+                found = weights[start:end], values[start:end]
+                self._write_term(btext, ids, *([part[at] for at in kept] for part in found), table)
+            else:
+                self._write_term(btext, ids, weights[start:end], values[start:end], table)
+        self.finish_field()
+
+    def _write_term(self, btext: bytes, ids, weights, values, table: list[int]) -> None:
         """One term's posting list, in blocks, and its row in the term table."""
         fixed = self._format.fixed_value_size()
-        if len(postings) == 1:  # most terms of a segment
-            self._write_single(btext, postings[0], table, fixed)
+        if len(ids) == 1:
+            self._write_single(btext, ids[0], weights[0], values[0], table, fixed)
             return
         limit = self._postwriter._blocklimit
         chunks = [WHOOSH3_HEADER_MAGIC]
-        _, _, ids, weights, values = zip(*postings, strict=True)
         if not all(values):
-            values = tuple(v or b"" for v in values)
+            values = [v or b"" for v in values]
         total_weight = 0.0
         min_length = None
         max_length = max_weight = 0
@@ -272,7 +330,9 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         for at in range(0, count, limit):
             block_ids = ids[at : at + limit]
             block_weights = array("f", weights[at : at + limit])  # as the block keeps them
-            nonzero = [n for n in (table[d] for d in block_ids) if n] if table else []
+            nonzero = list(map(table.__getitem__, block_ids)) if table else []
+            if 0 in nonzero:
+                nonzero = list(filter(None, nonzero))
             shortest = min(nonzero) if nonzero else None
             longest = max(nonzero) if nonzero else 0
             block_weight = max(0, max(weights[at : at + limit]))
@@ -286,7 +346,7 @@ class ArrayBlockFieldWriter(W3FieldWriter):
             max_length = max(max_length, longest)
             max_weight = max(max_weight, block_weight)
         written = b"".join(chunks)
-        self._postfile.write(written)
+        self._emit(written)
         info = _term_info(
             total_weight, count, min_length, max_length, max_weight, ids[0], ids[-1],
             self._position, len(written),
@@ -294,9 +354,10 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         self._position += len(written)
         self._tindex.add(pack_ushort(self._fieldid) + btext, info)
 
-    def _write_single(self, btext: bytes, posting: tuple, table: list[int], fixed) -> None:
+    def _write_single(
+        self, btext: bytes, docnum: int, weight: float, value, table: list[int], fixed
+    ) -> None:
         """_write_term for a list of one posting, without the loops."""
-        _, _, docnum, weight, value = posting
         stored = _FLOAT32.unpack(_FLOAT32.pack(weight))[0]  # as a block keeps it
         length = table[docnum] if table else 0
         if fixed == 0 or not value:
@@ -305,12 +366,12 @@ class ArrayBlockFieldWriter(W3FieldWriter):
             values = b"\x00" + _SIZE.pack(len(value)) + value
         else:
             values = b"\x00" + value
-        gaps = _packed(_narrowest(docnum), (docnum,))
+        gaps = _ONE_NUMBER[_narrowest(docnum)].pack(docnum)
         data = dumps((gaps, None if stored == 1.0 else stored, values), 2)
         max_weight = max(0, weight)
         info = _block_info(1, docnum, max_weight, length or None, length)
         written = WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
-        self._postfile.write(written)
+        self._emit(written)
         row = _term_info(
             stored, 1, length or None, length, max_weight, docnum, docnum,
             self._position, len(written),
@@ -335,8 +396,8 @@ def _term_info(
         0,  # not inlined
         weight,
         df,
-        0 if min_length is None else length_to_byte(min_length),
-        length_to_byte(max_length),
+        _length_byte(min_length),
+        _length_byte(max_length),
         max_weight,
         min_id,
         max_id,

@@ -18,23 +18,56 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 
 from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import _INT_SIZE, pack_uint
+
+from .pool import FieldColumns
 
 __all__ = ["ArrayPositions", "BengaliText", "Counts"]
 
 _BIG_ENDIAN = sys.byteorder == "big"
 
 
+class _Shared(dict):
+    """``function(key)`` for each key, made once and then shared: a term's
+    bytes, a count's weight and packed value are the same objects in every
+    document, not one more object per posting for the pool to hold (and
+    hash, and free). Forgets everything past ``limit`` keys, so its memory
+    stays bounded on any vocabulary."""
+
+    def __init__(self, function, limit: int = 1 << 20) -> None:
+        super().__init__()
+        self.function, self.limit = function, limit
+
+    def __missing__(self, key):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.function(key)
+        return value
+
+
+_ENCODED = _Shared(str.encode)
+_FLOAT = _Shared(float)
+_PACKED = _Shared(pack_uint)
+
+
+def _weights(counts: list[int], boost: float) -> list[float]:
+    """Whoosh's weight of each word: its count times the field boost."""
+    if boost == 1.0:
+        return list(map(_FLOAT.__getitem__, counts))
+    return [count * boost for count in counts]
+
+
 def _texts(value: str, analyzer, kwargs: dict):
     return (t.text for t in analyzer(value, **kwargs) if not t.stopped)
 
 
-def _indexed(value: str, analyzer, kwargs: dict) -> list[tuple[int, str]] | None:
-    """A bnsearch analyzer's (position, term) pairs in one loop, when the
-    call is a plain indexing one; None otherwise."""
+def _indexed(value: str, analyzer, kwargs: dict) -> list[str | None] | None:
+    """A bnsearch analyzer's term of each word by position (None: not
+    indexed), when the call is a plain indexing one; None otherwise."""
     terms = getattr(analyzer, "indexed_terms", None)
     if terms is None or set(kwargs) - {"mode", "positions"} or not isinstance(value, str):
         return None
@@ -44,32 +77,46 @@ def _indexed(value: str, analyzer, kwargs: dict) -> list[tuple[int, str]] | None
 class Counts(Frequency):
     """Whoosh's Frequency format (the value is the count, packed)."""
 
-    def postings(self, value, analyzer) -> list[tuple[bytes, int, float, bytes]] | None:
-        """What :meth:`FieldType.index` yields for ``value``, as one list
-        (term bytes, count, weight, value); None when the analyzer is not
-        one fused loop."""
+    def columns(self, value, analyzer) -> FieldColumns | None:
+        """The postings :meth:`FieldType.index` yields for ``value``, column
+        by column; None when the analyzer is not one fused loop."""
         indexed = _indexed(value, analyzer, {})
         if indexed is None:
             return None
-        boost = self.field_boost
-        counts = Counter(term for _, term in indexed)
-        return [(w.encode(), n, n * boost, pack_uint(n)) for w, n in counts.items()]
+        counts = _counts(indexed)
+        numbers = list(counts.values())
+        return FieldColumns(
+            list(map(_ENCODED.__getitem__, counts)),
+            numbers,
+            _weights(numbers, self.field_boost),
+            list(map(_PACKED.__getitem__, numbers)),
+        )
 
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
         indexed = _indexed(value, analyzer, kwargs)
         if indexed is not None:
-            counts = Counter(term for _, term in indexed)
+            counts = _counts(indexed)
         else:
             counts = Counter(_texts(value, analyzer, kwargs))
         for word, count in counts.items():
             yield word, count, count * boost, pack_uint(count)
 
 
-def _positions_by_term(indexed: list[tuple[int, str]]) -> dict[str, list[int]]:
-    """Each term's positions, in order, from (position, term) pairs."""
+def _counts(terms: list[str | None]) -> Counter:
+    """How many times each term is indexed."""
+    counts = Counter(terms)
+    counts.pop(None, None)
+    return counts
+
+
+def _positions_by_term(indexed: Iterable[tuple[int, str | None]]) -> dict[str, list[int]]:
+    """Each term's positions, in order, from (position, term) pairs (None:
+    a word not indexed)."""
     found: dict[str, list[int]] = {}
     for pos, term in indexed:
+        if term is None:
+            continue
         positions = found.get(term)
         if positions is None:
             found[term] = [pos]
@@ -81,22 +128,29 @@ def _positions_by_term(indexed: list[tuple[int, str]]) -> dict[str, list[int]]:
 class ArrayPositions(Positions):
     """Whoosh's Positions format, with the positions as an array."""
 
-    def postings(self, value, analyzer) -> list[tuple[bytes, int, float, bytes]] | None:
-        """As :meth:`Counts.postings`, the value being the positions."""
+    def columns(self, value, analyzer) -> FieldColumns | None:
+        """As :meth:`Counts.columns`, the values being the positions."""
         indexed = _indexed(value, analyzer, {})
         if indexed is None:
             return None
-        boost, encode = self.field_boost, self.encode
-        found = _positions_by_term(indexed)
-        return [(w.encode(), len(p), len(p) * boost, encode(p)) for w, p in found.items()]
+        found = _positions_by_term(enumerate(indexed))
+        numbers = list(map(len, found.values()))
+        return FieldColumns(
+            list(map(_ENCODED.__getitem__, found)),
+            numbers,
+            _weights(numbers, self.field_boost),
+            list(map(self.encode, found.values())),
+        )
 
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
         kwargs["positions"] = True
         indexed = _indexed(value, analyzer, kwargs)
         if indexed is None:
-            indexed = [(t.pos, t.text) for t in analyzer(value, **kwargs) if not t.stopped]
-        for word, positions in _positions_by_term(indexed).items():
+            pairs = [(t.pos, t.text) for t in analyzer(value, **kwargs) if not t.stopped]
+        else:
+            pairs = enumerate(indexed)
+        for word, positions in _positions_by_term(pairs).items():
             yield word, len(positions), len(positions) * boost, self.encode(positions)
 
     def encode(self, poslist) -> bytes:
@@ -113,13 +167,21 @@ class ArrayPositions(Positions):
 
 
 class BengaliText(TEXT):
-    """Whoosh's TEXT field, indexed through its format's ``postings`` list
-    (one list per field value instead of two nested generators)."""
+    """Whoosh's TEXT field, whose postings also come as columns
+    (:class:`bnsearch.engine.pool.FieldColumns`): one list per column of a
+    field value, for the pool, instead of a tuple per word."""
+
+    def index_columns(self, value) -> FieldColumns | None:
+        """The postings of ``value`` as columns; None when the format or the
+        analyzer cannot give them so."""
+        columns = getattr(self.format, "columns", None)
+        if columns is None or not isinstance(value, str):
+            return None
+        return columns(value, self.analyzer)
 
     def index(self, value, **kwargs):
-        if not kwargs and isinstance(value, str):
-            postings = getattr(self.format, "postings", None)
-            found = postings(value, self.analyzer) if postings is not None else None
+        if not kwargs:
+            found = self.index_columns(value)
             if found is not None:
-                return found
+                return list(found)
         return super().index(value, **kwargs)

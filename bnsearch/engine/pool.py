@@ -1,77 +1,171 @@
 """The posting pool: every (field, term, document, weight, value) a writer
 makes, sorted for the postings writer.
 
-Whoosh's pool sorts all of a segment's postings as whole tuples in one list
-(a seventh of the time of indexing the shared corpus in one process). Here
-the pool keeps one list per field and sorts each by the term alone: Python's
-sort is stable, and a writer adds postings in document order, so a term's
-postings stay in document order — the same sequence as Whoosh's sort,
-produced in less time (tests/test_indexing.py compares them). Runs spilled
-to disk when the pool outgrows its memory are sorted the same way and
-merged by Whoosh.
+Whoosh's pool keeps a tuple per posting and sorts all of a segment's
+tuples in one list; moving 2.5 million tuples through the pool, the sort
+and the postings writer's grouping, and the garbage collector's passes over
+them, took over a quarter of the time of indexing the shared corpus in one
+process. Here the pool keeps each field's postings as four parallel lists
+(terms, document numbers, weights, values), a document's postings added by
+list extension. At the end each field is ordered by term with a stable
+numpy sort over term ranks — a writer adds documents in order, so a term's
+postings stay in document order, the sequence Whoosh's sort gives — and the
+postings writer takes each term's run of the lists as slices
+(:class:`SortedField`). Iterating the sorted pool still yields Whoosh's
+tuples, in Whoosh's order (tests/test_indexing.py compares them). When the
+pool outgrows its memory, it spills sorted runs of tuples that Whoosh
+merges as before.
 """
 
 from __future__ import annotations
 
+import itertools
 import types
-from operator import itemgetter
+from collections.abc import Iterator
 
+import numpy as np
 from whoosh.writing import PostingPool, SegmentWriter
 
-__all__ = ["FieldSortedPool", "use_field_sorted_pool"]
+__all__ = ["FieldColumns", "FieldSortedPool", "SortedField", "SortedPool", "use_field_sorted_pool"]
 
-_TERM = itemgetter(1)
+# Whoosh's estimate of a posting's memory in its pool, bytes, besides its
+# field name, term and value; kept, so the pool spills when Whoosh's would.
+_POSTING_BYTES = 148
+
+
+class FieldColumns:
+    """One field value's postings, column by column: term bytes, counts,
+    weights and value bytes (one each per term), and the field's length (its
+    count of words) — what a format's ``columns`` gives for one document."""
+
+    __slots__ = ("counts", "length", "terms", "values", "weights")
+
+    def __init__(self, terms: list[bytes], counts: list[int], weights: list[float], values: list):
+        self.terms, self.counts, self.weights, self.values = terms, counts, weights, values
+        self.length = sum(counts)
+
+    def __iter__(self) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """Whoosh's ``index()`` rows: (term bytes, count, weight, value)."""
+        return zip(self.terms, self.counts, self.weights, self.values, strict=True)
+
+
+class _Columns:
+    """A field's postings in the pool, in the order they were added."""
+
+    __slots__ = ("docnums", "terms", "values", "weights")
+
+    def __init__(self) -> None:
+        self.terms: list[bytes] = []
+        self.docnums: list[int] = []
+        self.weights: list[float] = []
+        self.values: list[bytes | None] = []
+
+    def sort(self, fieldname: str) -> SortedField:
+        """The postings ordered by term; the lists are handed over (the pool's
+        memory is not held twice)."""
+        terms, docnums, weights, values = self.terms, self.docnums, self.weights, self.values
+        self.terms, self.docnums, self.weights, self.values = [], [], [], []
+        unique = sorted(set(terms))
+        rank = dict(zip(unique, range(len(unique)), strict=True))
+        keys = np.fromiter(map(rank.__getitem__, terms), dtype=np.int64, count=len(terms))
+        del terms, rank
+        order = np.argsort(keys, kind="stable")  # a term's postings stay in document order
+        bounds = [0, *np.cumsum(np.bincount(keys, minlength=len(unique))).tolist()]
+        del keys
+        docnums = np.asarray(docnums, dtype=np.int64)[order].tolist()
+        weights = np.asarray(weights, dtype=np.float64)[order].tolist()
+        values = list(map(values.__getitem__, order.tolist()))
+        return SortedField(fieldname, unique, bounds, docnums, weights, values)
+
+
+class SortedField:
+    """A field's postings ordered by term: ``terms`` (each once, sorted),
+    and the postings of ``terms[k]`` at ``bounds[k]:bounds[k + 1]`` of the
+    parallel lists ``docnums``, ``weights`` and ``values``."""
+
+    __slots__ = ("bounds", "docnums", "fieldname", "terms", "values", "weights")
+
+    def __init__(self, fieldname, terms, bounds, docnums, weights, values) -> None:
+        self.fieldname, self.terms, self.bounds = fieldname, terms, bounds
+        self.docnums, self.weights, self.values = docnums, weights, values
+
+    def __iter__(self) -> Iterator[tuple]:
+        """Whoosh's pool items: (field, term, document, weight, value)."""
+        counts = itertools.pairwise(self.bounds)
+        terms = itertools.chain.from_iterable(
+            itertools.repeat(term, end - start)
+            for term, (start, end) in zip(self.terms, counts, strict=True)
+        )
+        name = itertools.repeat(self.fieldname)  # endless: strict=False
+        return zip(name, terms, self.docnums, self.weights, self.values, strict=False)
+
+
+class SortedPool:
+    """What a pool holds, ordered for the postings writer: its fields by
+    name, each sorted when it is reached (and let go once passed), so that
+    only one field is held twice. Iterating yields Whoosh's pool items in
+    Whoosh's order."""
+
+    def __init__(self, fields: dict[str, _Columns]) -> None:
+        self._fields = fields
+
+    def fields(self) -> Iterator[SortedField]:
+        for name in sorted(self._fields):
+            yield self._fields.pop(name).sort(name)
+
+    def __iter__(self) -> Iterator[tuple]:
+        return itertools.chain.from_iterable(self.fields())
 
 
 class FieldSortedPool(PostingPool):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._fields: dict[str, list[tuple]] = {}
+        self._fields: dict[str, _Columns] = {}
 
-    def add(self, item: tuple) -> None:
-        fieldname = item[0]
+    def _columns(self, fieldname: str) -> _Columns:
         found = self._fields.get(fieldname)
         if found is None:
-            found = self._fields[fieldname] = []
+            found = self._fields[fieldname] = _Columns()
             self.fieldnames.add(fieldname)
-        found.append(item)
-        # Whoosh's estimate of the item's memory, in bytes.
-        self.currentsize += 148 + len(fieldname) + 2 * len(item[1]) + len(item[4] or b"")
+        return found
+
+    def add(self, item: tuple) -> None:
+        fieldname, term, docnum, weight, value = item
+        found = self._columns(fieldname)
+        found.terms.append(term)
+        found.docnums.append(docnum)
+        found.weights.append(weight)
+        found.values.append(value)
+        self.currentsize += _POSTING_BYTES + len(fieldname) + 2 * len(term) + len(value or b"")
         if self.currentsize > self.limit:
             self.save()
 
-    def _sorted(self) -> list[tuple]:
-        items: list[tuple] = []
-        for fieldname in sorted(self._fields):
-            postings = self._fields[fieldname]
-            postings.sort(key=_TERM)  # stable: each term's postings stay in document order
-            items += postings
-        self._fields = {}
-        return items
-
-    def save(self) -> None:
-        items = self._sorted()
-        if items:
-            path, file = self._new_run()
-            self._write_run(file, items)
-            self._add_run(path)
-        self.currentsize = 0
-
-    def add_field(self, fieldname: str, docnum: int, postings: list[tuple]) -> int:
-        """Add one field's postings of a document (term bytes, count, weight,
-        value), as ``add`` would one by one; returns the counts' sum."""
-        found = self._fields.get(fieldname)
-        if found is None:
-            found = self._fields[fieldname] = []
-            self.fieldnames.add(fieldname)
-        found += [(fieldname, term, docnum, weight, value) for term, _, weight, value in postings]
-        self.currentsize += sum(
-            148 + len(fieldname) + 2 * len(term) + len(value or b"")
-            for term, _, _, value in postings
+    def add_field(self, fieldname: str, docnum: int, postings: FieldColumns) -> None:
+        """Add one field's postings of a document, as ``add`` would one by one."""
+        found = self._columns(fieldname)
+        count = len(postings.terms)
+        found.terms += postings.terms
+        found.docnums += itertools.repeat(docnum, count)
+        found.weights += postings.weights
+        found.values += postings.values
+        self.currentsize += (
+            (_POSTING_BYTES + len(fieldname)) * count
+            + 2 * sum(map(len, postings.terms))
+            + sum(map(len, postings.values))
         )
         if self.currentsize > self.limit:
             self.save()
-        return sum(count for _, count, _, _ in postings)
+
+    def _sorted(self) -> SortedPool:
+        fields, self._fields = self._fields, {}
+        return SortedPool(fields)
+
+    def save(self) -> None:
+        if self._fields:
+            path, file = self._new_run()
+            self._write_run(file, self._sorted())
+            self._add_run(path)
+        self.currentsize = 0
 
     def items(self, maxfiles: int = 128):
         if not self.runs:
@@ -82,7 +176,7 @@ class FieldSortedPool(PostingPool):
 
 def use_field_sorted_pool(writer: SegmentWriter) -> None:
     """Give a writer that has not taken a posting yet a FieldSortedPool, and
-    its add_document a path that hands a field's postings over as a list."""
+    its add_document a path that hands a field's postings over as columns."""
     old = writer.pool
     if isinstance(old, FieldSortedPool) or old.current or old.runs:
         return
@@ -92,8 +186,9 @@ def use_field_sorted_pool(writer: SegmentWriter) -> None:
 
 def _add_document(self: SegmentWriter, **fields: object) -> None:
     """Whoosh 2.7.4's SegmentWriter.add_document, step for step, except that
-    a field whose ``index()`` gives a list (bnsearch.engine.formats) and that
-    has no boost goes to the pool in one call instead of a call per posting."""
+    a field that can give its postings as columns (bnsearch.engine.formats)
+    and has no boost goes to the pool in one call instead of a call per
+    posting."""
     self._check_state()
     perdocwriter = self.perdocwriter
     schema = self.schema
@@ -111,13 +206,14 @@ def _add_document(self: SegmentWriter, **fields: object) -> None:
         length = 0
         if field.indexed:
             fieldboost = self._field_boost(fields, fieldname, docboost)
-            items = field.index(value)
-            if isinstance(items, list) and fieldboost == 1.0:
-                counted = pool.add_field(fieldname, docnum, items)
+            columns = getattr(field, "index_columns", None)
+            found = columns(value) if columns is not None and fieldboost == 1.0 else None
+            if found is not None:
+                pool.add_field(fieldname, docnum, found)
                 if field.scorable:
-                    length = counted
+                    length = found.length
             else:
-                for tbytes, freq, weight, vbytes in items:
+                for tbytes, freq, weight, vbytes in field.index(value):
                     weight *= fieldboost
                     if field.scorable:
                         length += freq
