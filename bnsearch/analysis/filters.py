@@ -179,12 +179,16 @@ class FusedTerms:
     """One memoized function equal to applying a chain of term filters in order.
 
     ``memo`` maps a surface form to its result, computing it on a miss; the
-    tokenizer loop reads it directly.
+    tokenizer loop reads it directly. A chain that begins with another
+    chain (the stem chain with the exact one: tier 0) computes a miss from
+    that chain's memo, so the shared steps run once per form.
     """
 
     def __init__(self, filters: Sequence[TermFilter]) -> None:
         self.steps = [f.term for f in filters]
-        self.memo = _Memo(self.compute)
+        self.memo = _Memo(self._compute_new)
+        self.base: FusedTerms | None = None  # a chain this one begins with
+        self.rest = self.steps
 
     def compute(self, text: str, attached: bool = False) -> str | None:
         for step in self.steps:
@@ -193,6 +197,17 @@ class FusedTerms:
                 return None
             text = result
         return text
+
+    def _compute_new(self, text: str) -> str | None:
+        base = self.base
+        if base is None:
+            return self.compute(text)
+        result = base.memo[text]
+        for step in self.rest:
+            if result is None:
+                return None
+            result = step(result, False)
+        return result
 
     def __call__(self, text: str, attached: bool = False) -> str | None:
         if attached:  # rare, and the result depends on more than the text
@@ -209,7 +224,19 @@ def _fused_term_function(filters: Sequence[TermFilter]) -> FusedTerms:
     fused = _FUSED.get(key)
     if fused is None:
         fused = _FUSED[key] = FusedTerms(filters)
+        for other, chain in _FUSED.items():  # link chains that begin with another
+            _link(key, fused, other, chain)
+            _link(other, chain, key, fused)
     return fused
+
+
+def _link(key: tuple, fused: FusedTerms, other: tuple, chain: FusedTerms) -> None:
+    """Let ``fused`` compute through ``chain`` when ``other`` begins ``key``
+    (the longest such chain)."""
+    if len(other) >= len(key) or key[: len(other)] != other:
+        return
+    if fused.base is None or len(fused.steps) - len(fused.rest) < len(other):
+        fused.base, fused.rest = chain, fused.steps[len(other) :]
 
 
 def clear_caches() -> None:

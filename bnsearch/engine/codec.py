@@ -40,6 +40,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Sequence
+from hashlib import md5
 from operator import itemgetter, sub
 from pickle import dumps
 
@@ -54,7 +55,7 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3TermInfo,
 )
-from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_int, pack_long, pack_ushort
@@ -335,15 +336,19 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         max_length = max_weight = 0
         count = len(ids)
         for at in range(0, count, limit):
-            block_ids = ids[at : at + limit]
-            block_weights = array("f", weights[at : at + limit])  # as the block keeps them
+            if count <= limit:  # one block (nearly every term): no slices
+                block_ids, block_values, unrounded = ids, values, weights
+            else:
+                block_ids, block_values = ids[at : at + limit], values[at : at + limit]
+                unrounded = weights[at : at + limit]
+            block_weights = array("f", unrounded)  # as the block keeps them
             nonzero = list(map(table.__getitem__, block_ids)) if table else []
             if 0 in nonzero:
                 nonzero = list(filter(None, nonzero))
             shortest = min(nonzero) if nonzero else None
             longest = max(nonzero) if nonzero else 0
-            block_weight = max(0, max(weights[at : at + limit]))
-            data = encode_block(block_ids, block_weights, values[at : at + limit], fixed)
+            block_weight = max(0, max(unrounded))
+            data = encode_block(block_ids, block_weights, block_values, fixed)
             info = _block_info(len(block_ids), block_ids[-1], block_weight, shortest, longest)
             size = len(info) + len(data)
             chunks += (pack_int(-size if at + limit >= count else size), info, data)
@@ -419,6 +424,8 @@ class _TermTableWriter(OrderedHashWriter):
     def __init__(self, made: OrderedHashWriter) -> None:
         self.__dict__.update(made.__dict__)  # Whoosh's, its header written
         self._position = self.dbfile.tell()
+        if self.hashfn is md5_hash:
+            self.hashfn = _md5_hash
 
     def add(self, key: bytes, value: bytes) -> None:
         if key <= self.lastkey:
@@ -431,6 +438,11 @@ class _TermTableWriter(OrderedHashWriter):
         hashed = self.hashfn(key)
         self.buckets[hashed & 255].append((hashed, position))
         self.lastkey = key
+
+
+def _md5_hash(key: bytes) -> int:
+    """Whoosh's md5_hash (the digest's low 32 bits) without the hex round trip."""
+    return int.from_bytes(md5(key).digest()[-4:], "big")
 
 
 def _field_lengths(lengths: W3PerDocReader, fieldname: str) -> list[int]:
