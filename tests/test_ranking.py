@@ -239,6 +239,19 @@ def test_a_heading_that_names_a_question_word_shows_the_article(tmp_path: Path) 
         assert created.search("গোল্লাছুট নাম")[0].section == "নামকরণ"
 
 
+def test_a_heading_that_names_the_title_s_subject_does_not_decide(tmp_path: Path) -> None:
+    """বৌদ্ধ begins the title's compound বৌদ্ধধর্ম: the whole article is about
+    it, so a heading that names it says nothing of the question, and the
+    section with the question's other word is shown."""
+    text = (
+        "বাংলাদেশে বৌদ্ধধর্ম একটি প্রাচীন ধর্ম। বৌদ্ধরা প্রধানত পার্বত্য অঞ্চলে থাকে। "
+        "== বিশিষ্ট বৌদ্ধ == বৌদ্ধ ভিক্ষু ও লেখক, বৌদ্ধ পণ্ডিত ও বৌদ্ধ নেতা।"
+    )
+    with Index.create(tmp_path / "ix") as created:
+        created.add(Article("b", "বাংলাদেশে বৌদ্ধধর্ম", text))
+        assert created.search("বৌদ্ধরা কোন অঞ্চলে থাকে ?")[0].section == ""
+
+
 @given(st.text(alphabet="কখগ া ি\n", max_size=200), st.text(alphabet="কখগ া ি\n", max_size=200))
 def test_near_identical_sections_are_judged_as_difflib_judges_them(a: str, b: str) -> None:
     import difflib

@@ -267,9 +267,15 @@ def _excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> list[str]:
 
 def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int]) -> list[int]:
     """The sections whose heading names a query word that the title does not
-    (also as the start of a compound: নিয়মকানুন for নিয়ম), best first."""
+    (also as the start of a compound: নিয়মকানুন for নিয়ম), best first. A word
+    that begins a compound of the title is the title's too (বৌদ্ধ in
+    বাংলাদেশে বৌদ্ধধর্ম): every section is about it."""
     title_terms = _terms(title)
-    wanted = {stem for _, _, stem in plan.words if stem and stem not in title_terms}
+    wanted = {
+        stem
+        for _, _, stem in plan.words
+        if stem and not any(term.startswith(stem) for term in title_terms)
+    }
     wanted = {stem for stem in wanted if len(stem) >= 3}
     if not wanted:
         return []
@@ -354,6 +360,10 @@ def choose_sections(
     chose right for 53 of the 75 questions whose answering section matches
     at all, as this rule does, and for 50–51 left-one-out: the sections it
     misses share no word with their question (ইতিহাস for কবে প্রতিষ্ঠিত).
+    Counting a word that begins a compound of the title as the title's
+    (বৌদ্ধ, বাংলাদেশে বৌদ্ধধর্ম) in the heading rule: 0.491 / 0.833. Choosing
+    by the idf-weighted share of the words the title lacks, instead of
+    every word: 0.455; after the heading rule: 0.482 (as many won as lost).
     """
     if plan.plain_words and not matches.knows_words:
         complete = None  # one word (or none): every matching section has it
