@@ -9,6 +9,12 @@ Whoosh's count, and reads them back for phrases. Token boosts are not
 summed: bnsearch's analyzers never set one (every token weighs 1, and a
 word's weight is its count times the field boost, as in Whoosh).
 
+For the pool (:mod:`bnsearch.engine.pool`) both give a field value's
+postings as columns — a list of terms, one of counts, of weights, of
+values — from the analyzer's list of each word's term, counted in C; a
+term's bytes, a count's weight and packed value are shared objects, the
+same in every document.
+
 Both are pickled into every index's schema, so they live under this stable
 module path.
 """
