@@ -393,6 +393,31 @@ def test_add_many_while_the_command_line_indexes(tmp_path: Path, corpus: Path) -
 
 
 @pytest.mark.slow
+def test_two_writer_processes_each_write_a_segment(tmp_path: Path) -> None:
+    """With --procs 2 the worker processes index the documents (one segment
+    each), not the parent; and the index holds what one process writes."""
+    texts = [
+        p.read_text(encoding="utf-8").split("\n", 2)[2] for p in sorted(SEED_DIR.glob("*.txt"))
+    ]
+    source = tmp_path / "many.jsonl"
+    lines = [
+        json.dumps({"id": f"m{n}", "title": f"প্রবন্ধ {n}", "text": texts[n % 4]}, ensure_ascii=False)
+        for n in range(400)
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    update_index(tmp_path / "two", [source], procs=2)
+    update_index(tmp_path / "one", [source], procs=1)
+    with Index.open(tmp_path / "two") as two, Index.open(tmp_path / "one") as one:
+        segments = two._searcher().reader().leaf_readers()
+        assert len(segments) == 2 and all(reader.doc_count() for reader, _ in segments)
+        assert two.stats().articles == one.stats().articles == 400
+        for query in ("মেক্সিকো", "প্রবন্ধ ৭", "নদী"):
+            assert [h.id for h in two.search(query, limit=50)] == [
+                h.id for h in one.search(query, limit=50)
+            ]
+
+
+@pytest.mark.slow
 def test_a_cancelled_parallel_writer_never_blocks_the_exit(tmp_path: Path) -> None:
     """Ctrl-C inside a job queue's first put() can leave its feeder thread
     without the finalizer that stops it (seen: a Ctrl-C'd two-process

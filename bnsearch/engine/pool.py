@@ -24,6 +24,7 @@ import types
 from collections.abc import Iterator
 
 import numpy as np
+from whoosh.multiproc import MpWriter
 from whoosh.writing import PostingPool, SegmentWriter
 
 __all__ = ["FieldColumns", "FieldSortedPool", "SortedField", "SortedPool", "use_field_sorted_pool"]
@@ -176,7 +177,11 @@ class FieldSortedPool(PostingPool):
 
 def use_field_sorted_pool(writer: SegmentWriter) -> None:
     """Give a writer that has not taken a posting yet a FieldSortedPool, and
-    its add_document a path that hands a field's postings over as columns."""
+    its add_document a path that hands a field's postings over as columns.
+    A parallel writer is left as it is: its add_document sends documents to
+    its workers, which take the pool themselves."""
+    if isinstance(writer, MpWriter):
+        return
     old = writer.pool
     if isinstance(old, FieldSortedPool) or old.current or old.runs:
         return
