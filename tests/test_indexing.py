@@ -684,3 +684,29 @@ def test_a_pool_that_spills_to_disk_writes_the_same_index(tmp_path: Path, monkey
     update_index(tmp_path / "runs", [SEED_DIR], procs=1)
     assert sum(runs) >= 5
     _assert_same_index(tmp_path / "runs", tmp_path / "memory")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sets(st.binary(min_size=1, max_size=12), max_size=300), st.integers(1, 5))
+def test_the_term_table_is_written_as_whoosh_writes_it(keys: set[bytes], batch: int) -> None:
+    """Rows, hash tables and extras byte for byte as Whoosh's
+    OrderedHashWriter writes them, with rows flushed every few terms."""
+    import tempfile
+
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import OrderedHashWriter
+
+    from bnsearch.engine import codec
+
+    with tempfile.TemporaryDirectory() as folder:
+        storage = FileStorage(folder)
+        theirs = OrderedHashWriter(storage.create_file("theirs"))
+        ours = codec._TermTableWriter(OrderedHashWriter(storage.create_file("ours")))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(codec, "_PENDING_TERMS", batch)
+            for key in sorted(keys):
+                theirs.add(key, key[::-1] * 2)
+                ours.add(key, key[::-1] * 2)
+            theirs.close()
+            ours.close()
+        assert storage.open_file("ours").read() == storage.open_file("theirs").read()

@@ -228,6 +228,7 @@ class ArrayBlockPostingsWriter(W3PostingsWriter):
 
 
 _FIELD_AND_TERM = itemgetter(0, 1)
+_HASH_SLOT = struct.Struct("!Iq")  # Whoosh's hash table slot: hash, row position
 _PENDING_TERMS = 4096
 _FLOAT32 = struct.Struct("f")
 _SIZE = struct.Struct("<I")
@@ -418,12 +419,14 @@ def _term_info(
 
 
 class _TermTableWriter(OrderedHashWriter):
-    """Whoosh's term table writer, keeping its file's offset itself: Whoosh
-    asks the file for it (a system call) twice per term."""
+    """Whoosh's term table writer, keeping its file's offset itself (Whoosh
+    asks the file for it, a system call, twice per term) and writing its rows
+    and hash tables a few thousand at a time, not each with its own calls."""
 
     def __init__(self, made: OrderedHashWriter) -> None:
         self.__dict__.update(made.__dict__)  # Whoosh's, its header written
         self._position = self.dbfile.tell()
+        self._rows: list[bytes] = []
         if self.hashfn is md5_hash:
             self.hashfn = _md5_hash
 
@@ -433,11 +436,37 @@ class _TermTableWriter(OrderedHashWriter):
         position = self._position
         self.index.append(position)
         row = _KEY_VALUE_LENGTHS.pack(len(key), len(value)) + key + value
-        self.dbfile.write(row)
+        rows = self._rows
+        rows.append(row)
+        if len(rows) >= _PENDING_TERMS:
+            self._flush()
         self._position = position + len(row)
         hashed = self.hashfn(key)
         self.buckets[hashed & 255].append((hashed, position))
         self.lastkey = key
+
+    def _flush(self) -> None:
+        self.dbfile.write(b"".join(self._rows))
+        self._rows = []
+
+    def _write_hashes(self) -> None:
+        # Whoosh's open-addressing tables, each written in one call.
+        dbfile = self.dbfile
+        empty = (0, 0)
+        for entries in self.buckets:
+            slots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), slots))
+            table = [empty] * slots
+            for hashed, position in entries:
+                slot = (hashed >> 8) % slots
+                while table[slot] != empty:
+                    slot = (slot + 1) % slots
+                table[slot] = (hashed, position)
+            dbfile.write(b"".join(itertools.starmap(_HASH_SLOT.pack, table)))
+
+    def close(self):
+        self._flush()
+        return super().close()
 
 
 def _md5_hash(key: bytes) -> int:
