@@ -538,11 +538,13 @@ def _ids_and_weights(matcher):
 def test_the_field_sorted_pool_gives_whoosh_s_order(documents, spill: bool) -> None:
     """Postings added document by document, one by one or a field's at once
     as columns, come out as Whoosh's pool sorts them, from memory (as tuples
-    and as each field's sorted lists) and from runs spilled to disk."""
+    and as each field's sorted lists) and from runs spilled to disk (merged
+    term by term, and first into fewer runs when there are many)."""
     import tempfile
 
     from whoosh.filedb.filestore import FileStorage
 
+    from bnsearch.engine import pool as pool_module
     from bnsearch.engine.pool import FieldColumns, FieldSortedPool, SortedPool
 
     items = sorted(
@@ -566,7 +568,9 @@ def test_the_field_sorted_pool_gives_whoosh_s_order(documents, spill: bool) -> N
                 pool.add_field(
                     field, docnum, FieldColumns(terms, [1] * len(rows), [1.0] * len(rows), values)
                 )
-        found = pool.items()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pool_module, "_MAX_OPEN_RUNS", 3)  # runs merged into fewer first
+            found = pool.items()
         if not spill:
             assert isinstance(found, SortedPool)
             fields = list(found.fields())

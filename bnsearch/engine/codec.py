@@ -61,7 +61,7 @@ from whoosh.matching import ListMatcher
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .pool import SortedField, SortedPool
+from .pool import FieldGroups, SortedField, SortedPool
 
 __all__ = [
     "BLOCK_POSTINGS",
@@ -271,9 +271,9 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         # Where the next term's postings start, kept here: asking the file
         # (tell) was a tenth of the time of indexing.
         self._position = self._postfile.tell()
-        if isinstance(items, SortedPool):  # each term's postings as slices of lists
+        if isinstance(items, SortedPool):  # each term's postings as lists
             for field in items.fields():
-                self._add_sorted_field(schema, lengths, field)
+                self._add_field(schema, lengths, field)
             self._flush()
             return
         last_field = None
@@ -295,31 +295,27 @@ class ArrayBlockFieldWriter(W3FieldWriter):
             self.finish_field()
         self._flush()
 
-    def _add_sorted_field(self, schema, lengths, field: SortedField) -> None:
-        if not field.terms:
+    def _add_field(self, schema, lengths, field: SortedField | FieldGroups) -> None:
+        """A field's postings, a term's at a time, from the pool's term groups."""
+        fieldname = field.fieldname
+        groups = field.groups()
+        first = next(groups, None)
+        if first is None:
             return
-        self.start_field(field.fieldname, schema[field.fieldname])
-        table = _field_lengths(lengths, field.fieldname)
+        self.start_field(fieldname, schema[fieldname])
+        table = _field_lengths(lengths, fieldname)
         fixed = self._format.fixed_value_size()
-        bounds, docnums, weights, values = field.bounds, field.docnums, field.weights, field.values
-        spelling = -1 in docnums  # (-1: words for a spelling graph, not postings)
-        for btext, start, end in zip(field.terms, bounds, bounds[1:], strict=False):
-            if end - start == 1:  # most terms of a segment
-                if docnums[start] != -1:
-                    self._write_single(
-                        btext, docnums[start], weights[start], values[start], table, fixed
-                    )
-                continue
-            ids = docnums[start:end]
-            if spelling and -1 in ids:
+        for btext, ids, weights, values in itertools.chain((first,), groups):
+            if -1 in ids:  # words for a spelling graph, not postings
                 kept = [at for at, docnum in enumerate(ids) if docnum != -1]
                 if not kept:
                     continue
-                ids = [ids[at] for at in kept]
-                found = weights[start:end], values[start:end]
-                self._write_term(btext, ids, *([part[at] for at in kept] for part in found), table)
+                parts = (ids, weights, values)
+                ids, weights, values = ([part[at] for at in kept] for part in parts)
+            if len(ids) == 1:  # most terms of a segment
+                self._write_single(btext, ids[0], weights[0], values[0], table, fixed)
             else:
-                self._write_term(btext, ids, weights[start:end], values[start:end], table)
+                self._write_term(btext, ids, weights, values, table)
         self.finish_field()
 
     def _write_term(self, btext: bytes, ids, weights, values, table: list[int]) -> None:

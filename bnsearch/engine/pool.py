@@ -19,9 +19,13 @@ merges as before.
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import itertools
 import types
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
+from pickle import dump, load
 
 import numpy as np
 from whoosh.multiproc import MpWriter
@@ -32,6 +36,7 @@ __all__ = ["FieldColumns", "FieldSortedPool", "SortedField", "SortedPool", "use_
 # Whoosh's estimate of a posting's memory in its pool, bytes, besides its
 # field name, term and value; kept, so the pool spills when Whoosh's would.
 _POSTING_BYTES = 148
+_RUN_PROTOCOL = 5  # runs are read back by this process
 
 
 class FieldColumns:
@@ -90,15 +95,43 @@ class SortedField:
         self.fieldname, self.terms, self.bounds = fieldname, terms, bounds
         self.docnums, self.weights, self.values = docnums, weights, values
 
+    def groups(self) -> Iterator[Group]:
+        """Each term with its postings: (term, documents, weights, values)."""
+        docnums, weights, values = self.docnums, self.weights, self.values
+        for term, start, end in zip(self.terms, self.bounds, self.bounds[1:], strict=False):
+            yield term, docnums[start:end], weights[start:end], values[start:end]
+
     def __iter__(self) -> Iterator[tuple]:
         """Whoosh's pool items: (field, term, document, weight, value)."""
-        counts = itertools.pairwise(self.bounds)
-        terms = itertools.chain.from_iterable(
-            itertools.repeat(term, end - start)
-            for term, (start, end) in zip(self.terms, counts, strict=True)
-        )
-        name = itertools.repeat(self.fieldname)  # endless: strict=False
-        return zip(name, terms, self.docnums, self.weights, self.values, strict=False)
+        return _items(self.fieldname, self.groups())
+
+
+# One term's postings: (term bytes, document numbers, weights, values).
+Group = tuple[bytes, list, list, list]
+
+
+def _items(fieldname: str, groups: Iterable[Group]) -> Iterator[tuple]:
+    """Whoosh's pool items from a field's term groups."""
+    for term, docnums, weights, values in groups:
+        for docnum, weight, value in zip(docnums, weights, values, strict=True):
+            yield fieldname, term, docnum, weight, value
+
+
+class FieldGroups:
+    """A field's postings as term groups, in term order (``groups``: an
+    iterator, read once)."""
+
+    __slots__ = ("_groups", "fieldname")
+
+    def __init__(self, fieldname: str, groups: Iterator[Group]) -> None:
+        self.fieldname, self._groups = fieldname, groups
+
+    def groups(self) -> Iterator[Group]:
+        return self._groups
+
+    def __iter__(self) -> Iterator[tuple]:
+        """Whoosh's pool items: (field, term, document, weight, value)."""
+        return _items(self.fieldname, self._groups)
 
 
 class SortedPool:
@@ -116,6 +149,44 @@ class SortedPool:
 
     def __iter__(self) -> Iterator[tuple]:
         return itertools.chain.from_iterable(self.fields())
+
+
+class MergedPool(SortedPool):
+    """The runs a pool spilled to disk and what it still holds, merged term
+    by term: a term's postings from each run, in the order the runs were
+    written (document order)."""
+
+    def __init__(self, merged: Iterator[tuple]) -> None:
+        self._merged = merged  # (field, term, documents, weights, values), sorted
+
+    def fields(self) -> Iterator[FieldGroups]:
+        for fieldname, rows in itertools.groupby(self._merged, key=_FIELD):
+            yield FieldGroups(fieldname, (row[1:] for row in rows))
+
+
+_FIELD = itemgetter(0)
+_FIELD_AND_TERM = itemgetter(0, 1)
+# Terms per pickled chunk of a run: a run is read back a chunk at a time.
+_RUN_TERMS = 4096
+# Runs merged at once; more are first merged into fewer (open files).
+_MAX_OPEN_RUNS = 64
+
+
+def _merge(sources: list[Iterator[tuple]]) -> Iterator[tuple]:
+    """Sorted streams of (field, term, documents, weights, values) as one,
+    a term's postings joined in the order of the streams."""
+    merged = heapq.merge(*sources, key=_FIELD_AND_TERM)  # stable: earlier streams first
+    for (fieldname, term), rows in itertools.groupby(merged, key=_FIELD_AND_TERM):
+        first, *more = rows
+        if not more:
+            yield first
+            continue
+        docnums, weights, values = list(first[2]), list(first[3]), list(first[4])
+        for _, _, more_docnums, more_weights, more_values in more:
+            docnums += more_docnums
+            weights += more_weights
+            values += more_values
+        yield fieldname, term, docnums, weights, values
 
 
 class FieldSortedPool(PostingPool):
@@ -162,17 +233,64 @@ class FieldSortedPool(PostingPool):
         return SortedPool(fields)
 
     def save(self) -> None:
+        """Spill what the pool holds to a run: its fields' term groups, in
+        pickled chunks of _RUN_TERMS terms."""
         if self._fields:
-            path, file = self._new_run()
-            self._write_run(file, self._sorted())
-            self._add_run(path)
+            self._write_groups(
+                (field.fieldname, term, *rest)
+                for field in self._sorted().fields()
+                for term, *rest in field.groups()
+            )
         self.currentsize = 0
+
+    def _write_groups(self, rows: Iterable[tuple]) -> None:
+        path, file = self._new_run()
+        try:
+            for fieldname, chunk in itertools.groupby(rows, key=_FIELD):
+                groups = (row[1:] for row in chunk)
+                while batch := list(itertools.islice(groups, _RUN_TERMS)):
+                    dump((fieldname, batch), file, _RUN_PROTOCOL)
+        finally:
+            file.close()
+        self._add_run(path)
+
+    def _read_groups(self, path: str) -> Iterator[tuple]:
+        """A run's rows (field, term, documents, weights, values); the run
+        is removed once read."""
+        file = self._open_run(path)
+        try:
+            while True:
+                try:
+                    fieldname, batch = load(file)
+                except EOFError:
+                    return
+                for row in batch:
+                    yield (fieldname, *row)
+        finally:
+            file.close()
+            with contextlib.suppress(OSError):  # (a reader closed early removes it too)
+                self._remove_run(path)
 
     def items(self, maxfiles: int = 128):
         if not self.runs:
             return self._sorted()
-        self.save()
-        return super().items(maxfiles)
+        while len(self.runs) > _MAX_OPEN_RUNS:  # merge the oldest runs into one
+            oldest, self.runs = self.runs[:_MAX_OPEN_RUNS], self.runs[_MAX_OPEN_RUNS:]
+            self._write_groups(_merge([self._read_groups(path) for path in oldest]))
+            self.runs.insert(0, self.runs.pop())
+        held = (
+            (field.fieldname, term, *rest)
+            for field in self._sorted().fields()
+            for term, *rest in field.groups()
+        )
+        runs, self.runs = self.runs, []
+        return MergedPool(_merge([*(self._read_groups(path) for path in runs), held]))
+
+    def cleanup(self) -> None:
+        for path in self.runs:  # runs not read (a failed or cancelled write)
+            with contextlib.suppress(OSError):
+                self._remove_run(path)
+        self.runs = []
 
 
 def use_field_sorted_pool(writer: SegmentWriter) -> None:
