@@ -21,6 +21,7 @@ module path.
 
 from __future__ import annotations
 
+import struct
 import sys
 from array import array
 from collections import Counter
@@ -35,6 +36,8 @@ from .pool import FieldColumns
 __all__ = ["ArrayPositions", "BengaliText", "Counts"]
 
 _BIG_ENDIAN = sys.byteorder == "big"
+_ONE = pack_uint(1)
+_POSITION = struct.Struct("<I")  # as array("I") stores it, little-endian
 
 
 class _Shared(dict):
@@ -160,6 +163,8 @@ class ArrayPositions(Positions):
             yield word, len(positions), len(positions) * boost, self.encode(positions)
 
     def encode(self, poslist) -> bytes:
+        if len(poslist) == 1:  # most words of a section
+            return _ONE + _POSITION.pack(poslist[0])
         positions = array("I", poslist)
         if _BIG_ENDIAN:
             positions.byteswap()
