@@ -13,7 +13,10 @@ the corpus (bench/search.py's sample); each runs once to warm up, then
 ``--rounds`` times, and its latency is the median. Reported: indexing CPU
 seconds (the writer's thread for Lucene, the process for bnsearch) and
 their ratio; query p50/p95 and their ratios; and both engines' MRR@10 on the
-questions (Lucene's run scored by ir-measures as bnsearch's is).
+questions (Lucene's run scored by ir-measures as bnsearch's is). The
+"ranked" rows time bnsearch without snippets or did-you-mean
+(``snippets=False, suggest=False``), which is what Lucene's harness does:
+ranked ids and scores only.
 
 Skips, saying why, when java, javac or the Lucene jars are missing
 (``apt-get install default-jdk liblucene8-java``).
@@ -41,6 +44,7 @@ from bnsearch.evaluation import read_qrels, read_queries, read_run, score_rankin
 
 HARNESS = Path(__file__).resolve().parent / "lucene" / "BengaliBench.java"
 JARS = ("lucene-core-8", "lucene-analyzers-common-8", "lucene-queryparser-8")
+_RANKED_ONLY = {"snippets": False, "suggest": False}
 
 
 def classpath() -> str | None:
@@ -138,13 +142,15 @@ def main() -> int:
                 ours, rankings = [], {}
                 for qid, query in queries:
                     rankings[qid] = [h.id for h in index.search(query, limit=100)]
+                ranked_only: list[float] = []
                 for _, query in queries:
-                    samples = []
-                    for _ in range(args.rounds):
-                        began = time.perf_counter()
-                        index.search(query)
-                        samples.append((time.perf_counter() - began) * 1000)
-                    ours.append(statistics.median(samples))
+                    for options, times in (({}, ours), (_RANKED_ONLY, ranked_only)):
+                        samples = []
+                        for _ in range(args.rounds):
+                            began = time.perf_counter()
+                            index.search(query, **options)
+                            samples.append((time.perf_counter() - began) * 1000)
+                        times.append(statistics.median(samples))
                 mrr = {"Lucene 8": "", "bnsearch": ""}
                 if name == "questions":
                     for engine, ranked in (
@@ -155,10 +161,13 @@ def main() -> int:
                         mrr[engine] = f"{statistics.mean(s['mrr'] for s in scores.values()):.3f}"
                 theirs50, theirs95 = percentiles(timed)
                 ours50, ours95 = percentiles(ours)
+                bare50, bare95 = percentiles(ranked_only)
                 rows = [
                     ("Lucene 8", f"{theirs50:8.2f} {theirs95:8.2f}", mrr["Lucene 8"]),
                     ("bnsearch", f"{ours50:8.2f} {ours95:8.2f}", mrr["bnsearch"]),
                     ("ratio", f"{ours50 / theirs50:7.0f}× {ours95 / theirs95:7.0f}×", ""),
+                    ("ranked", f"{bare50:8.2f} {bare95:8.2f}", ""),
+                    ("ratio", f"{bare50 / theirs50:7.0f}× {bare95 / theirs95:7.0f}×", ""),
                 ]
                 for engine, figures, score in rows:
                     print(f"{name:14s} {engine:9s} {figures} {score:>7s}")

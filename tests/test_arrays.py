@@ -116,6 +116,43 @@ def test_posting_lists_read_as_whoosh_reads_them(segmented: Path) -> None:
         assert checked > 500
 
 
+def test_posting_lists_of_a_segment_merged_by_whoosh(tmp_path: Path, monkeypatch) -> None:
+    """A segment that Whoosh's own writer merged reads as Whoosh reads it;
+    and postings kept in the term info (Whoosh inlines lists of one posting
+    when it writes them itself) read as their term info holds them."""
+    from whoosh import index as whoosh_index
+
+    path = tmp_path / "index"
+    Index.build(path, [SEED_DIR])
+    with Index.open(path) as opened:
+        opened.add_many([Article("extra", "কাতার", "দোহা কাতারের রাজধানী। দোহা")])
+    generation = next(p for p in path.iterdir() if p.name.startswith("g"))
+    whoosh_index.open_dir(str(generation)).writer(codec=ArrayBlockCodec()).commit(optimize=True)
+    with Index.open(path) as opened:
+        (segment, _), *others = opened._searcher().reader().leaf_readers()
+        assert not others
+        for name in ("body", "body_exact", "title"):
+            for text in segment.lexicon(name):
+                expected = _ids_and_weights(segment.postings(name, text))
+                ids, tf = read_postings(segment, name, text)
+                assert (ids.tolist(), tf.tolist()) == expected, (name, text)
+        info = segment._terms.term_info("body", "দোহা".encode())
+        expected = _ids_and_weights(segment.postings("body", "দোহা".encode()))
+        info.set_inlined(tuple(expected[0]), tuple(expected[1]), (b"",) * len(expected[0]))
+        monkeypatch.setattr(segment._terms, "term_info", lambda name, text: info)
+        ids, tf = read_postings(segment, "body", "দোহা".encode())
+        assert (ids.tolist(), tf.tolist()) == expected and len(expected[0]) >= 2
+
+
+def _ids_and_weights(matcher) -> tuple[list[int], list[float]]:
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
 def test_long_posting_lists_have_many_blocks(segmented: Path) -> None:
     """The fixture's common words span many posting blocks."""
     opened, searcher = _open_searcher(segmented)

@@ -38,12 +38,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .cache import column, per_generation, per_reader, reference_sections
-from .codec import ArrayBlockMatcher, decode_frequencies, decode_ids
+from .codec import decode_frequencies, decode_ids
 from .scoring import (
     ARTICLE_FIELDS,
     REFERENCE_DISCOUNT,
@@ -106,16 +107,17 @@ def _postings(
     """read_postings; None when the segment does not have the term."""
     terms = segment._terms  # Whoosh 2.7.4's term reader (pinned)
     try:
-        matcher = terms.matcher(fieldname, text, segment.schema[fieldname].format)
+        info = terms.term_info(fieldname, text)
     except TermNotFound:
         return None
-    if not isinstance(matcher, ArrayBlockMatcher):  # postings inlined in the term info
-        pairs = list(_walk(matcher))
-        ids = np.array([docnum for docnum, _ in pairs], dtype=np.int64)
-        tf = np.array([weight for _, weight in pairs], dtype=np.float32)
-        return _without_deleted(segment, ids, tf.astype(np.float64))
-    postfile = matcher._postfile
-    position = matcher._baseoffset
+    if info.is_inlined():  # postings kept in the term info (Whoosh's codec does that)
+        ids, weights, _ = info.inlined_postings()
+        tf = np.array(weights, dtype=np.float32).astype(np.float64)
+        return _without_deleted(segment, np.array(ids, dtype=np.int64), tf)
+    # The blocks start after the list's header tag; read from the term info,
+    # not through a Whoosh matcher (which reads the first block's header too).
+    postfile = terms._postfile
+    position = info.extent()[0] + len(WHOOSH3_HEADER_MAGIC)
     id_parts, tf_parts = [], []
     previous_max = -1
     while True:
@@ -141,12 +143,6 @@ def _postings(
     if len(id_parts) == 1:
         return _without_deleted(segment, id_parts[0], tf_parts[0])
     return _without_deleted(segment, np.concatenate(id_parts), np.concatenate(tf_parts))
-
-
-def _walk(matcher) -> Iterable[tuple[int, float]]:
-    while matcher.is_active():
-        yield matcher.id(), matcher.weight()
-        matcher.next()
 
 
 def _without_deleted(
