@@ -8,6 +8,8 @@ import sys
 
 import pytest
 from conftest import failures_in_threads
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import fields, index
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
@@ -143,3 +145,20 @@ def test_analyzers_are_thread_safe(seed_texts) -> None:
                 if [t.term for t in analyze(text)] != terms]  # fmt: skip
 
     assert not failures_in_threads(check)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="কখগ়াি্‍‌ ঃংAb১2 ।.-'’", max_size=60))
+def test_indexed_terms_are_the_tokens_the_analyzers_index(text: str) -> None:
+    """The indexing loop (each word's term looked up in the memo, a new word
+    computed, the stem chain through the exact chain's memo) gives what the
+    analyzers yield, from empty memos too."""
+    from bnsearch.analysis import clear_caches
+
+    for clear in (True, False):
+        if clear:
+            clear_caches()
+        for analyzer in (stem_analyzer(), exact_analyzer()):
+            expected = [(t.pos, t.text) for t in analyzer(text, positions=True)]
+            found = analyzer.indexed_terms(text)
+            assert [(pos, term) for pos, term in enumerate(found) if term is not None] == expected
