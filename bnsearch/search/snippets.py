@@ -258,11 +258,12 @@ def make_snippet(
     parts: list[str] = []
     highlights: list[tuple[int, int]] = []
     length = 0
+    inside: list[tuple[int, int]] = []  # the spans of the fragment being copied
 
     def add(piece: str, start: int | None = None) -> None:
         nonlocal length
-        if start is not None:
-            highlights.extend(_moved(spans, start, start + len(piece), length))
+        if start is not None and inside:
+            highlights.extend(_moved(inside, start, start + len(piece), length))
         parts.append(piece)
         length += len(piece)
 
@@ -272,6 +273,9 @@ def make_snippet(
             add(_SEPARATOR)
         elif fragment.cut_start:
             add(f"{ELLIPSIS} ")
+        first = bisect.bisect_left(spans, (fragment.start, fragment.start))
+        last = bisect.bisect_right(spans, (fragment.end, fragment.end))
+        inside = spans[first:last]
         # Copy the fragment with white space folded, moving the spans along.
         position = fragment.start
         for gap in _WHITESPACE.finditer(text, fragment.start, fragment.end):
