@@ -551,7 +551,10 @@ def test_the_field_sorted_pool_gives_whoosh_s_order(documents, spill: bool) -> N
         {(field, term, docnum, 1.0, b"v" + term) for docnum, (doc, _) in enumerate(documents)
          for field, term in doc}, key=lambda item: item[2],
     )  # fmt: skip
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        # Small run chunks (terms, postings) and few runs merged at once.
+        for name, value in (("_RUN_TERMS", 2), ("_RUN_POSTINGS", 3), ("_MAX_OPEN_RUNS", 3)):
+            patch.setattr(pool_module, name, value)
         pool = FieldSortedPool(FileStorage(folder), None, limitmb=1)
         if spill:
             pool.limit = 600  # bytes: a run every few postings
@@ -568,9 +571,7 @@ def test_the_field_sorted_pool_gives_whoosh_s_order(documents, spill: bool) -> N
                 pool.add_field(
                     field, docnum, FieldColumns(terms, [1] * len(rows), [1.0] * len(rows), values)
                 )
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(pool_module, "_MAX_OPEN_RUNS", 3)  # runs merged into fewer first
-            found = pool.items()
+        found = pool.items()
         if not spill:
             assert isinstance(found, SortedPool)
             fields = list(found.fields())
@@ -714,3 +715,35 @@ def test_the_term_table_is_written_as_whoosh_writes_it(keys: set[bytes], batch: 
             theirs.close()
             ours.close()
         assert storage.open_file("ours").read() == storage.open_file("theirs").read()
+
+
+def test_a_spilled_run_is_read_back_in_small_chunks(tmp_path: Path, monkeypatch) -> None:
+    """A run's chunks hold at most _RUN_TERMS terms and, unless one term's
+    list is longer, _RUN_POSTINGS postings: the merge holds little of each."""
+    import pickle
+
+    from whoosh.filedb.filestore import FileStorage
+
+    from bnsearch.engine import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "_RUN_TERMS", 5)
+    monkeypatch.setattr(pool_module, "_RUN_POSTINGS", 20)
+    pool = pool_module.FieldSortedPool(FileStorage(str(tmp_path)), None, limitmb=1)
+    sizes = [1, 3, 30, 2, 2, 9, 1, 1, 1, 1, 1, 1, 12]
+    rows = [
+        ("body", f"t{n:02d}".encode(), list(range(size)), [1.0] * size, [b""] * size)
+        for n, size in enumerate(sizes)
+    ]
+    pool._write_groups(rows)
+    chunks = []
+    with open(tmp_path / pool.runs[0], "rb") as run:
+        while True:
+            try:
+                chunks.append(pickle.load(run))
+            except EOFError:
+                break
+    assert [row for _, batch in chunks for row in batch] == [row[1:] for row in rows]
+    for _, batch in chunks:
+        postings = [len(ids) for _, ids, _, _ in batch]
+        assert len(batch) <= 5 and (sum(postings[:-1]) < 20)
+    assert len(chunks) > len(rows) // 5

@@ -172,8 +172,11 @@ class MergedPool(SortedPool):
 
 _FIELD = itemgetter(0)
 _FIELD_AND_TERM = itemgetter(0, 1)
-# Terms per pickled chunk of a run: a run is read back a chunk at a time.
+# A run is pickled, and read back while merging, a chunk at a time: at most
+# this many terms or (but for one long list) postings per chunk, so that the
+# merge holds little of each run.
 _RUN_TERMS = 4096
+_RUN_POSTINGS = 1 << 16
 # Runs merged at once; more are first merged into fewer (open files).
 _MAX_OPEN_RUNS = 64
 
@@ -240,7 +243,7 @@ class FieldSortedPool(PostingPool):
 
     def save(self) -> None:
         """Spill what the pool holds to a run: its fields' term groups, in
-        pickled chunks of _RUN_TERMS terms."""
+        pickled chunks (_RUN_TERMS, _RUN_POSTINGS)."""
         if self._fields:
             self._write_groups(self._held_rows())
         self.currentsize = 0
@@ -255,8 +258,15 @@ class FieldSortedPool(PostingPool):
         path, file = self._new_run()
         try:
             for fieldname, chunk in itertools.groupby(rows, key=_FIELD):
-                groups = (row[1:] for row in chunk)
-                while batch := list(itertools.islice(groups, _RUN_TERMS)):
+                batch: list[tuple] = []
+                postings = 0
+                for row in chunk:
+                    batch.append(row[1:])
+                    postings += len(row[2])
+                    if len(batch) >= _RUN_TERMS or postings >= _RUN_POSTINGS:
+                        dump((fieldname, batch), file, _RUN_PROTOCOL)
+                        batch, postings = [], 0
+                if batch:
                     dump((fieldname, batch), file, _RUN_PROTOCOL)
         finally:
             file.close()
