@@ -97,9 +97,6 @@ def stem_term(surface: str, attached: bool = False) -> str | None:
     return _ANALYZERS["stem"].term(surface, attached)
 
 
-_MISSING = object()
-
-
 def term_functions():
     """The memoized exact and stem term functions (each with its ``memo``
     dict): for loops over every word of a text."""
@@ -112,16 +109,14 @@ def span_terms(text: str, spans: Sequence[Span]) -> tuple[list[str], list[str | 
     The same as calling :func:`exact_term` and :func:`stem_term` per word, with
     the memo dicts read directly: snippets examine whole sections per query.
     """
-    exact, stemmed = _ANALYZERS["exact"].term_function(), _ANALYZERS["stem"].term_function()
-    exact_memo, stem_memo = exact.memo.get, stemmed.memo.get
+    exact, stemmed = term_functions()
+    exact_of, stem_of = exact.memo, stemmed.memo  # computing what they lack
     exacts: list[str] = []
     stems: list[str | None] = []
     for start, end, attached in spans:
         surface = text[start:end]
-        term = exact_memo(surface, _MISSING)
-        exacts.append((exact(surface) or "") if term is _MISSING else (term or ""))
-        term = _MISSING if attached else stem_memo(surface, _MISSING)
-        stems.append(stemmed(surface, attached) if term is _MISSING else term)
+        exacts.append(exact_of[surface] or "")
+        stems.append(stemmed(surface, True) if attached else stem_of[surface])
     return exacts, stems
 
 

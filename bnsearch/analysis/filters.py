@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token
 
@@ -30,6 +31,7 @@ __all__ = [
     "BengaliStemFilter",
     "BengaliStopFilter",
     "FusedTerms",
+    "Memo",
     "TermFilter",
     "Tier0Filter",
     "Tier1Filter",
@@ -160,18 +162,19 @@ class BengaliStemFilter(TermFilter):
         return stem(text)
 
 
-class _Memo(dict):
-    """Surface form → result, computing (and keeping) what it lacks; cleared
-    when full, so its memory stays bounded."""
+class Memo(dict):
+    """``compute(key)`` for each key, computed on a miss and kept: read with
+    ``memo[key]``, or ``map(memo.__getitem__, keys)`` for a whole text in C.
+    Cleared when it holds ``limit`` keys, so its memory stays bounded."""
 
-    def __init__(self, compute: Callable[[str], str | None]) -> None:
+    def __init__(self, compute: Callable[[Any], Any], limit: int = _CACHE_SIZE) -> None:
         super().__init__()
-        self.compute = compute
+        self.compute, self.limit = compute, limit
 
-    def __missing__(self, text: str) -> str | None:
-        if len(self) >= _CACHE_SIZE:
+    def __missing__(self, key: Any) -> Any:
+        if len(self) >= self.limit:
             self.clear()
-        result = self[text] = self.compute(text)
+        result = self[key] = self.compute(key)
         return result
 
 
@@ -186,7 +189,7 @@ class FusedTerms:
 
     def __init__(self, filters: Sequence[TermFilter]) -> None:
         self.steps = [f.term for f in filters]
-        self.memo = _Memo(self._compute_new)
+        self.memo = Memo(self._compute_new)
         self.base: FusedTerms | None = None  # a chain this one begins with
         self.rest = self.steps
 

@@ -33,7 +33,6 @@ _LATIN_RUN = re.compile(f"[{_LATIN}]+")
 _BENGALI_CHARS = re.compile(f"[{_BENGALI}]")
 
 _local = threading.local()
-_MISSING = object()
 
 
 # One word of the original text, ``text[start:end]``, as a plain tuple
@@ -197,17 +196,12 @@ def _mapped_tokens(
 ) -> Iterator[Token]:
     """Tokens whose text is mapped through ``term``; stopwords are skipped."""
     positions, chars = token.positions, token.chars
-    # A memoizing term function exposes its memo: a dict lookup is much
-    # cheaper than a call, and most tokens are repeats.
-    memo = getattr(term, "memo", None)
-    lookup = memo.get if memo is not None else None
+    lookup = _memo_lookup(term)
     token.attached = False
     for pos, (start, end, attached) in enumerate(spans, start_pos):
         text = value[start:end]
         # Attached pieces bypass the memo: their term depends on more.
-        mapped = lookup(text, _MISSING) if lookup is not None and not attached else _MISSING
-        if mapped is _MISSING:
-            mapped = term(text, attached)
+        mapped = term(text, True) if attached else lookup(text)
         if mapped is None:
             continue
         token.text = mapped
@@ -219,17 +213,22 @@ def _mapped_tokens(
         yield token
 
 
+def _memo_lookup(term: Callable[[str, bool], str | None]) -> Callable[[str], str | None]:
+    """``term`` for a word that is not attached: a memoizing term function
+    exposes a memo that computes its misses, and reading it (in C, with
+    ``map``) is much cheaper than a call; most words are repeats."""
+    memo = getattr(term, "memo", None)
+    if memo is not None and hasattr(memo, "__missing__"):
+        return memo.__getitem__
+    return lambda text: term(text, False)
+
+
 def indexed_terms(value: str, term: Callable[[str, bool], str | None]) -> list[str | None]:
     """The term of each word of ``value``, by position (None: a word the
     tokenizer with ``term`` would drop, a stopword): what it yields, without
-    a Token per word (the indexing formats, :mod:`bnsearch.engine.formats`).
-    With a memo that computes its misses, the words are looked up in C."""
+    a Token per word (the indexing formats, :mod:`bnsearch.engine.formats`)."""
     surfaces, attached = _cached_surfaces(value)
-    memo = getattr(term, "memo", None)
-    if memo is not None and hasattr(memo, "__missing__"):
-        terms = list(map(memo.__getitem__, surfaces))
-    else:
-        terms = [term(surface, False) for surface in surfaces]
+    terms = list(map(_memo_lookup(term), surfaces))
     for pos in attached:  # cut off at a script change: maybe a bare case ending
         terms[pos] = term(surfaces[pos], True)
     return terms

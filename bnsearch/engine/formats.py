@@ -31,6 +31,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import _INT_SIZE, pack_uint
 
+from ..analysis.filters import Memo
 from .pool import FieldColumns
 
 __all__ = ["ArrayPositions", "BengaliText", "Counts"]
@@ -40,27 +41,12 @@ _ONE = pack_uint(1)
 _POSITION = struct.Struct("<I")  # as array("I") stores it, little-endian
 
 
-class _Shared(dict):
-    """``function(key)`` for each key, made once and then shared: a term's
-    bytes, a count's weight and packed value are the same objects in every
-    document, not one more object per posting for the pool to hold (and
-    hash, and free). Forgets everything past ``limit`` keys, so its memory
-    stays bounded on any vocabulary."""
-
-    def __init__(self, function, limit: int = 1 << 20) -> None:
-        super().__init__()
-        self.function, self.limit = function, limit
-
-    def __missing__(self, key):
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[key] = self.function(key)
-        return value
-
-
-_ENCODED = _Shared(str.encode)
-_FLOAT = _Shared(float)
-_PACKED = _Shared(pack_uint)
+# A term's bytes, a count's weight and packed value, made once and shared:
+# the same objects in every document, not one more object per posting for
+# the pool to hold (and hash, and free).
+_ENCODED = Memo(str.encode, limit=1 << 20)
+_FLOAT = Memo(float)
+_PACKED = Memo(pack_uint)
 
 
 def _weights(counts: list[int], boost: float) -> list[float]:

@@ -69,17 +69,13 @@ def _word_matches(text: str, stems: set[str], exact: set[str]) -> list[tuple[int
     text is decided once, its stem looked up only when its exact form did
     not match (snippets were a third of a search's time)."""
     exact_term, stem_term = term_functions()
-    exact_memo, stem_memo = exact_term.memo.get, stem_term.memo.get
+    exact_of, stem_of = exact_term.memo, stem_term.memo  # computing what they lack
 
     def matches(surface: str, attached: bool) -> bool:
-        term = exact_memo(surface, _MISSING)
-        if term is _MISSING:
-            term = exact_term(surface)
+        term = exact_of[surface]
         if term and term in exact:
             return True
-        term = _MISSING if attached else stem_memo(surface, _MISSING)
-        if term is _MISSING:
-            term = stem_term(surface, attached)
+        term = stem_term(surface, True) if attached else stem_of[surface]
         return term is not None and term in stems
 
     found = []
@@ -95,9 +91,6 @@ def _word_matches(text: str, stems: set[str], exact: set[str]) -> list[tuple[int
         if matched:
             found.append((start, end))
     return found
-
-
-_MISSING = object()
 
 
 def section_terms(text: str) -> tuple[list, list[str], list[str | None]]:
