@@ -41,10 +41,9 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
 from .cache import column, per_generation, per_reader, reference_sections
-from .codec import decode_frequencies, decode_ids
+from .codec import LENGTH_OF_BYTE, decode_frequencies, decode_ids
 from .scoring import (
     ARTICLE_FIELDS,
     REFERENCE_DISCOUNT,
@@ -306,7 +305,7 @@ class DocumentTable:
     means: tuple[float, float, float]
 
 
-_BYTE_LENGTH = np.array([float(byte_to_length(b)) if b else 0.0 for b in range(256)])
+_BYTE_LENGTH = np.array(LENGTH_OF_BYTE, dtype=np.float64)
 
 
 def document_table(reader: IndexReader) -> DocumentTable:

@@ -39,7 +39,7 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from hashlib import md5
 from operator import itemgetter, sub
 from pickle import dumps
@@ -66,10 +66,12 @@ from .pool import FieldGroups, SortedField, SortedPool
 __all__ = [
     "BLOCK_POSTINGS",
     "COMPRESS_FROM",
+    "LENGTH_OF_BYTE",
     "ArrayBlockCodec",
     "ArrayBlockMatcher",
     "decode_frequencies",
     "decode_ids",
+    "length_bytes",
 ]
 
 BLOCK_POSTINGS = 1024  # postings in a block (Whoosh: 128)
@@ -227,13 +229,14 @@ class ArrayBlockPostingsWriter(W3PostingsWriter):
         self._new_block()
 
 
-_FIELD_AND_TERM = itemgetter(0, 1)
+_FIELD, _TERM = itemgetter(0), itemgetter(1)
 _HASH_SLOT = struct.Struct("!Iq")  # Whoosh's hash table slot: hash, row position
 _PENDING_TERMS = 4096
 _FLOAT32 = struct.Struct("f")
 _SIZE = struct.Struct("<I")
 _TERM_INFO = W3TermInfo._struct
-_LENGTH_OF_BYTE = [byte_to_length(b) if b else 0 for b in range(256)]
+# Whoosh's field length for each length byte (byte 0: no length).
+LENGTH_OF_BYTE = [byte_to_length(b) if b else 0 for b in range(256)]
 
 
 class ArrayBlockFieldWriter(W3FieldWriter):
@@ -271,32 +274,15 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         # Where the next term's postings start, kept here: asking the file
         # (tell) was a tenth of the time of indexing.
         self._position = self._postfile.tell()
-        if isinstance(items, SortedPool):  # each term's postings as lists
-            for field in items.fields():
-                self._add_field(schema, lengths, field)
-            self._flush()
-            return
-        last_field = None
-        table: list[int] = []
-        # groupby cuts the sorted postings into terms in C, not a posting at
-        # a time in Python.
-        for (fieldname, btext), group in itertools.groupby(items, _FIELD_AND_TERM):
-            if fieldname != last_field:
-                if last_field is not None:
-                    self.finish_field()
-                self.start_field(fieldname, schema[fieldname])
-                table = _field_lengths(lengths, fieldname)
-                last_field = fieldname
-            postings = [posting for posting in group if posting[2] != -1]
-            if postings:  # (-1: words for a spelling graph, not postings)
-                _, _, ids, weights, values = zip(*postings, strict=True)
-                self._write_term(btext, ids, weights, values, table)
-        if last_field is not None:
-            self.finish_field()
+        # Each term's postings as lists: the pool gives them so; Whoosh's
+        # sorted tuples (segment merges) are cut into terms in C by groupby.
+        fields = items.fields() if isinstance(items, SortedPool) else _term_groups(items)
+        for field in fields:
+            self._add_field(schema, lengths, field)
         self._flush()
 
     def _add_field(self, schema, lengths, field: SortedField | FieldGroups) -> None:
-        """A field's postings, a term's at a time, from the pool's term groups."""
+        """A field's postings, a term's at a time, from its term groups."""
         fieldname = field.fieldname
         groups = field.groups()
         first = next(groups, None)
@@ -312,16 +298,12 @@ class ArrayBlockFieldWriter(W3FieldWriter):
                     continue
                 parts = (ids, weights, values)
                 ids, weights, values = ([part[at] for at in kept] for part in parts)
-            if len(ids) == 1:  # most terms of a segment
-                self._write_single(btext, ids[0], weights[0], values[0], table, fixed)
-            else:
-                self._write_term(btext, ids, weights, values, table)
+            self._write_term(btext, ids, weights, values, table, fixed)
         self.finish_field()
 
-    def _write_term(self, btext: bytes, ids, weights, values, table: list[int]) -> None:
+    def _write_term(self, btext: bytes, ids, weights, values, table: list[int], fixed) -> None:
         """One term's posting list, in blocks, and its row in the term table."""
-        fixed = self._format.fixed_value_size()
-        if len(ids) == 1:
+        if len(ids) == 1:  # most terms of a segment
             self._write_single(btext, ids[0], weights[0], values[0], table, fixed)
             return
         limit = self._postwriter._blocklimit
@@ -387,6 +369,19 @@ class ArrayBlockFieldWriter(W3FieldWriter):
         )  # fmt: skip
         self._position += len(written)
         self._tindex.add(pack_ushort(self._fieldid) + btext, row)
+
+
+def _term_groups(items: Iterable[tuple]) -> Iterator[FieldGroups]:
+    """Whoosh's sorted pool items (field, term, document, weight, value) as
+    each field's term groups."""
+    for fieldname, rows in itertools.groupby(items, _FIELD):
+        yield FieldGroups(fieldname, _groups_of(rows))
+
+
+def _groups_of(rows: Iterable[tuple]) -> Iterator[tuple]:
+    for term, group in itertools.groupby(rows, _TERM):
+        _, _, ids, weights, values = zip(*group, strict=True)
+        yield term, ids, weights, values
 
 
 def _term_info(
@@ -470,15 +465,19 @@ def _md5_hash(key: bytes) -> int:
     return int.from_bytes(md5(key).digest()[-4:], "big")
 
 
+def length_bytes(perdoc: W3PerDocReader, fieldname: str, count: int) -> bytes:
+    """One byte per document (``count`` of them): its length in ``fieldname``
+    as Whoosh stores it, 0 where the field is empty, past the column's end or
+    not scored (Whoosh 2.7.4's per-document reader, pinned)."""
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
+    return bytes(raw).ljust(count, b"\0")
+
+
 def _field_lengths(lengths: W3PerDocReader, fieldname: str) -> list[int]:
     """Every document's length in ``fieldname`` as Whoosh's doc_field_length
-    gives it (0 for none); [] when the field has no lengths."""
-    column = lengths._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-    if column is None:
-        return []
-    raw = column._dbfile.get(column._basepos, column._count)
-    # Documents past the column's end have no length in the field (0).
-    return [_LENGTH_OF_BYTE[b] for b in bytes(raw).ljust(lengths._doccount + 1, b"\0")]
+    gives it (0 for none)."""
+    return [LENGTH_OF_BYTE[b] for b in length_bytes(lengths, fieldname, lengths._doccount + 1)]
 
 
 # --- reading -----------------------------------------------------------------------------

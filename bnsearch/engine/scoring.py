@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .cache import per_reader, reference_sections
+from .codec import length_bytes
 
 __all__ = [
     "REFERENCE_DISCOUNT",
@@ -81,11 +81,7 @@ def _length_bytes(reader: SegmentReader, fieldname: str) -> bytes:
     (0 where the field is empty, so no term of it can match there)."""
 
     def read() -> bytes:
-        count = reader.doc_count_all()
-        perdoc = reader._perdoc  # Whoosh 2.7.4's per-document reader (pinned)
-        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
-        return bytes(raw).ljust(count, b"\0")
+        return length_bytes(reader._perdoc, fieldname, reader.doc_count_all())
 
     return per_reader(reader, ("lengths", fieldname), read)
 
