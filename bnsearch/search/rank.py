@@ -274,9 +274,8 @@ def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int])
     wanted = {
         stem
         for _, _, stem in plan.words
-        if stem and not any(term.startswith(stem) for term in title_terms)
+        if len(stem or "") >= 3 and not any(term.startswith(stem) for term in title_terms)
     }
-    wanted = {stem for stem in wanted if len(stem) >= 3}
     if not wanted:
         return []
     headings = column(searcher.reader(), "heading")

@@ -183,9 +183,7 @@ def _fragments(text: str, spans: list[tuple[int, int]], size: int, count: int) -
         return []
 
     def words_in(start: int, end: int) -> set[str]:
-        first = bisect.bisect_left(spans, (start, start))
-        last = bisect.bisect_right(spans, (end, end))
-        return {text[s:e] for s, e in spans[first:last] if e <= end}
+        return {text[s:e] for s, e in _spans_within(spans, start, end)}
 
     # The matched words of each sentence that has any (a match belongs to
     # the sentence it starts in, if it ends there too): a long section has
@@ -266,9 +264,7 @@ def make_snippet(
             add(_SEPARATOR)
         elif fragment.cut_start:
             add(f"{ELLIPSIS} ")
-        first = bisect.bisect_left(spans, (fragment.start, fragment.start))
-        last = bisect.bisect_right(spans, (fragment.end, fragment.end))
-        inside = spans[first:last]
+        inside = _spans_within(spans, fragment.start, fragment.end)
         # Copy the fragment with white space folded, moving the spans along.
         position = fragment.start
         for gap in _WHITESPACE.finditer(text, fragment.start, fragment.end):
@@ -280,6 +276,13 @@ def make_snippet(
         add(f" {ELLIPSIS}")
     fragments_at = tuple((f.start, f.end) for f in chosen)
     return Snippet("".join(parts), tuple(highlights), fragments_at)
+
+
+def _spans_within(spans: Sequence[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The (sorted) spans wholly inside [start, end)."""
+    first = bisect.bisect_left(spans, (start, start))
+    last = bisect.bisect_right(spans, (end, end))
+    return [(s, e) for s, e in spans[first:last] if e <= end]
 
 
 def _moved(
