@@ -250,3 +250,63 @@ def test_skipping_blocks_never_changes_a_ranking(shared_index: Path) -> None:
             plan = _plan(searcher, text)
             skipped += isinstance(plan.query, wq.AndMaybe)
     assert skipped > 20  # questions with common words, whose blocks are skipped
+
+
+def test_memoized_term_lookups_answer_as_whoosh_does(segmented: Path) -> None:
+    """Within a search each segment looks a term up once; the answers
+    (found, missing, several segments) are Whoosh's own, and the memo is
+    gone after the search."""
+    from whoosh.codec import whoosh3
+    from whoosh.reading import TermNotFound
+
+    from bnsearch.engine.cache import memoized_term_lookups
+
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        reader = searcher.reader()
+        keys = [(name, word.encode("utf-8")) for name in ("body", "title") for word in WORDS]
+        keys += [("body", "অনুপস্থিত".encode()), ("heading", b"zz")]
+
+        def answers() -> list:
+            found = []
+            for name, text in keys:
+                try:
+                    info = reader.term_info(name, text)
+                    found.append((info.doc_frequency(), info.weight(), info.max_weight()))
+                except TermNotFound:
+                    found.append(None)
+                found.append(reader.doc_frequency(name, text))
+            return found
+
+        expected = answers()
+        lookups = []
+        original = whoosh3.W3TermsReader.term_info
+
+        def counted(terms, fieldname, text):
+            lookups.append((id(terms), fieldname, text))
+            return original(terms, fieldname, text)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(whoosh3.W3TermsReader, "term_info", counted)
+            with memoized_term_lookups(reader):
+                assert answers() == expected
+                assert answers() == expected
+            assert len(lookups) == len(set(lookups)) > len(keys)  # once per segment
+            lookups.clear()
+            assert answers() == expected == answers()
+            assert len(lookups) > len(set(lookups))  # the memo went with the block
+
+
+def test_title_and_heading_columns_hold_the_stored_values(segmented: Path) -> None:
+    """The ranking reads titles and headings from columns, not stored fields."""
+    from bnsearch.engine.cache import column
+
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        reader = searcher.reader()
+        titles, headings = column(reader, "title"), column(reader, "heading")
+        live = list(reader.all_doc_ids())
+        assert len(live) > 400
+        for docnum in live:
+            stored = reader.stored_fields(docnum)
+            assert (titles[docnum], headings[docnum]) == (stored["title"], stored["heading"])

@@ -25,8 +25,9 @@ __all__ = ["ANALYZER_VERSION", "SCHEMA_VERSION", "StoredColumn", "make_schema"]
 # be opened by another version. 6: character offsets dropped, engine/ package.
 # 7: no positions in the stem fields (phrases match the exact fields).
 # 8: posting blocks stored as byte arrays (bnsearch.engine.codec), positions
-# as arrays (bnsearch.engine.formats). 9: headings in a column too.
-SCHEMA_VERSION = 9
+# as arrays (bnsearch.engine.formats). 9: headings in a column too. 10: titles
+# in a column too.
+SCHEMA_VERSION = 10
 
 
 class StoredColumn(FieldType):
@@ -58,7 +59,9 @@ def make_schema() -> Schema:
         # One term per value (no range queries needed), and a column.
         ordinal=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=32),
         level=STORED(),
-        title=_text(stem, stored=True, phrase=False),
+        # Also a column: the ranking reads its candidates' titles (copies are
+        # merged by title) without their stored sections.
+        title=_text(stem, stored=True, phrase=False, sortable=True),
         title_exact=_text(exact, phrase=True),
         # Also a column: the section choice reads many sections' headings,
         # and a stored field is read with the whole stored section text.

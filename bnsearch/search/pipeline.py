@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from whoosh.searching import Searcher
 
 from ..analysis import INTERROGATIVES, analyze, is_interrogative
-from ..engine.cache import column, per_generation, per_reader
+from ..engine.cache import column, memoized_term_lookups, per_generation, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
 from ..engine.scoring import ArticleParameters
 from ..errors import QueryError
@@ -84,6 +84,10 @@ class SearchPipeline:
     def run(self, request: SearchRequest) -> Results:
         if request.limit < 1 or request.page < 1:
             raise QueryError("limit and page must be 1 or more")
+        with memoized_term_lookups(self.searcher.reader()):
+            return self._run(request)
+
+    def _run(self, request: SearchRequest) -> Results:
         searcher, weights = self.searcher, self.weights
         deadline = Deadline(request.timeout)
         limit, page = request.limit, request.page

@@ -78,14 +78,25 @@ DUPLICATE_SIMILARITY = 0.9  # best sections at least this alike: one article
 
 @dataclass
 class Ranked:
-    """An article in the ranking: its score, the stored fields of the section
-    it is shown by, and the ids of its copies merged into it."""
+    """An article in the ranking: its score, the section it is shown by, and
+    the ids of its copies merged into it."""
 
     score: float
     docnum: int
-    stored: dict
+    article_id: str
+    title: str
+    searcher: Searcher = field(repr=False)
     duplicates: list[str] = field(default_factory=list)
     titled: bool = False  # its title is the query: shown by its lead
+    _stored: tuple[int, dict] | None = field(default=None, repr=False)
+
+    @property
+    def stored(self) -> dict:
+        """The stored fields of the section it is shown by, read when first
+        asked for: of the articles ranked, only a page's are shown."""
+        if self._stored is None or self._stored[0] != self.docnum:
+            self._stored = (self.docnum, self.searcher.stored_fields(self.docnum))
+        return self._stored[1]
 
 
 def _word_terms(plan: QueryPlan) -> dict[tuple[str, bytes], int]:
@@ -239,19 +250,17 @@ def rank(
     titled = _titled(searcher, plan, matches, order) if weights.title_match else set()
     # An article whose title is the query comes first (কাতার → কাতার).
     order.sort(key=lambda item: item[0] not in titled)
-    candidates = []
-    for name, score in order[:count]:
-        docnum = matches.best_docnum(name)
-        stored = searcher.stored_fields(docnum)
-        candidates.append(Ranked(round(score, 6), docnum, stored, titled=name in titled))
+    titles = column(searcher.reader(), "title")
     kept: list[Ranked] = []
     by_title: dict[str, list[Ranked]] = {}  # only hits with the same title can be copies
-    for entry in candidates[:count]:
-        stored = entry.stored
-        same_title = by_title.setdefault(normalize_label(stored["title"]), [])
-        original = next((k for k in same_title if _same_text(k.stored, stored)), None)
+    for name, score in order[:count]:
+        docnum = matches.best_docnum(name)
+        entry = Ranked(round(score, 6), docnum, name, titles[docnum], searcher)
+        entry.titled = name in titled
+        same_title = by_title.setdefault(normalize_label(entry.title), [])
+        original = next((k for k in same_title if _same_text(k.stored, entry.stored)), None)
         if original is not None:
-            original.duplicates.append(stored["article_id"])
+            original.duplicates.append(name)
         else:
             kept.append(entry)
             same_title.append(entry)
@@ -310,12 +319,12 @@ def _titled(
         return set()
     query = _title_key(" ".join(typed for typed, _, _ in plan.words))
     words = len(plan.words)
+    titles = column(searcher.reader(), "title")
     found = set()
     for name, _ in order:
         if not matches.title_has_every_word(name, words):
             continue
-        title = searcher.stored_fields(matches.best_docnum(name))["title"]
-        if _title_key(title) == query:
+        if _title_key(titles[matches.best_docnum(name)]) == query:
             found.add(name)
     return found
 
@@ -369,14 +378,14 @@ def choose_sections(
     elif matches.knows_words:
         complete = matches.sections_with_every_word()
     else:
-        articles = wq.Or([wq.Term("article_id", entry.stored["article_id"]) for entry in ranked])
+        articles = wq.Or([wq.Term("article_id", entry.article_id) for entry in ranked])
         complete = set(searcher.docs_for_query(wq.And([strict().query, articles])))
     for entry in ranked:
-        ordered = [d for _, d in matches.ranked_sections(entry.stored["article_id"])]
+        ordered = [d for _, d in matches.ranked_sections(entry.article_id)]
         if entry.titled:  # the query names the article: its lead introduces it
             ordered.sort(key=lambda d: matches.ordinal(d) != 0)
         else:
-            headed = _headed(searcher, plan, entry.stored["title"], ordered)
+            headed = _headed(searcher, plan, entry.title, ordered)
             ordered = headed or [d for d in ordered if complete is None or d in complete] or ordered
         if ordered and ordered[0] != entry.docnum:
-            entry.docnum, entry.stored = ordered[0], searcher.stored_fields(ordered[0])
+            entry.docnum = ordered[0]
