@@ -363,6 +363,36 @@ def test_close_terms_are_the_terms_whooshs_corrector_finds(index, word, distance
     assert close_terms(searcher, word, distance, limit=3) == ours[:3]
 
 
+_EDIT_LETTERS = st.text(alphabet="কখগাি্রab", max_size=7)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_EDIT_LETTERS, _EDIT_LETTERS, st.data())
+def test_one_edit_test_agrees_with_the_edit_distance(a: str, b: str, data) -> None:
+    """within_one_edit is damerau_levenshtein(a, b) <= 1, for unrelated strings
+    and for strings one or two edits apart."""
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    from bnsearch.analysis.distance import within_one_edit
+
+    edited = list(a)
+    for _ in range(data.draw(st.integers(0, 2))):
+        at = data.draw(st.integers(0, len(edited)))
+        kind = data.draw(st.sampled_from(["insert", "substitute", "delete", "swap"]))
+        letter = data.draw(st.sampled_from("কখাab"))
+        if kind == "insert":
+            edited.insert(at, letter)
+        elif kind == "substitute" and at < len(edited):
+            edited[at] = letter
+        elif kind == "delete" and at < len(edited):
+            del edited[at]
+        elif kind == "swap" and at + 1 < len(edited):
+            edited[at], edited[at + 1] = edited[at + 1], edited[at]
+    for other in (b, "".join(edited)):
+        assert within_one_edit(a, other) == (damerau_levenshtein(a, other) <= 1)
+        assert within_one_edit(other, a) == within_one_edit(a, other)
+
+
 # --- the API from several threads -----------------------------------------------------
 
 

@@ -1,12 +1,13 @@
-"""A cost-weighted edit distance: the one dynamic program behind close
+"""Edit distances: a cost-weighted one, the dynamic program behind close
 spellings (bnsearch.search.variants) and romanized readings
-(bnsearch.analysis.romanize), each with its own costs."""
+(bnsearch.analysis.romanize), each with its own costs; and a test for one
+edit, which did-you-mean asks of hundreds of terms per word."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["weighted_distance"]
+__all__ = ["weighted_distance", "within_one_edit"]
 
 
 def weighted_distance(
@@ -33,3 +34,24 @@ def weighted_distance(
             )
         previous = current
     return previous[-1]
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at most one Damerau-Levenshtein edit apart
+    (a substitution, an insertion, a deletion or two neighbours swapped),
+    without the dynamic program: compare past the first difference."""
+    if a == b:
+        return True
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) - len(b) > 1:
+        return False
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(b))
+    if len(a) > len(b):  # a deletion from ``a``
+        return a[first + 1 :] == b[first:]
+    return (
+        a[first + 1 :] == b[first + 1 :]
+        or (  # a substitution, or a swap
+            a[first : first + 2] == b[first : first + 2][::-1] and a[first + 2 :] == b[first + 2 :]
+        )
+    )

@@ -10,7 +10,6 @@ boundaries inside long sentences, and never split a grapheme cluster.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -123,19 +122,39 @@ class _Fragment:
     cut_end: bool = False
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    bounds = boundaries(text, "sentence")
-    spans = []
-    for start, end in itertools.pairwise(bounds):
+class _Sentences:
+    """ICU's sentences of a text, each trimmed only when asked for: a long
+    section has hundreds of sentences, a snippet looks at a few."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.bounds = boundaries(text, "sentence")
+        self.count = max(0, len(self.bounds) - 1)
+
+    def containing(self, offset: int) -> int:
+        """The number of the sentence ``offset`` falls in."""
+        return bisect.bisect_right(self.bounds, offset) - 1
+
+    def after(self, offset: int) -> int:
+        """The number of the first sentence that begins at or after ``offset``."""
+        return bisect.bisect_left(self.bounds, offset)
+
+    def trimmed(self, number: int) -> tuple[int, int] | None:
+        """Sentence ``number`` without white space around it; None when
+        nothing is left."""
+        text = self.text
+        start, end = self.bounds[number], self.bounds[number + 1]
         # Leading white space goes, with any mark or joiner orphaned on it
         # (" ঁ" is one grapheme cluster): a fragment starts on a boundary.
         while start < end and (text[start].isspace() or not is_grapheme_boundary(text, start)):
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if start < end:
-            spans.append((start, end))
-    return spans
+        return (start, end) if start < end else None
+
+    def first(self) -> tuple[int, int] | None:
+        """The first sentence that is not empty."""
+        return next(filter(None, map(self.trimmed, range(self.count))), None)
 
 
 def _word_edges(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
@@ -174,9 +193,7 @@ def _window(text: str, start: int, end: int, spans: list[tuple[int, int]], size:
 def _fragments(text: str, spans: list[tuple[int, int]], size: int, count: int) -> list[_Fragment]:
     """Up to ``count`` fragments, best sentences first, then widened with the
     sentences that follow them while the budget lasts."""
-    sentences = _sentences(text)
-    if not sentences:
-        return []
+    sentences = _Sentences(text)
 
     def words_in(start: int, end: int) -> set[str]:
         return {text[s:e] for s, e in _spans_within(spans, start, end)}
@@ -184,13 +201,18 @@ def _fragments(text: str, spans: list[tuple[int, int]], size: int, count: int) -
     # The matched words of each sentence that has any (a match belongs to
     # the sentence it starts in, if it ends there too): a long section has
     # hundreds of sentences and few matches.
-    starts = [start for start, _ in sentences]
     sentence_words: dict[tuple[int, int], set[str]] = {}
+    numbered: list[tuple[int, tuple[int, int]]] = []
     for start, end in spans:
-        at = bisect.bisect_right(starts, start) - 1
-        if at >= 0 and end <= sentences[at][1]:
-            sentence_words.setdefault(sentences[at], set()).add(text[start:end])
-    numbered = [(i, s) for i, s in enumerate(sentences) if s in sentence_words]
+        at = sentences.containing(start)
+        sentence = sentences.trimmed(at) if 0 <= at < sentences.count else None
+        if sentence is None or not sentence[0] <= start or end > sentence[1]:
+            continue
+        if sentence not in sentence_words:
+            sentence_words[sentence] = set()
+            numbered.append((at, sentence))
+        sentence_words[sentence].add(text[start:end])
+    numbered.sort()
 
     chosen: list[_Fragment] = []
     covered: set[str] = set()
@@ -204,13 +226,16 @@ def _fragments(text: str, spans: list[tuple[int, int]], size: int, count: int) -
         if ranked:
             new, _, _, sentence = max(ranked)
         elif len(free) == len(numbered) and not chosen:
-            new, sentence = 0, sentences[0]
+            new = 0
         else:
             break  # every sentence with a match is shown
         if new == 0:
             if chosen:
                 break  # nothing more to show
-            sentence = sentences[0]  # no match in the text: show its beginning
+            first = sentences.first()  # no match in the text: show its beginning
+            if first is None:
+                return []
+            sentence = first
         fragment = _window(text, *sentence, spans, budget)
         chosen.append(fragment)
         covered |= words_in(fragment.start, fragment.end)
@@ -220,9 +245,11 @@ def _fragments(text: str, spans: list[tuple[int, int]], size: int, count: int) -
     for fragment in chosen:  # context: the sentences after, while they fit
         if fragment.cut_end:
             continue
-        for start, end in sentences:
-            if start < fragment.end:
+        for number in range(sentences.after(fragment.end), sentences.count):
+            sentence = sentences.trimmed(number)
+            if sentence is None:
                 continue
+            start, end = sentence
             if end - fragment.end > budget or any(
                 f.start >= fragment.end and f.start < end for f in chosen
             ):

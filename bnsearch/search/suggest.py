@@ -8,6 +8,7 @@ import heapq
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from ..analysis.distance import within_one_edit
 from ..errors import QueryError
 from .compile import QueryPlan
 
@@ -66,8 +67,12 @@ def close_terms(searcher: Searcher, word: str, distance: int, limit: int = 10) -
     close = []
     for btext in searcher.reader().expand_prefix("body_exact", word[: _suggestion_prefix(word)]):
         term = btext.decode("utf-8")
-        if abs(len(term) - len(word)) <= distance and (
-            damerau_levenshtein(term, word, limit=distance) <= distance
+        if abs(len(term) - len(word)) > distance:
+            continue
+        if (
+            within_one_edit(term, word)
+            if distance == 1
+            else (damerau_levenshtein(term, word, limit=distance) <= distance)
         ):
             close.append(term)
     frequency = {term: searcher.frequency("body_exact", term) for term in close}
