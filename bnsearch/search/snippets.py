@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from ..analysis import span_terms, term_functions, word_spans
 from ..analysis.icu import boundaries
@@ -71,12 +72,14 @@ def _word_matches(text: str, stems: set[str], exact: set[str]) -> list[tuple[int
     exact_of, stem_of = exact_term.memo, stem_term.memo  # computing what they lack
     spans = word_spans(text)
     surfaces = [text[start:end] for start, end, _ in spans]
-    distinct = set(surfaces)
-    exacts = map(exact_of.__getitem__, distinct)
-    matched = {w for w, term in zip(distinct, exacts, strict=True) if term in exact}
-    rest = distinct - matched
-    stemmed = map(stem_of.__getitem__, rest)
-    matched.update(w for w, term in zip(rest, stemmed, strict=True) if term in stems)
+    # Decided in C: each distinct word's exact term looked up and tested, then
+    # the stems of the rest.
+    distinct = list(set(surfaces))
+    matched = set(compress(distinct, map(exact.__contains__, map(exact_of.__getitem__, distinct))))
+    rest = [w for w in distinct if w not in matched] if matched else distinct
+    matched.update(compress(rest, map(stems.__contains__, map(stem_of.__getitem__, rest))))
+    if not matched and not any(attached for _, _, attached in spans):
+        return []
 
     def attached_match(surface: str) -> bool:  # its stem depends on more than the word
         return exact_of[surface] in exact or stem_term(surface, True) in stems
