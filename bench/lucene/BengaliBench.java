@@ -2,10 +2,13 @@
 // one document per article (title + text in one field, BM25 1.2/0.75, no
 // stored text), then timed top-10 searches. Debian's liblucene8-java.
 //
-//   java BengaliBench index ARTICLES.tsv INDEX_DIR
+//   java BengaliBench index ARTICLES.tsv INDEX_DIR [RUNS]
 //   java BengaliBench search INDEX_DIR QUERIES.tsv ROUNDS RUN_FILE
 //
 // ARTICLES.tsv: id<TAB>title<TAB>text per line; QUERIES.tsv: qid<TAB>query.
+// index builds the index RUNS times (default 1) in this JVM, from scratch
+// each time, and prints one JSON line per run: the first runs while the JIT
+// compiles, the last is the warm run.
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -38,31 +41,34 @@ public class BengaliBench {
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         Analyzer analyzer = new BengaliAnalyzer();
         if (args[0].equals("index")) {
-            long started = System.nanoTime(), cpuStarted = cpu.getCurrentThreadCpuTime();
-            IndexWriterConfig config = new IndexWriterConfig(analyzer);
-            config.setSimilarity(new BM25Similarity(1.2f, 0.75f));
-            config.setRAMBufferSizeMB(256);
-            config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
-            long articles = 0, bytes = 0;
-            try (IndexWriter writer = new IndexWriter(FSDirectory.open(Paths.get(args[2])), config);
-                 BufferedReader in = Files.newBufferedReader(Paths.get(args[1]), StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    String[] parts = line.split("\t", 3);
-                    if (parts.length < 3) continue;
-                    Document doc = new Document();
-                    doc.add(new StringField("id", parts[0], Field.Store.YES));
-                    doc.add(new TextField("body", parts[1] + "\n" + parts[2], Field.Store.NO));
-                    writer.addDocument(doc);
-                    articles++;
-                    bytes += parts[2].getBytes(StandardCharsets.UTF_8).length;
+            int runs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+            for (int number = 0; number < runs; number++) {
+                long started = System.nanoTime(), cpuStarted = cpu.getCurrentThreadCpuTime();
+                IndexWriterConfig config = new IndexWriterConfig(analyzer);
+                config.setSimilarity(new BM25Similarity(1.2f, 0.75f));
+                config.setRAMBufferSizeMB(256);
+                config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
+                long articles = 0, bytes = 0;
+                try (IndexWriter writer = new IndexWriter(FSDirectory.open(Paths.get(args[2])), config);
+                     BufferedReader in = Files.newBufferedReader(Paths.get(args[1]), StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        String[] parts = line.split("\t", 3);
+                        if (parts.length < 3) continue;
+                        Document doc = new Document();
+                        doc.add(new StringField("id", parts[0], Field.Store.YES));
+                        doc.add(new TextField("body", parts[1] + "\n" + parts[2], Field.Store.NO));
+                        writer.addDocument(doc);
+                        articles++;
+                        bytes += parts[2].getBytes(StandardCharsets.UTF_8).length;
+                    }
+                    writer.forceMerge(1);
                 }
-                writer.forceMerge(1);
+                double wall = (System.nanoTime() - started) / 1e9;
+                double cpuSeconds = (cpu.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
+                System.out.printf("{\"articles\": %d, \"text_bytes\": %d, \"wall\": %.3f, \"cpu\": %.3f}%n",
+                        articles, bytes, wall, cpuSeconds);
             }
-            double wall = (System.nanoTime() - started) / 1e9;
-            double cpuSeconds = (cpu.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
-            System.out.printf("{\"articles\": %d, \"text_bytes\": %d, \"wall\": %.3f, \"cpu\": %.3f}%n",
-                    articles, bytes, wall, cpuSeconds);
             return;
         }
         IndexSearcher searcher = new IndexSearcher(DirectoryReader.open(FSDirectory.open(Paths.get(args[1]))));
