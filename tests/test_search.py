@@ -24,7 +24,12 @@ from bnsearch.evaluation import read_qrels, read_queries, read_sections
 from bnsearch.faces.render import render_html
 from bnsearch.model import Snippet
 from bnsearch.search import DEFAULT_WEIGHTS, SearchPipeline, SearchRequest
-from bnsearch.search.snippets import is_grapheme_boundary, make_snippet, match_spans
+from bnsearch.search.snippets import (
+    is_grapheme_boundary,
+    make_snippet,
+    match_spans,
+    snippet_spans,
+)
 from bnsearch.search.suggest import _suggestion_prefix, close_terms
 
 QATAR_MEXICO, ARMENIA_MEXICO = "000_d77cc1112f49de51", "001_033b12f9f6b598bb"
@@ -279,6 +284,32 @@ def test_snippets_prefer_sentences_and_mark_cuts() -> None:
     snippet = make_snippet(long_sentence, match_spans(long_sentence, stems={"কাতার"}), size=100)
     assert snippet.text.startswith("… ") and snippet.text.endswith(" …")
     assert "কাতার" in snippet.text
+
+
+def test_a_long_section_is_analyzed_only_as_far_as_its_snippet_needs() -> None:
+    """A snippet is chosen from the first SNIPPET_SCOPE characters when they
+    hold a match (a long reference list is not analyzed whole), and from the
+    rest when only the rest does."""
+    filler = "বাক্য নম্বর এখানে লেখা আছে। " * 20
+    near = "কাতারের কথা। " + filler + "দোহা ও কাতার। "
+    assert snippet_spans(near, stems={"কাতার"}, scope=50) == match_spans(near, stems={"কাতার"})[:1]
+    far = filler + "দোহা ও কাতার। " + filler
+    found = snippet_spans(far, stems={"কাতার"}, scope=50)
+    assert found == match_spans(far, stems={"কাতার"}) and far[slice(*found[0])] == "কাতার"
+    short = "দোহা ও কাতার।"
+    assert snippet_spans(short, stems={"কাতার"}) == match_spans(short, stems={"কাতার"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["কাতারের", "দোহা", "আছে", "।", "\n", "কথা"]), max_size=80),
+       st.integers(1, 200))  # fmt: skip
+def test_snippet_spans_are_the_texts_own_from_its_first_matching_part(words, scope) -> None:
+    text = " ".join(words)
+    every = match_spans(text, stems={"কাতার"}, exact={"দোহা"})
+    found = snippet_spans(text, stems={"কাতার"}, exact={"দোহা"}, scope=scope)
+    assert set(found) <= set(every) and bool(found) == bool(every)
+    if len(text) <= scope:
+        assert found == every
 
 
 def test_html_escapes_the_text() -> None:

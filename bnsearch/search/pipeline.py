@@ -28,7 +28,7 @@ from ..model import Hit, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, compile_query
 from .parse import Filter, Group, parse
 from .rank import Matches, choose_sections, rank
-from .snippets import make_snippet, match_spans
+from .snippets import make_snippet, match_spans, snippet_spans
 from .suggest import did_you_mean, suggestions
 from .transliterate import Lookup, build_lookup, candidates, is_latin_word
 from .variants import close_spellings, rare_limit
@@ -295,7 +295,8 @@ def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:
 
 
 def _snippet(text: str, plan: QueryPlan, size: int) -> Snippet:
-    return make_snippet(text, _spans(text, plan), size=size)
+    spans = snippet_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
+    return make_snippet(text, spans, size=size)
 
 
 def query_spans(query: str, text: str) -> list[tuple[int, int]]:
