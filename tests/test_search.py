@@ -542,7 +542,7 @@ def test_snippet_edges_on_the_shared_corpus(shared_index: Path) -> None:
             # The plan the search made (with the close spellings it found).
             plan = pipeline.plan(SearchRequest(query), DEFAULT_WEIGHTS, Deadline(None))
             for hit in opened.search(query, limit=10):
-                spans = match_spans(hit.text, plan.stems, plan.exact, plan.phrases)
+                spans = snippet_spans(hit.text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
                 snippet = make_snippet(hit.text, spans)
                 assert snippet.text == hit.snippet  # the snippet the hit showed
                 boundaries = icu_grapheme_boundaries(hit.text)
