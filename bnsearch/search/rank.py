@@ -247,16 +247,17 @@ def rank(
             key=lambda item: (-round(item[1], 6), item[0]),
         )
         matches = collector
-    titled = _titled(searcher, plan, matches, order) if weights.title_match else set()
+    titles = column(searcher.reader(), "title")
+    titled = _titled(plan, matches, order, titles) if weights.title_match else set()
     # An article whose title is the query comes first (কাতার → কাতার).
     order.sort(key=lambda item: item[0] not in titled)
-    titles = column(searcher.reader(), "title")
     kept: list[Ranked] = []
     by_title: dict[str, list[Ranked]] = {}  # only hits with the same title can be copies
     for name, score in order[:count]:
         docnum = matches.best_docnum(name)
-        entry = Ranked(round(score, 6), docnum, name, titles[docnum], searcher)
-        entry.titled = name in titled
+        entry = Ranked(
+            round(score, 6), docnum, name, titles[docnum], searcher, titled=name in titled
+        )
         same_title = by_title.setdefault(normalize_label(entry.title), [])
         original = next((k for k in same_title if _same_text(k.stored, entry.stored)), None)
         if original is not None:
@@ -307,19 +308,14 @@ def _terms(text: str) -> frozenset[str]:
 _TITLE_WINDOW = 20
 
 
-def _titled(
-    searcher: Searcher,
-    plan: QueryPlan,
-    matches: Matches,
-    order: list[tuple[str, float]],
-) -> set[str]:
+def _titled(plan: QueryPlan, matches: Matches, order: list[tuple[str, float]], titles) -> set[str]:
     """The articles of ``order`` whose title is the query. Only those whose
-    title matched every query word (the evidence says so) are read."""
+    title matched every query word (the evidence says so) are read from the
+    ``titles`` column."""
     if not plan.words:
         return set()
     query = _title_key(" ".join(typed for typed, _, _ in plan.words))
     words = len(plan.words)
-    titles = column(searcher.reader(), "title")
     found = set()
     for name, _ in order:
         if not matches.title_has_every_word(name, words):
