@@ -8,9 +8,18 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from bnsearch.analysis import analyze
-from bnsearch.errors import QueryTooBroadError
+from bnsearch.errors import QueryError, QueryTooBroadError
 from bnsearch.search import Weights, compile_query, parse
-from bnsearch.search.parse import AnyOf, Filter, Group, Not, Phrase, Word
+from bnsearch.search.parse import (
+    _FIELD_LIKE,
+    FIELD_ALIASES,
+    AnyOf,
+    Filter,
+    Group,
+    Not,
+    Phrase,
+    Word,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,12 +83,18 @@ SYNTAX = st.text(
 
 @given(SYNTAX)
 def test_any_input_parses_and_compiles(text: str) -> None:
-    """Any input compiles, or is refused as too broad (a one-letter prefix),
-    never anything else."""
+    """Any input compiles, or is refused as too broad (a one-letter prefix)
+    or for naming a field that does not exist (a Latin name, a colon, a
+    letter: foo:bar), never anything else."""
     try:
         plan = compile_query(parse(text), Weights())
     except QueryTooBroadError as error:
         assert "at least 2 letters" in str(error)
+        return
+    except QueryError as error:
+        name = str(error).removeprefix("unknown field ").split(":", 1)[0]
+        assert str(error).startswith("unknown field ") and _FIELD_LIKE.search(text), error
+        assert name.lower() not in FIELD_ALIASES and f"{name}:" in text
         return
     assert plan.query is None or isinstance(plan.query, wq.Query)
 
