@@ -44,6 +44,7 @@ from bnsearch.evaluation import evaluate  # noqa: E402
 from bnsearch.ingest import split_sections  # noqa: E402
 from bnsearch.search import SearchPipeline, SearchRequest, Weights  # noqa: E402
 from bnsearch.search import compile as compile_module  # noqa: E402
+from bnsearch.search import rank as rank_module  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "bnwiki-2018.jsonl.gz"
@@ -164,18 +165,25 @@ def tag_line(label: str, report, table: dict[str, list[str]]) -> str:
 
 
 @contextmanager
-def question_words_kept():
-    """The query-side question-word list switched off (they are searched as
-    words again, as before it existed)."""
-    original = compile_module.is_interrogative
-    compile_module.is_interrogative = lambda term: False
+def patched(module, name: str, value):
+    """``module.name`` replaced by ``value`` for the block."""
+    original = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        compile_module.is_interrogative = original
+        setattr(module, name, original)
 
 
-QUESTION_WORDS_KEPT = "question words searched"
+# Parts that are not a weight: switched off by replacing a function.
+SWITCHED_OFF = {
+    # The query-side question-word list: they are searched as words again.
+    "question words searched": lambda: patched(compile_module, "is_interrogative", lambda t: False),
+    # Section choice: no section is chosen by a heading that names a query word.
+    "heading rule off": lambda: patched(rank_module, "_headed", lambda *args: []),
+    # The heading rule takes only the title as the article's subject.
+    "lead sentence not the subject": lambda: patched(rank_module, "_first_sentence", lambda t: ""),
+}
 
 
 def configurations(sweep: bool) -> list[tuple[str, Weights, ArticleParameters]]:
@@ -184,7 +192,7 @@ def configurations(sweep: bool) -> list[tuple[str, Weights, ArticleParameters]]:
         ("default", weights, article),
         ("article evidence off", replace(weights, article_level=0.0), article),
         ("section evidence off", replace(weights, section_level=0.0), article),
-        (QUESTION_WORDS_KEPT, weights, article),
+        *((label, weights, article) for label in SWITCHED_OFF),
         ("close spellings off", replace(weights, variant=0.0), article),
         ("title-is-query first off", replace(weights, title_match=False), article),
         ("coordination off", replace(weights, coordination=None), article),
@@ -228,7 +236,8 @@ def main() -> None:
     tag_lines = []
     with Index.open(sections_path) as sections, Index.open(passages_path) as passages:
         for label, weights, article in configurations(args.sweep):
-            with question_words_kept() if label == QUESTION_WORDS_KEPT else nullcontext():
+            switch = SWITCHED_OFF.get(label)
+            with switch() if switch is not None else nullcontext():
                 reports = {
                     "sections": run(sections, weights, article, passages=False),
                     "passages": run(passages, weights, article, passages=True),

@@ -252,6 +252,23 @@ def test_a_heading_that_names_the_title_s_subject_does_not_decide(tmp_path: Path
         assert created.search("বৌদ্ধরা কোন অঞ্চলে থাকে ?")[0].section == ""
 
 
+def test_a_heading_that_names_the_lead_s_subject_does_not_decide(tmp_path: Path) -> None:
+    """The lead's first sentence names the subject as the title does (here
+    by its short name র‍্যাব): a heading that names it is not an answer to a
+    question about the subject, and the section with the question's words is
+    shown; a heading that names a word the first sentence lacks still is."""
+    text = (
+        "র‍্যাপিড অ্যাকশন ব্যাটালিয়ন বা র‍্যাব পুলিশের একটি বিশেষ বাহিনী। "
+        "বাহিনীটি ২০০৪ সালে গঠিত হয়।\n"
+        "== র‍্যাব ব্যাটালিয়নসমূহ ==\nর‍্যাব-১ উত্তরায়, র‍্যাব-২ আগারগাঁওয়ে, র‍্যাব-৩ টিকাটুলিতে।\n"
+        "== প্রশিক্ষণ ==\nর‍্যাব সদস্যরা সেনানিবাসে প্রশিক্ষণ নেন।"
+    )
+    with Index.create(tmp_path / "ix") as created:
+        created.add(Article("r", "র‍্যাপিড অ্যাকশন ব্যাটালিয়ন", text))
+        assert created.search("র‍্যাব কবে গঠিত হয় ?")[0].section == ""
+        assert created.search("র‍্যাব সদস্যদের প্রশিক্ষণ কোথায় হয় ?")[0].section == "প্রশিক্ষণ"
+
+
 @given(st.text(alphabet="কখগ া ি\n", max_size=200), st.text(alphabet="কখগ া ি\n", max_size=200))
 def test_near_identical_sections_are_judged_as_difflib_judges_them(a: str, b: str) -> None:
     import difflib
