@@ -14,7 +14,9 @@ the corpus (bench/search.py's sample); each runs once to warm up, then
 seconds (the writer's thread for Lucene, the whole ``bnsearch index``
 process for bnsearch: start-up, reading and splitting the articles too) and
 their ratio, against Lucene's first run in a fresh JVM (cold) and against
-its warm run (the median of three more in the same JVM); query p50/p95
+its warm run (the median of three more in the same JVM), and for scale the
+CPU of stock Whoosh indexing the same articles into one field (bench/index.py's
+baseline: a regex tokenizer, no sections, no stored text); query p50/p95
 and their ratios; and both engines' MRR@10 on the questions (Lucene's run
 scored by ir-measures as bnsearch's is). The "ranked" rows time bnsearch
 without snippets or did-you-mean (``snippets=False, suggest=False``), which
@@ -44,7 +46,8 @@ from search import SHARED, sampled_queries
 from bnsearch import Index
 from bnsearch.evaluation import read_qrels, read_queries, read_run, score_rankings
 
-HARNESS = Path(__file__).resolve().parent / "lucene" / "BengaliBench.java"
+HERE = Path(__file__).resolve().parent
+HARNESS = HERE / "lucene" / "BengaliBench.java"
 JARS = ("lucene-core-8", "lucene-analyzers-common-8", "lucene-queryparser-8")
 _RANKED_ONLY = {"snippets": False, "suggest": False}
 LUCENE_RUNS = 4  # indexing runs in one JVM: one cold, three warm
@@ -58,6 +61,16 @@ def classpath() -> str | None:
             return None
         found.append(str(jars[-1]))
     return ":".join(found)
+
+
+def child_cpu(command: list[str]) -> tuple[float, float]:
+    """Run ``command``; its CPU seconds (user + system) and wall seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:
@@ -109,23 +122,31 @@ def main() -> int:
         warm = {
             key: statistics.median(run[key] for run in lucene_runs[1:]) for key in ("cpu", "wall")
         }
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        subprocess.run(
+        ours_cpu, wall = child_cpu(
             [sys.executable, "-m", "bnsearch", "index", "--procs", "1",
-             "--index", str(work / "bnsearch-index"), str(args.corpus)],
-            check=True, capture_output=True,
+             "--index", str(work / "bnsearch-index"), str(args.corpus)]
         )  # fmt: skip
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        ours_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         megabytes = cold["text_bytes"] / 1e6
         print(f"{cold['articles']:,} articles, {megabytes:.1f} MB of text\n")
         print(f"{'indexing':14s} {'CPU s':>8s} {'MB/CPU-s':>9s} {'wall s':>8s} {'bnsearch ×':>10s}")
         for label, run in (("Lucene 8 cold", cold), ("Lucene 8 warm", warm)):
             print(f"{label:14s} {run['cpu']:8.1f} {megabytes / run['cpu']:9.2f} "
                   f"{run['wall']:8.1f} {ours_cpu / run['cpu']:9.1f}×")  # fmt: skip
-        print(f"{'bnsearch':14s} {ours_cpu:8.1f} {megabytes / ours_cpu:9.2f} {wall:8.1f}\n")
+        print(f"{'bnsearch':14s} {ours_cpu:8.1f} {megabytes / ours_cpu:9.2f} {wall:8.1f}")
+        # What Whoosh itself needs for less: one field, a regex tokenizer,
+        # whole articles, no stored text (bench/index.py's baseline).
+        whoosh_cpu, whoosh_wall = child_cpu(
+            [
+                sys.executable,
+                str(HERE / "index.py"),
+                "--run",
+                "baseline",
+                "--corpus",
+                str(args.corpus),
+            ]
+        )
+        print(f"{'stock Whoosh':14s} {whoosh_cpu:8.1f} {megabytes / whoosh_cpu:9.2f} "
+              f"{whoosh_wall:8.1f} {whoosh_cpu / warm['cpu']:9.1f}× Lucene warm\n")  # fmt: skip
 
         qrels = read_qrels(SHARED / "eval" / "questions" / "qrels.tsv")
         print(f"{'queries':14s} {'engine':9s} {'p50 ms':>8s} {'p95 ms':>8s} {'MRR@10':>7s}")

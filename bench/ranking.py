@@ -196,11 +196,14 @@ def configurations(sweep: bool) -> list[tuple[str, Weights, ArticleParameters]]:
         ("close spellings off", replace(weights, variant=0.0), article),
         ("title-is-query first off", replace(weights, title_match=False), article),
         ("coordination off", replace(weights, coordination=None), article),
+        ("word coverage off", replace(weights, coverage=0.0), article),
         ("common-word split off", replace(weights, common_cutoff=None), article),
     ]
     if sweep:
         for value in (0.5, 1.0, 4.0):
             found.append((f"article_level {value}", replace(weights, article_level=value), article))
+        for value in (0.5, 1.0):
+            found.append((f"word coverage {value}", replace(weights, coverage=value), article))
         for value in (0.6, 0.9, 1.5, 2.0):
             found.append((f"article k1 {value}", weights, replace(article, k1=value)))
         for value in (0.3, 0.5, 0.9):

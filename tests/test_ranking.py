@@ -272,6 +272,44 @@ def test_a_heading_that_names_the_lead_s_subject_does_not_decide(tmp_path: Path)
     assert shown == ["", "প্রশিক্ষণ"]
 
 
+def test_word_coverage_is_the_share_of_the_idf_weight_an_article_holds() -> None:
+    import numpy as np
+
+    from bnsearch.search.rank import word_coverage
+
+    # Three words (idf 3, 1, 1; the third held by no article), three slots
+    # each: title, headings, text.
+    evidence = np.array(
+        [
+            [1, 0, 0, 0, 0, 2, 0, 0, 0],  # words 0 and 1
+            [0, 0, 0, 0, 4, 9, 0, 0, 0],  # word 1 only, often
+        ],
+        dtype=float,
+    )
+    assert word_coverage(evidence, [3.0, 1.0, 1.0], 1.0).tolist() == [1.0, 0.25]
+    assert word_coverage(evidence, [3.0, 1.0, 1.0], 0.5).tolist() == [1.0, 0.5]
+    assert word_coverage(evidence, [3.0, 1.0, 1.0], 0.0).tolist() == [1.0, 1.0]
+    assert word_coverage(evidence[:, :3], [3.0], 1.0).tolist() == [1.0, 1.0]  # one word
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=6, max_size=6), min_size=1, max_size=5),
+    st.lists(st.floats(0.1, 10), min_size=2, max_size=2),
+    st.sampled_from([0.25, 0.5, 1.0]),
+)
+def test_holding_more_of_the_query_never_lowers_the_coverage(rows, idfs, power) -> None:
+    import numpy as np
+
+    from bnsearch.search.rank import word_coverage
+
+    evidence = np.array(rows, dtype=float)
+    shares = word_coverage(evidence, idfs, power)
+    assert ((shares >= 0) & (shares <= 1 + 1e-12)).all()
+    richer = evidence.copy()
+    richer[:, 0] += 1  # every article now also has word 0 in its title
+    assert (word_coverage(richer, idfs, power) >= shares - 1e-12).all()
+
+
 @given(st.text(alphabet="কখগ া ি\n", max_size=200), st.text(alphabet="কখগ া ি\n", max_size=200))
 def test_near_identical_sections_are_judged_as_difflib_judges_them(a: str, b: str) -> None:
     import difflib
