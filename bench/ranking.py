@@ -179,6 +179,8 @@ def patched(module, name: str, value):
 SWITCHED_OFF = {
     # The query-side question-word list: they are searched as words again.
     "question words searched": lambda: patched(compile_module, "is_interrogative", lambda t: False),
+    # Two typed words are not also searched as the one word the index has.
+    "joined words off": lambda: patched(compile_module._Compiler, "join_words", lambda *a: None),
     # Section choice: no section is chosen by a heading that names a query word.
     "heading rule off": lambda: patched(rank_module, "_headed", lambda *args: []),
     # The heading rule takes only the title as the article's subject.

@@ -130,6 +130,47 @@ def test_a_rare_spelling_finds_the_articles_and_says_so(tmp_path: Path) -> None:
         )
 
 
+def test_two_words_the_index_writes_as_one_find_it_and_say_so(tmp_path: Path) -> None:
+    """ডে লাইট typed apart finds ডেলাইট written solid, highlighted, with a
+    notice; two words the index never writes as one are searched as they are."""
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many(
+            [
+                Article("dst", "দিবালোক সংরক্ষণ সময়", "ডেলাইট সেভিং টাইম গ্রীষ্মে ঘড়ি এগিয়ে রাখা।"),
+                Article("light", "আলো", "ডে কেয়ার। লাইট হাউস।"),
+            ]
+        )
+        results = created.search("ডে লাইট সেভিং টাইম")
+        assert [hit.id for hit in results.hits] == ["dst", "light"]
+        assert any("ডে লাইট: also searched ডেলাইট" in notice for notice in results.notices)
+        first = results.hits[0]
+        assert "ডেলাইট" in [first.snippet[a:b] for a, b in first.highlights]
+        # সেভিং টাইম is not written as one word anywhere: nothing joined.
+        assert not any("also searched" in n for n in created.search("সেভিং টাইম").notices)
+        # Phrases and prefixes are searched as typed.
+        assert not any("also searched" in n for n in created.search('"ডে লাইট"').notices)
+        assert not any("also searched" in n for n in created.search("ডে লাই*").notices)
+
+
+def test_joined_words_are_not_searched_when_close_spellings_are_off() -> None:
+    """The joined word is searched as a close spelling of each word it joins,
+    so the weight that turns close spellings off turns it off too."""
+    from bnsearch.search import Weights
+    from bnsearch.search.compile import compile_query
+    from bnsearch.search.parse import parse
+
+    def joiner(exact: str) -> int:
+        return 5 if exact == "বঙ্গবন্ধু" else 0
+
+    from bnsearch.analysis import analyze
+
+    joined = ("বঙ্গবন্ধু", analyze("বঙ্গবন্ধু", "stem")[0].term)  # its exact and stem terms
+    plan = compile_query(parse("বঙ্গ বন্ধু সেতু"), Weights(), joiner=joiner)
+    assert plan.spellings == {"বঙ্গ": [joined], "বন্ধু": [joined]}
+    off = compile_query(parse("বঙ্গ বন্ধু সেতু"), Weights(variant=0.0), joiner=joiner)
+    assert off.spellings == {}
+
+
 # --- article and section evidence -----------------------------------------------------------
 
 

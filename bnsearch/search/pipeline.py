@@ -182,6 +182,10 @@ class SearchPipeline:
             expand=expand,
             speller=lambda exact, count: _spellings(searcher, exact, count),
             romanizer=(lambda word: _readings(searcher, word)) if request.transliterate else None,
+            joiner=lambda exact: max(
+                searcher.doc_frequency(f"{name}_exact", exact)
+                for name in ("title", "heading", "body")
+            ),
         )
         latin = [
             typed
