@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -64,12 +65,18 @@ def _build(path: Path) -> None:
         assert opened.delete("a0-3") and opened.delete("a1-5")
 
 
+# These indexes are small: with the default common_minimum no word is common
+# in them. A minimum of 200 sections makes their frequent words common, so
+# that the common-word split (AND-MAYBE) and its block skipping are exercised.
+SPLIT = replace(Weights(), common_minimum=200)
+
+
 def _plan(searcher, text: str):
-    pipeline = SearchPipeline(searcher)
+    pipeline = SearchPipeline(searcher, SPLIT)
     request = SearchRequest(text)
     from bnsearch.engine.collector import Deadline
 
-    return pipeline.plan(request, Weights(), Deadline(None))
+    return pipeline.plan(request, SPLIT, Deadline(None))
 
 
 def _whoosh_sections(searcher, query) -> dict[int, float]:
@@ -224,6 +231,44 @@ def test_queries_the_compiler_makes_from_words_are_supported(segmented: Path) ->
         assert not supports(wq.Every())
 
 
+def test_scores_do_not_depend_on_how_the_index_is_cut_into_segments(tmp_path: Path) -> None:
+    """The same articles written in one commit (one segment) and in three
+    (three segments, the first without কাতার or দোহা anywhere): every
+    section matches with the same score, though a segment lacks some of the
+    query's terms (Whoosh's coordination bonus counts a segment's terms)."""
+    rng = random.Random(11)
+    plain = [w for w in WORDS if w not in ("কাতার", "দোহা")]
+    batches = [
+        [
+            Article(f"b{b}-{n}", rng.choice(pool), " ".join(rng.choices(pool, k=12)))
+            for n in range(30)
+        ]
+        for b, pool in enumerate((plain, WORDS, WORDS))
+    ]
+    with Index.create(tmp_path / "one") as one:
+        one.add_many([article for batch in batches for article in batch])
+    with Index.create(tmp_path / "three") as three:
+        for batch in batches:
+            three.add_many(batch)
+    found = []
+    for name in ("one", "three"):
+        opened, searcher = _open_searcher(tmp_path / name)
+        with opened:
+            assert len(searcher.reader().leaf_readers()) == (1 if name == "one" else 3)
+            ids = searcher.reader().column_reader("article_id")
+            scores = {}
+            for text in ("কাতার নদী শহর", "দোহা ঢাকা", "কাতার দোহা ভাষা ইতিহাস"):
+                matches = match_arrays(searcher, _plan(searcher, text).query, {}, {}, 0)
+                for docnum, score in zip(
+                    matches.docnums.tolist(), matches.scores.tolist(), strict=True
+                ):
+                    scores[(text, ids[docnum])] = score
+            found.append(scores)
+    assert found[0].keys() == found[1].keys()
+    for key, score in found[0].items():
+        assert found[1][key] == pytest.approx(score, rel=1e-9), key
+
+
 def test_skipping_blocks_never_changes_a_ranking(shared_index: Path) -> None:
     """Every dev and natural question of ../shared/eval: the same ten
     articles, scores and sections with the common words' blocks skipped as
@@ -242,7 +287,8 @@ def test_skipping_blocks_never_changes_a_ranking(shared_index: Path) -> None:
         for text in queries:
             request = SearchRequest(text, snippets=False, suggest=False, timeout=None)
             results = [
-                SearchPipeline(searcher, skip_blocks=skip).run(request) for skip in (True, False)
+                SearchPipeline(searcher, SPLIT, skip_blocks=skip).run(request)
+                for skip in (True, False)
             ]
             shown = [[(h.id, h.score, h.ordinal) for h in r.hits] for r in results]
             assert shown[0] == shown[1], text

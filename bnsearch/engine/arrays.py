@@ -25,8 +25,11 @@ own matchers.
 
 Unlike a Whoosh matcher tree whose finished branches are dropped while it
 runs (``replace``), the coordination bonus here always counts every term of
-its OR that the segment holds, so a section's score does not depend on
-where in the segment it lies.
+its OR that the index holds, so a section's score does not depend on where
+in the segment it lies, nor on how the index is cut into segments (Whoosh's
+CoordMatcher counts the terms of the section's segment: the same documents
+written by two processes into two segments, or updated later, would score
+otherwise).
 """
 
 from __future__ import annotations
@@ -170,7 +173,7 @@ def _deleted(segment: SegmentReader) -> np.ndarray:
 class _Scored:
     """A query part's matches in a segment: document numbers (ascending,
     unique), scores, how many of its terms each matched, and how many of its
-    terms the segment holds (the coordination bonus counts both)."""
+    terms the index holds (the coordination bonus counts both)."""
 
     ids: np.ndarray
     scores: np.ndarray
@@ -185,8 +188,11 @@ class _SegmentEvaluator:
     """Evaluates a query on one segment; records every term's postings among
     the matches (``leaves``) for the evidence the ranking reads."""
 
-    def __init__(self, searcher: Searcher, segment: SegmentReader, skip_blocks: bool) -> None:
+    def __init__(
+        self, searcher: Searcher, segment: SegmentReader, skip_blocks: bool, index: IndexReader
+    ) -> None:
         self.searcher, self.segment, self.skip_blocks = searcher, segment, skip_blocks
+        self.index = index  # the whole index: which terms it holds
         self.weighting = searcher.weighting
         # (field, term bytes) → (ids, term frequencies) of every term read
         self.leaves: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
@@ -219,8 +225,9 @@ class _SegmentEvaluator:
         text = self.searcher.schema[fieldname].to_bytes(query.text)
         key = (fieldname, text)
         found = _postings(self.segment, fieldname, text, within)
-        if found is None:  # not in this segment: not one of its terms either
-            return _NOTHING
+        if found is None:  # not in this segment, but counted as the index holds it
+            held = 1 if self.index.doc_frequency(fieldname, text) else 0
+            return _Scored(_EMPTY_IDS, _EMPTY, np.zeros(0, dtype=np.int64), held)
         ids, tf = found
         if within is not None and len(ids):
             keep = np.isin(ids, within, assume_unique=True)
@@ -501,7 +508,7 @@ def match_arrays(
         segment = subsearcher.reader()
         if not isinstance(segment, SegmentReader) or not segment.doc_count_all():
             continue
-        evaluator = _SegmentEvaluator(subsearcher, segment, skip_blocks)
+        evaluator = _SegmentEvaluator(subsearcher, segment, skip_blocks, reader)
         found = evaluator.evaluate(query)
         ids, scores = found.ids, found.scores
         if excluded_numbers and len(ids):
