@@ -461,7 +461,7 @@ def search_command(
       title:কাতার           the article title has the word
       section:ইতিহাস        the section heading has the word
       কাতা*                  words starting with these letters
-    Very common words (in over 2% of sections) only add to the score unless
+    Very common words (in over 2% and 5,000 sections) only add to the score unless
     required with + or AND. Words typed in Latin letters (dhaka, rajdhani)
     are also searched as the Bengali words they stand for (a note says
     which); --no-transliterate turns that off. Bengali and ASCII digits are interchangeable. A

@@ -68,10 +68,16 @@ class Weights:
     # long posting lists only in the blocks that hold a selected section
     # (bnsearch.engine.arrays), instead of scoring every section that has,
     # say, বাংলাদেশ.
-    # A word must also be in at least common_minimum sections: on a small
-    # index no posting list is long, and plain OR is kept. None: off.
+    # A word must also be in at least common_minimum sections: a shorter
+    # posting list costs little to score whole, and the split costs recall
+    # (a section with only the common words is not found). Raised from 200
+    # to 5,000 by latency: questions p50 on the 140 MB collection of
+    # bench/scale.py 11.0 → 11.5 ms, on 1 GB unchanged (its 2% is 8,400
+    # sections), on the shared corpus within noise; the shared corpus then
+    # has no common words (R@100 questions 0.926 → 0.943, passage questions
+    # 0.917 → 0.958). None: off.
     common_cutoff: float | None = 0.02
-    common_minimum: int = 200
+    common_minimum: int = 5000
     # An article's score: section_level × its best section's score +
     # article_level × BM25F over the whole article (bnsearch.search.rank).
     # Chosen with bench/ranking.py --sweep (article_level 0.25 … 4; MRR@10
