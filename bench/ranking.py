@@ -166,13 +166,16 @@ def tag_line(label: str, report, table: dict[str, list[str]]) -> str:
 
 @contextmanager
 def patched(module, name: str, value):
-    """``module.name`` replaced by ``value`` for the block."""
+    """``module.name`` replaced by ``value`` for the block (the query
+    compiler's memo of word readings forgotten before and after)."""
     original = getattr(module, name)
     setattr(module, name, value)
+    compile_module._content_terms.cache_clear()
     try:
         yield
     finally:
         setattr(module, name, original)
+        compile_module._content_terms.cache_clear()
 
 
 # Parts that are not a weight: switched off by replacing a function.
@@ -184,7 +187,9 @@ SWITCHED_OFF = {
     # Section choice: no section is chosen by a heading that names a query word.
     "heading rule off": lambda: patched(rank_module, "_headed", lambda *args: []),
     # The heading rule takes only the title as the article's subject.
-    "lead sentence not the subject": lambda: patched(rank_module, "_first_sentence", lambda t: ""),
+    "lead sentence not the subject": lambda: patched(
+        rank_module, "_lead_subject", lambda *args: frozenset()
+    ),
 }
 
 

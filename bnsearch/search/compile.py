@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from whoosh import query as wq
@@ -161,16 +162,19 @@ class _Reading:
     phrase: tuple[str, ...] = ()
 
 
-def _content_terms(text: str) -> tuple[list, list[tuple[str, str]]]:
+@lru_cache(maxsize=1 << 12)
+def _content_terms(text: str) -> tuple[tuple, tuple[tuple[str, str], ...]]:
     """The exact tokens of a typed word, and the (exact, stem) terms of those
-    that carry content: not stopwords, not question words (কবে, কয়টি)."""
+    that carry content: not stopwords, not question words (কবে, কয়টি).
+    Remembered: a query reads its words more than once (joined words,
+    the words themselves), and users repeat words."""
     stems = analyze(text, "stem")
-    exacts = analyze(text, "exact")
-    kept = [
+    exacts = tuple(analyze(text, "exact"))
+    kept = tuple(
         (e.term, s.term)
         for e, s in zip(exacts, stems, strict=True)
         if s.term and not is_interrogative(s.term)
-    ]
+    )
     return exacts, kept
 
 
@@ -265,13 +269,21 @@ class _Compiler:
         comes first)."""
         if self.joiner is None or not self.stemming or not self.weights.variant:
             return
+        readings: dict[str, _Reading | None] = {}
         for first, second in itertools.pairwise(nodes):
             if not (isinstance(first, Word) and isinstance(second, Word)):
                 continue
             if first.prefix or second.prefix or first.text == second.text:
                 continue
-            readings = [_read_word(w.text, self.only_stopwords) for w in (first, second)]
-            if any(r is None or r.phrase or r.stem is None for r in readings):
+            for word in (first, second):
+                if word.text not in readings:
+                    readings[word.text] = _read_word(word.text, self.only_stopwords)
+            pair = [readings[first.text], readings[second.text]]
+            if any(r is None or r.phrase or r.stem is None for r in pair):
+                continue
+            # The joined exact forms first (one lookup); the joined text is
+            # analyzed only when the index has them.
+            if self.joiner(pair[0].exact + pair[1].exact) < 1:  # type: ignore[union-attr]
                 continue
             tokens, terms = _content_terms(first.text + second.text)
             if len(tokens) != 1 or len(terms) != 1 or self.joiner(terms[0][0]) < 1:

@@ -70,7 +70,7 @@ from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative, normalize_label
 from ..engine.arrays import ArrayMatches, document_table, match_arrays, supports
-from ..engine.cache import column
+from ..engine.cache import column, per_reader
 from ..engine.collector import BestSectionPerArticle, Deadline
 from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f
 from .compile import QueryPlan, Weights
@@ -317,9 +317,9 @@ def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int])
     বাংলাদেশে বৌদ্ধধর্ম): every section is about it."""
     found = _naming(searcher, plan, _terms(title), docnums)
     if found:  # the lead is read only then
-        sentence = _first_sentence(_lead_text(searcher, docnums[0]))
-        if sentence:
-            found = _naming(searcher, plan, _terms(title) | _terms(sentence), found)
+        subject = _lead_subject(searcher, docnums[0])
+        if subject:
+            found = _naming(searcher, plan, _terms(title) | subject, found)
     return found
 
 
@@ -354,18 +354,38 @@ def _first_sentence(text: str) -> str:
     return _SENTENCE_END.split(text[:_FIRST_SENTENCE], maxsplit=1)[0]
 
 
-def _lead_text(searcher: Searcher, docnum: int) -> str:
-    """The text of the lead of the article that section ``docnum`` belongs
-    to ("" when it is not found). An article's sections are consecutive
-    documents of one segment, its lead (ordinal 0, always written) first."""
+# Leads whose subject terms a reader keeps (a query reads up to a page's).
+_LEAD_SUBJECTS = 1 << 14
+
+
+def _lead_subject(searcher: Searcher, docnum: int) -> frozenset[str]:
+    """The stem terms of the first sentence of the lead of the article that
+    section ``docnum`` belongs to (empty when there is none), kept per
+    reader: reading a lead's stored text was half of choosing the sections."""
     reader = searcher.reader()
-    ordinals, ids = column(reader, "ordinal"), column(reader, "article_id")
-    article = ids[docnum]
-    while docnum > 0 and ordinals[docnum] != 0 and ids[docnum - 1] == article:
+    lead = _lead_docnum(reader, docnum)
+    if lead is None:
+        return frozenset()
+    kept = per_reader(reader, "lead subjects", dict)
+    found = kept.get(lead)
+    if found is None:
+        if len(kept) >= _LEAD_SUBJECTS:
+            kept.clear()
+        text = searcher.stored_fields(lead).get("text") or ""
+        found = kept[lead] = _terms(_first_sentence(text))
+    return found
+
+
+def _lead_docnum(reader, docnum: int) -> int | None:
+    """The lead of the article that section ``docnum`` belongs to. An
+    article's sections are consecutive documents of one segment, its lead
+    (ordinal 0, always written) first."""
+    table = document_table(reader)
+    ordinals, articles = table.ordinals, table.article_of
+    article = articles[docnum]
+    while docnum > 0 and ordinals[docnum] != 0 and articles[docnum - 1] == article:
         docnum -= 1
-    if ordinals[docnum] != 0 or ids[docnum] != article:
-        return ""
-    return searcher.stored_fields(docnum).get("text") or ""
+    return int(docnum) if ordinals[docnum] == 0 and articles[docnum] == article else None
 
 
 @lru_cache(maxsize=1 << 12)
