@@ -167,8 +167,12 @@ class SearchPipeline:
             if section_words.nodes:
                 tree = Group((*tree.nodes, Filter("section", section_words)))
 
-        def frequency(stem: str) -> int:
-            return max(searcher.doc_frequency(f, stem) for f in ("title", "heading", "body"))
+        def sections_with(term: str, suffix: str = "") -> int:
+            """The sections holding ``term`` in the title, heading or text
+            field (stem fields, or ``_exact`` ones), at most."""
+            return max(
+                searcher.doc_frequency(f + suffix, term) for f in ("title", "heading", "body")
+            )
 
         def expand(name: str, prefix: str) -> tuple[list[str], int]:
             return _expand_prefix(searcher, name, prefix, deadline)
@@ -177,15 +181,12 @@ class SearchPipeline:
             tree,
             weights,
             stemming=request.stemming,
-            frequency=frequency,
+            frequency=sections_with,
             sections=searcher.doc_count(),
             expand=expand,
             speller=lambda exact, count: _spellings(searcher, exact, count),
             romanizer=(lambda word: _readings(searcher, word)) if request.transliterate else None,
-            joiner=lambda exact: max(
-                searcher.doc_frequency(f"{name}_exact", exact)
-                for name in ("title", "heading", "body")
-            ),
+            joiner=lambda exact: sections_with(exact, "_exact"),
         )
         latin = [
             typed

@@ -66,6 +66,7 @@ from functools import lru_cache
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative, normalize_label
@@ -376,7 +377,7 @@ def _lead_subject(searcher: Searcher, docnum: int) -> frozenset[str]:
     return found
 
 
-def _lead_docnum(reader, docnum: int) -> int | None:
+def _lead_docnum(reader: IndexReader, docnum: int) -> int | None:
     """The lead of the article that section ``docnum`` belongs to. An
     article's sections are consecutive documents of one segment, its lead
     (ordinal 0, always written) first."""
