@@ -76,6 +76,20 @@ def test_fold_digits_leaves_other_numerals() -> None:
     assert fold_digits("৳৫০০ ৴") == "৳500 ৴"  # currency sign and numerators stay
 
 
+def test_fold_digits_folds_exactly_the_decimal_digits_of_unicode() -> None:
+    """Every code point: a decimal digit becomes its ASCII digit, anything
+    else stays (the digits are found by the regular expression \\d)."""
+    import sys
+    import unicodedata
+
+    for cp in range(sys.maxunicode + 1):
+        char = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF:
+            continue  # surrogates
+        value = unicodedata.decimal(char, None)
+        assert fold_digits(char) == (char if value is None else str(value)), hex(cp)
+
+
 BENGALI_NOISE = st.text(
     alphabet=st.one_of(
         st.sampled_from(
