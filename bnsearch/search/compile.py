@@ -269,16 +269,13 @@ class _Compiler:
         comes first)."""
         if self.joiner is None or not self.stemming or not self.weights.variant:
             return
-        readings: dict[str, _Reading | None] = {}
         for first, second in itertools.pairwise(nodes):
             if not (isinstance(first, Word) and isinstance(second, Word)):
                 continue
             if first.prefix or second.prefix or first.text == second.text:
                 continue
-            for word in (first, second):
-                if word.text not in readings:
-                    readings[word.text] = _read_word(word.text, self.only_stopwords)
-            pair = [readings[first.text], readings[second.text]]
+            # (_read_word reads through the remembered _content_terms.)
+            pair = [_read_word(w.text, self.only_stopwords) for w in (first, second)]
             if any(r is None or r.phrase or r.stem is None for r in pair):
                 continue
             # The joined exact forms first (one lookup); the joined text is
