@@ -23,6 +23,7 @@ Indexes are built once (one writer process, so runs are repeatable) into
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import sys
@@ -44,6 +45,7 @@ from bnsearch.evaluation import evaluate  # noqa: E402
 from bnsearch.ingest import split_sections  # noqa: E402
 from bnsearch.search import SearchPipeline, SearchRequest, Weights  # noqa: E402
 from bnsearch.search import compile as compile_module  # noqa: E402
+from bnsearch.search import pipeline as pipeline_module  # noqa: E402
 from bnsearch.search import rank as rank_module  # noqa: E402
 
 SHARED = REPO.parent / "shared"
@@ -189,6 +191,14 @@ SWITCHED_OFF = {
     # The heading rule takes only the title as the article's subject.
     "lead sentence not the subject": lambda: patched(
         rank_module, "_lead_subject", lambda *args: frozenset()
+    ),
+    # Section choice: a heading with no text may be shown.
+    "headings without text shown": lambda: patched(rank_module, "_with_text", lambda s, d: d),
+    # A close spelling must be frequent as written, not in all its forms.
+    "spellings counted as written": lambda: patched(
+        pipeline_module,
+        "_spellings",
+        functools.partial(pipeline_module._spellings, by_word=False),
     ),
 }
 

@@ -61,6 +61,8 @@ def _build(path: Path) -> None:
                 text = lead + "\n" + "\n".join(sections)
                 title = " ".join(rng.choices(WORDS, k=rng.randint(1, 2)))
                 articles.append(Article(f"a{batch}-{number}", title, text))
+            if batch == 1:  # a heading with no text of its own
+                articles.append(Article("bare", "নদী", "নদী সাগর\n== মোহনা ==\n\n== জল ==\nনদী জল"))
             opened.add_many(articles)
         assert opened.delete("a0-3") and opened.delete("a1-5")
 
@@ -356,3 +358,28 @@ def test_title_and_heading_columns_hold_the_stored_values(segmented: Path) -> No
         for docnum in live:
             stored = reader.stored_fields(docnum)
             assert (titles[docnum], headings[docnum]) == (stored["title"], stored["heading"])
+
+
+def test_the_document_table_agrees_with_the_stored_sections(segmented: Path) -> None:
+    """Ordinals, reference sections and sections with text, as the section
+    choice reads them, over segments with offsets and deletions."""
+    from bnsearch.analysis import analyze
+    from bnsearch.engine.arrays import document_table
+
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        reader = searcher.reader()
+        table = document_table(reader)
+        live = set(reader.all_doc_ids())
+        assert all(
+            table.article_of[d] == -1 for d in range(reader.doc_count_all()) if d not in live
+        )
+        seen = set()
+        for docnum in live:
+            stored = reader.stored_fields(docnum)
+            has_words = any(t.term for t in analyze(stored["text"], "stem"))
+            facts = (table.ordinals[docnum], table.is_reference[docnum], table.has_text[docnum])
+            assert facts == (stored["ordinal"], stored["is_reference"], has_words)
+            assert table.names[table.article_of[docnum]] == stored["article_id"]
+            seen.add((stored["is_reference"], has_words))
+        assert {(False, True), (False, False), (True, True)} <= seen

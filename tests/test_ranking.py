@@ -92,6 +92,40 @@ def test_a_rare_misspelled_name_gets_its_frequent_spelling() -> None:
     assert close_spellings("মিসর", 1, 30, with_prefix, frequency) == []
 
 
+def test_a_spelling_is_as_frequent_as_all_its_forms() -> None:
+    """রিকশা is written with many endings, none of them five times as often
+    as the rare রিক্সা: counted as a word (its stem), as the typed word is,
+    it is; two forms of one word take one place, by the form most often
+    written. কলার is a form of কলা, no close spelling of কলেরা: it counts
+    alone, however common কলা is."""
+    counts = {"রিকশা": 20, "রিকশার": 9, "রিকশায়": 8, "রিকশাগুলো": 3, "রিক্সা": 7, "কলার": 30}
+    stems = {"রিক্সার": "রিক্সা", "কলেরা": "কলেরা", "কলার": "কলা"}
+    words = {"রিকশা": 40, "রিক্সা": 7, "কলেরা": 8, "কলা": 900}
+    with_prefix, frequency = _lexicon(counts)
+
+    def word_of(term: str) -> tuple[str, int]:
+        stem = stems.get(term, "রিকশা" if term.startswith("রিকশা") else term)
+        return stem, words[stem]
+
+    assert close_spellings("রিক্সা", 7, 30, with_prefix, frequency) == []
+    assert close_spellings("রিক্সা", 7, 30, with_prefix, frequency, word_of) == ["রিকশা"]
+    assert close_spellings("রিক্সার", 7, 30, with_prefix, frequency, word_of) == ["রিকশার"]
+    assert close_spellings("কলেরা", 8, 30, with_prefix, frequency, word_of) == []
+
+
+def test_a_rare_spelling_finds_a_name_written_with_many_endings(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as created:
+        endings = ["", "র", "য়", "গুলো", "কে"]
+        created.add_many(
+            [Article(f"r{i}", f"যান {i}", f"রিকশা{e} চলে। ঢাকা শহর।") for i, e in enumerate(endings)]
+            + [Article("typo", "ঢাকা", "ঢাকা শহরে রিক্সা চলে।")]
+            + [Article(f"o{i}", f"নদী {i}", "নদী ও সাগর।") for i in range(20)]
+        )
+        results = created.search("রিক্সা")
+        assert any("also searched রিকশা" in notice for notice in results.notices)
+        assert {hit.id for hit in results.hits} == {"typo", *(f"r{i}" for i in range(5))}
+
+
 @given(st.sampled_from(KEEP_APART), st.integers(0, 10_000), st.integers(1_000, 10**6))
 def test_a_frequent_word_never_gets_variants(pair, frequency: int, sections: int) -> None:
     """Over the keep-apart pairs: a word more frequent than the rare limit
@@ -311,6 +345,17 @@ def test_a_heading_that_names_the_lead_s_subject_does_not_decide(tmp_path: Path)
     questions = ("র‍্যাব কবে গঠিত হয় ?", "র‍্যাব সদস্যদের প্রশিক্ষণ কোথায় হয় ?")
     shown = _shown_sections(tmp_path, "র‍্যাপিড অ্যাকশন ব্যাটালিয়ন", text, *questions)
     assert shown == ["", "প্রশিক্ষণ"]
+
+
+def test_a_heading_without_text_is_not_shown(tmp_path: Path) -> None:
+    """A heading whose text was all in a table names the question's word,
+    but shows nothing: the section with text that matches is shown."""
+    text = (
+        "দেশের শিক্ষা তিন স্তরের।\n== মাধ্যমিক শিক্ষা ==\n\n== শিক্ষা বোর্ড ==\n"
+        "মাধ্যমিক স্তরের পরীক্ষা এসএসসি, বোর্ডগুলো নেয়।"
+    )
+    shown = _shown_sections(tmp_path, "শিক্ষাব্যবস্থা", text, "মাধ্যমিক পরীক্ষার নাম কী ?", "মাধ্যমিক")
+    assert shown == ["শিক্ষা বোর্ড", "শিক্ষা বোর্ড"]
 
 
 def test_word_coverage_is_the_share_of_the_idf_weight_an_article_holds() -> None:

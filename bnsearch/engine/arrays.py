@@ -298,14 +298,16 @@ def _add_where(required: _Scored, optional: _Scored) -> _Scored:
 @dataclass(frozen=True)
 class DocumentTable:
     """Per document of an index (its document numbers): the index of its
-    article, its ordinal in the article and whether it is a reference
-    section; per article: its id and its title, headings and text lengths
-    (terms of the stem fields; the title once, headings and text summed over
-    its sections) and their means."""
+    article, its ordinal in the article, whether it is a reference section
+    and whether its text has words (a heading may have none); per article:
+    its id and its title, headings and text lengths (terms of the stem
+    fields; the title once, headings and text summed over its sections) and
+    their means."""
 
     article_of: np.ndarray  # int64 per document; -1: deleted
     ordinals: np.ndarray  # int64 per document
     is_reference: np.ndarray  # bool per document
+    has_text: np.ndarray  # bool per document
     names: list[str]  # article ids, by article index
     numbers: dict[str, int]  # article id → article index
     lengths: np.ndarray  # float64 (articles × 3)
@@ -324,6 +326,7 @@ def document_table(reader: IndexReader) -> DocumentTable:
         article_of = np.full(total, -1, dtype=np.int64)
         ordinals = np.zeros(total, dtype=np.int64)
         is_reference = np.zeros(total, dtype=bool)
+        has_text = np.zeros(total, dtype=bool)
         numbers: dict[str, int] = {}
         parts = []
         for segment, offset in reader.leaf_readers():
@@ -342,6 +345,7 @@ def document_table(reader: IndexReader) -> DocumentTable:
                 _BYTE_LENGTH[np.frombuffer(_length_bytes(segment, name), dtype=np.uint8)]
                 for name in ARTICLE_FIELDS
             ]
+            has_text[span] = fields[ARTICLE_FIELDS.index("body")] > 0
             parts.append((span, np.stack(fields, axis=1)))
         lengths = np.zeros((len(numbers), 3))
         for span, field_lengths in parts:
@@ -359,7 +363,16 @@ def document_table(reader: IndexReader) -> DocumentTable:
         names = [""] * len(numbers)
         for name, number in numbers.items():
             names[number] = name
-        return DocumentTable(article_of, ordinals, is_reference, names, numbers, lengths, means)  # type: ignore[arg-type]
+        return DocumentTable(
+            article_of,
+            ordinals,
+            is_reference,
+            has_text,
+            names,
+            numbers,
+            lengths,
+            means,  # type: ignore[arg-type]
+        )
 
     # Live documents per segment in the key: a deletion keeps the segments.
     live = tuple(segment.doc_count() for segment, _ in reader.leaf_readers())

@@ -167,13 +167,6 @@ class SearchPipeline:
             if section_words.nodes:
                 tree = Group((*tree.nodes, Filter("section", section_words)))
 
-        def sections_with(term: str, suffix: str = "") -> int:
-            """The sections holding ``term`` in the title, heading or text
-            field (stem fields, or ``_exact`` ones), at most."""
-            return max(
-                searcher.doc_frequency(f + suffix, term) for f in ("title", "heading", "body")
-            )
-
         def expand(name: str, prefix: str) -> tuple[list[str], int]:
             return _expand_prefix(searcher, name, prefix, deadline)
 
@@ -181,12 +174,12 @@ class SearchPipeline:
             tree,
             weights,
             stemming=request.stemming,
-            frequency=sections_with,
+            frequency=lambda stem: _sections_with(searcher, stem),
             sections=searcher.doc_count(),
             expand=expand,
             speller=lambda exact, count: _spellings(searcher, exact, count),
             romanizer=(lambda word: _readings(searcher, word)) if request.transliterate else None,
-            joiner=lambda exact: sections_with(exact, "_exact"),
+            joiner=lambda exact: _sections_with(searcher, exact, "_exact"),
         )
         latin = [
             typed
@@ -231,6 +224,12 @@ class SearchPipeline:
         return found
 
 
+def _sections_with(searcher: Searcher, term: str, suffix: str = "") -> int:
+    """The sections holding ``term`` in the title, heading or text field
+    (stem fields, or ``_exact`` ones), at most."""
+    return max(searcher.doc_frequency(f + suffix, term) for f in ("title", "heading", "body"))
+
+
 def _expand_prefix(
     searcher: Searcher, name: str, prefix: str, deadline: Deadline
 ) -> tuple[list[str], int]:
@@ -247,21 +246,39 @@ def _expand_prefix(
     return [btext.decode("utf-8") for _, btext in best], len(counted)
 
 
-def _spellings(searcher: Searcher, exact: str, count: int) -> list[str]:
+def _spellings(searcher: Searcher, exact: str, count: int, by_word: bool = True) -> list[str]:
     """Close spellings of a rare word in the exact text field (made once per
-    index reader and word)."""
+    index reader and word). Like the word's own ``count``, a spelling's
+    frequency counts the sections holding any form of it (its stem), unless
+    not ``by_word`` (for comparison)."""
     reader = searcher.reader()
 
     def find() -> list[str]:
         def terms(prefix: str) -> list[str]:
             return [term.decode("utf-8") for term in reader.expand_prefix("body_exact", prefix)]
 
+        def word_of(term: str) -> tuple[str, int]:
+            stem = _stem_of(term)
+            return stem, _sections_with(searcher, stem)
+
         rare = rare_limit(reader.doc_count())
         return close_spellings(
-            exact, count, rare, terms, lambda term: reader.doc_frequency("body_exact", term)
+            exact,
+            count,
+            rare,
+            terms,
+            lambda term: reader.doc_frequency("body_exact", term),
+            word_of if by_word else None,
         )
 
-    return per_reader(reader, ("spellings", exact, count), find)
+    return per_reader(reader, ("spellings", exact, count, by_word), find)
+
+
+def _stem_of(term: str) -> str:
+    """The stem a written form is indexed under (the form itself when it
+    has none, or reads as more than one word)."""
+    stems = [t.term for t in analyze(term, "stem") if t.term]
+    return stems[0] if len(stems) == 1 else term
 
 
 def _readings(searcher: Searcher, word: str) -> list[str]:

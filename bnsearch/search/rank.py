@@ -422,6 +422,14 @@ def _title_key(text: str) -> frozenset[str] | None:
     return stems or None
 
 
+def _with_text(searcher: Searcher, docnums: list[int]) -> list[int]:
+    """Those of ``docnums`` that have text, or all when none has. A heading
+    with no text of its own (its text lost with a table, or all in its
+    subsections) shows nothing: not while a section with text matches."""
+    has_text = document_table(searcher.reader()).has_text
+    return [d for d in docnums if has_text[d]] or docnums
+
+
 def choose_sections(
     searcher: Searcher,
     plan: QueryPlan,
@@ -464,6 +472,11 @@ def choose_sections(
     _headed): 0.509 / 0.833 (two won, none lost); its first two sentences
     won one more and lost one; preferring the lead, or the earliest section,
     among those with every word: 0.482 and 0.473 (lost more than won).
+    Leaving out sections without text (_with_text): 0.555 → 0.564 / 0.833,
+    none lost. Choosing by the idf-weighted share of the words, the
+    subject's counted as held everywhere: won three, lost two or three;
+    breaking ties by a score of the words the subject lacks: lost five for
+    two won.
     """
     if plan.plain_words and not matches.knows_words:
         complete = None  # one word (or none): every matching section has it
@@ -473,7 +486,7 @@ def choose_sections(
         articles = wq.Or([wq.Term("article_id", entry.article_id) for entry in ranked])
         complete = set(searcher.docs_for_query(wq.And([strict().query, articles])))
     for entry in ranked:
-        ordered = [d for _, d in matches.ranked_sections(entry.article_id)]
+        ordered = _with_text(searcher, [d for _, d in matches.ranked_sections(entry.article_id)])
         if entry.titled:  # the query names the article: its lead introduces it
             ordered.sort(key=lambda d: matches.ordinal(d) != 0)
         else:

@@ -110,24 +110,39 @@ def close_spellings(
     rare: int,
     terms_with_prefix: Callable[[str], list[str]],
     frequency_of: Callable[[str], int],
+    word_of: Callable[[str], tuple[str, int]] | None = None,
 ) -> list[str]:
     """Index terms (exact forms, as written in documents) that are close
     spellings of a rare typed ``word`` (found in ``frequency`` sections, at
     most ``rare``) and much more frequent, best first; none for a common or
-    short word.
+    short word. ``frequency_of`` counts the sections holding a term as
+    written.
+
+    ``word_of`` gives the word (stem) a term is a form of and the sections
+    holding any of its forms. The typed word's ``frequency`` counts all its
+    forms, so with ``word_of`` a spelling's does too, when its word is as
+    close to the typed word's as the spelling is: a name written with
+    several endings (মিশর, মিশরের, মিশরে …) is as frequent as all of them,
+    not as one. A spelling that is a form of a word further off (কলার, of
+    কলা, for কলেরা) counts alone. Forms of one word count once, by the
+    form most often written, so that two forms of one word do not take both
+    places.
 
     Forms are compared as written, not as stems: the stemmer treats the
     endings of a word's spellings alike, but not always the same way
     (জিম্বাবোয়ের, জিম্বাবুয়ে). ``word`` and the terms are compared after
     tier-1 folding (ী/ি, ূ/ু …), so those differences cost nothing."""
+    typed = word
     word = normalize_tier1(word)
     if len(word) < SHORT:
         rare = 0  # a short word found in the text at all is a word of its own (শোনা/সোনা)
     if frequency > rare or len(word) < MIN_LENGTH or not ("\u0980" <= word[0] <= "\u09ff"):
         return []
     limit = _allowed(word)
+    typed_word = normalize_tier1(word_of(typed)[0]) if word_of is not None else ""
     enough = max(MIN_FREQUENCY, FREQUENT_FACTOR * frequency)
-    found: dict[str, tuple[float, int]] = {}
+    # term → (distance, sections of its word, sections of the term, its word)
+    found: dict[str, tuple[float, int, int, str]] = {}
     for prefix in _prefixes(word):
         for term in terms_with_prefix(prefix):
             folded = normalize_tier1(term)
@@ -135,8 +150,20 @@ def close_spellings(
                 continue
             distance = spelling_distance(word, folded)
             if distance <= limit:
-                count = frequency_of(term)
+                written = frequency_of(term)
+                same, count = term, written
+                if word_of is not None:
+                    stem, stem_count = word_of(term)
+                    if spelling_distance(typed_word, normalize_tier1(stem)) <= limit:
+                        same, count = stem, stem_count
                 if count >= enough:
-                    found[term] = (distance, count)
-    ranked = sorted(found, key=lambda term: (found[term][0], -found[term][1], term))
-    return ranked[:MAX_VARIANTS]
+                    found[term] = (distance, count, written, same)
+    ranked = sorted(found, key=lambda t: (found[t][0], -found[t][1], -found[t][2], t))
+    chosen: list[str] = []
+    words: set[str] = set()
+    for term in ranked:
+        same = found[term][3]
+        if same not in words:
+            words.add(same)
+            chosen.append(term)
+    return chosen[:MAX_VARIANTS]
