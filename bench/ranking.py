@@ -192,6 +192,12 @@ SWITCHED_OFF = {
     "lead sentence not the subject": lambda: patched(
         rank_module, "_lead_subject", lambda *args: frozenset()
     ),
+    # Section choice: by every word only, not by the most word weight.
+    "sections by every word only": lambda: patched(
+        rank_module,
+        "_holding_most",
+        lambda idfs, words, docnums: [d for d in docnums if words.get(d) == (1 << len(idfs)) - 1],
+    ),
     # Section choice: a heading with no text may be shown.
     "headings without text shown": lambda: patched(rank_module, "_with_text", lambda s, d: d),
     # A close spelling must be frequent as written, not in all its forms.

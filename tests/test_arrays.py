@@ -215,10 +215,10 @@ def test_evidence_and_word_masks_as_the_collector_records_them(
         searcher.search_with_collector(plan.query, collector, searcher.context(needs_current=True))
         matches = match_arrays(searcher, plan.query, word_terms, article_terms, slots)
         assert matches.total == collector.total
-        assert matches.sections_with_every_word() == collector.sections_with_every_word()
         for article, evidence in collector.evidence.items():
             row = matches._number(article)
             assert matches.evidence[row].tolist() == pytest.approx(evidence)
+            assert matches.section_words(article) == collector.section_words(article)
             ranked = [d for _, d in matches.ranked_sections(article)]
             assert sorted(ranked) == sorted(d for _, d in collector.ranked_sections(article))
 

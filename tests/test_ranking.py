@@ -358,6 +358,25 @@ def test_a_heading_without_text_is_not_shown(tmp_path: Path) -> None:
     assert shown == ["শিক্ষা বোর্ড", "শিক্ষা বোর্ড"]
 
 
+def test_with_no_section_holding_every_word_the_rarer_words_decide(tmp_path: Path) -> None:
+    """No section has both ধরন and লিপি: the one with the rarer লিপি answers,
+    though the short one with the commoner ধরন, three times, scores higher."""
+    text = (
+        "মায়া সভ্যতা মধ্য আমেরিকার।\n== পোশাক ==\nমায়া নারীরা নানা ধরনের পোশাক, নানা "
+        "ধরনের গহনা, নানা ধরনের রং পরত।\n== লিখনপদ্ধতি ==\nচিত্রে লেখা সে লিপি পাথরে খোদাই "
+        "করা, বইয়ে আঁকা, দেয়ালে লেখা, পাত্রে আঁকা, কাপড়ে বোনা আর গাছের ছালে লেখা হত, আর "
+        "পুরোহিতরা তা পড়তেন।"
+    )
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many(
+            [Article("maya", "মায়া সভ্যতা", text)]
+            + [Article(f"o{i}", f"অন্য {i}", f"এক ধরনের খেলা {i}।") for i in range(8)]
+            + [Article(f"l{i}", f"ভাষা {i}", f"ব্রাহ্মী লিপি {i}।") for i in range(5)]
+        )
+        first = created.search("মায়াদের লিপি কোন ধরনের ?").hits[0]
+        assert first.id == "maya" and first.section == "লিখনপদ্ধতি"
+
+
 def test_word_coverage_is_the_share_of_the_idf_weight_an_article_holds() -> None:
     import numpy as np
 

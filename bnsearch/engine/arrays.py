@@ -448,8 +448,14 @@ class ArrayMatches:
     def ordinal(self, docnum: int) -> int:
         return int(self.table.ordinals[docnum])
 
-    def sections_with_every_word(self) -> set[int]:
-        return {int(d) for d in self.docnums[self.masks == self.all_words]}
+    def section_words(self, article: str) -> dict[int, int]:
+        """The article's matching sections, each with the bit mask of the
+        query words it holds."""
+        row = self._number(article)
+        if row is None:
+            return {}
+        span = slice(self._starts[row], self._ends[row])
+        return dict(zip(self.docnums[span].tolist(), self.masks[span].tolist(), strict=True))
 
     def title_has_every_word(self, article: str, words: int) -> bool:
         row = self._number(article)

@@ -76,9 +76,6 @@ class BestSectionPerArticle(Collector):
     ) -> None:
         self.word_terms = word_terms or {}
         self.deadline = deadline or Deadline(None)
-        self.all_words = 0
-        for mask in self.word_terms.values():
-            self.all_words |= mask
         self.article_terms = article_terms or {}
         self.slots = slots
 
@@ -177,9 +174,10 @@ class BestSectionPerArticle(Collector):
     def best_docnum(self, article: str) -> int:
         return self.best[article][1]
 
-    def sections_with_every_word(self) -> set[int]:
-        everything = self.all_words
-        return {m[1] for found in self.sections.values() for m in found if m[2] == everything}
+    def section_words(self, article: str) -> dict[int, int]:
+        """The article's matching sections, each with the bit mask of the
+        query words it holds."""
+        return {docnum: words for _, docnum, words in self.sections.get(article, ())}
 
     def title_has_every_word(self, article: str, words: int) -> bool:
         """Whether the article's title holds each of the first ``words`` query
