@@ -32,6 +32,19 @@ The last factor (Weights.coverage, 0.25) came later: 0.843 / 0.518,
 0.991, 0.813 0.978 (before it 0.832 / 0.509, 0.991, 0.812 0.966). With
 joined words (compile.py: join_words) and common words only from 5,000
 sections (Weights.common_minimum): 0.857 / 0.536, 0.991, 0.831 0.958.
+With close spellings counted in all their forms (search/variants.py) and
+the section choice's two later rules (choose_sections): 0.866 / 0.573,
+0.991, 0.844 0.958.
+
+Tried for articles whose title is one generic word of the question (রাজধানী
+for ইহুদি রাষ্ট্রের রাজধানী কোনটি, দেশ, মানুষ), which win on the section score
+and lose on the article score, and dropped: the section level as a real
+BM25F too (frequencies of the fields summed before saturation, one idf per
+word), with section_level 1, 2 or 4: 0.826–0.835 / 0.518, dev 0.913–0.925
+(won the two, lost seven); one idf per word for all the section query's
+fields (the most sections any field holds it in): 0.847 / 0.536, dev 0.991
+(won two, lost five). A title field's own idf is a measure of how rarely a
+word names an article, and that is worth keeping.
 
 (article_level 1 was measured before the heading rule of choose_sections
 and with exact forms in the article evidence; see _article_terms. Since the
