@@ -40,8 +40,8 @@ Tried for articles whose title is one generic word of the question (রাজধ
 for ইহুদি রাষ্ট্রের রাজধানী কোনটি, দেশ, মানুষ), which win on the section score
 and lose on the article score, and dropped: the section level as a real
 BM25F too (frequencies of the fields summed before saturation, one idf per
-word), with section_level 1, 2 or 4: 0.826–0.835 / 0.518, dev 0.913–0.925
-(won the two, lost seven); one idf per word for all the section query's
+word), with section_level 1, 2 or 4: 0.826–0.835 / 0.509–0.518, dev 0.913–0.925
+(won the two, lost seven or eight); one idf per word for all the section query's
 fields (the most sections any field holds it in): 0.847 / 0.536, dev 0.991
 (won two, lost five). A title field's own idf is a measure of how rarely a
 word names an article, and that is worth keeping.
