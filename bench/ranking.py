@@ -36,10 +36,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from whoosh import query as wq  # noqa: E402
+from whoosh.searching import Searcher  # noqa: E402
 
 from bnsearch import Index  # noqa: E402
 from bnsearch.api import read_qrels, read_queries, read_sections  # noqa: E402
-from bnsearch.engine.scoring import ArticleParameters  # noqa: E402
+from bnsearch.engine.scoring import ArticleParameters, SectionWeighting  # noqa: E402
 from bnsearch.errors import IndexVersionError, QueryError  # noqa: E402
 from bnsearch.evaluation import evaluate  # noqa: E402
 from bnsearch.ingest import split_sections  # noqa: E402
@@ -108,8 +109,27 @@ def run(
     article: ArticleParameters,
     passages: bool,
     left_out: frozenset[str] = frozenset(),
+    section: dict[str, float] | None = None,
 ) -> dict:
-    """Every (set) report for one configuration on one collection."""
+    """Every (set) report for one configuration on one collection;
+    ``section``: the section scoring's BM25F parameters (K1, B, field_B),
+    when not the defaults."""
+    searcher = index._ix.searcher(weighting=SectionWeighting(**section)) if section else None
+    try:
+        return _run(index, weights, article, passages, left_out, searcher)
+    finally:
+        if searcher is not None:
+            searcher.close()
+
+
+def _run(
+    index: Index,
+    weights: Weights,
+    article: ArticleParameters,
+    passages: bool,
+    left_out: frozenset[str],
+    searcher: Searcher | None,
+) -> dict:
     out = {}
     for name, folder in SETS.items():
         queries = read_queries(folder / "queries.tsv")
@@ -119,7 +139,7 @@ def run(
         def ranked(text: str) -> list[tuple[str, str, str]]:
             request = SearchRequest(text, limit=100, snippets=False, suggest=False)
             try:
-                pipeline = FieldsLeftOut(index._searcher(), weights, article)
+                pipeline = FieldsLeftOut(searcher or index._searcher(), weights, article)
                 pipeline.left_out = left_out
                 results = pipeline.run(request)
             except QueryError:
@@ -240,6 +260,23 @@ def configurations(sweep: bool) -> list[tuple[str, Weights, ArticleParameters]]:
     return found
 
 
+def _both(field: str, value: float) -> dict[str, float]:
+    """A field's B for its stem and exact forms alike."""
+    return {f"{field}_B": value, f"{field}_exact_B": value}
+
+
+# The section scoring's BM25F parameters (Whoosh's BM25F: K1, B, per-field
+# B), one moved at a time from the defaults (--sweep): K1 1.2, B 0.75, titles' B
+# 0.5 (bnsearch.engine.scoring.SECTION_FIELD_B).
+SECTION_SWEEP = {
+    **{f"section K1 {v}": {"K1": v} for v in (0.9, 1.5, 2.0)},
+    **{f"section B {v}": {"B": v} for v in (0.4, 0.6, 0.9)},
+    **{f"section title B {v}": _both("title", v) for v in (0.25, 0.75)},
+    **{f"section heading B {v}": _both("heading", v) for v in (0.5,)},
+    **{f"section body B {v}": _both("body", v) for v in (0.5, 0.9)},
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path)
@@ -261,12 +298,14 @@ def main() -> None:
     print("|---|---|---|---|---|")
     tag_lines = []
     with Index.open(sections_path) as sections, Index.open(passages_path) as passages:
-        for label, weights, article in configurations(args.sweep):
+        sweep = [(label, Weights(), ArticleParameters()) for label in SECTION_SWEEP]
+        for label, weights, article in configurations(args.sweep) + (sweep if args.sweep else []):
             switch = SWITCHED_OFF.get(label)
+            section = SECTION_SWEEP.get(label)
             with switch() if switch is not None else nullcontext():
                 reports = {
-                    "sections": run(sections, weights, article, passages=False),
-                    "passages": run(passages, weights, article, passages=True),
+                    "sections": run(sections, weights, article, False, section=section),
+                    "passages": run(passages, weights, article, True, section=section),
                 }
             print(line(label, reports), flush=True)
             tag_lines.append(tag_line(label, reports["sections"]["questions"], table))

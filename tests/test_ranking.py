@@ -126,14 +126,28 @@ def test_a_rare_spelling_finds_a_name_written_with_many_endings(tmp_path: Path) 
         assert {hit.id for hit in results.hits} == {"typo", *(f"r{i}" for i in range(5))}
 
 
-@given(st.sampled_from(KEEP_APART), st.integers(0, 10_000), st.integers(1_000, 10**6))
-def test_a_frequent_word_never_gets_variants(pair, frequency: int, sections: int) -> None:
+@given(
+    st.sampled_from(KEEP_APART),
+    st.integers(0, 10_000),
+    st.integers(1_000, 10**6),
+    st.booleans(),
+)
+def test_a_frequent_word_never_gets_variants(
+    pair, frequency: int, sections: int, by_word: bool
+) -> None:
     """Over the keep-apart pairs: a word more frequent than the rare limit
-    is never searched as another word, however frequent that one is."""
+    is never searched as another word, however frequent that one is (as
+    written, or in all its forms)."""
     a, b, _ = pair
     rare = rare_limit(sections)
     with_prefix, count = _lexicon({normalize_tier0(b): 10**6, normalize_tier0(a): frequency})
-    found = close_spellings(normalize_tier0(a), frequency, rare, with_prefix, count)
+
+    def word_of(term: str) -> tuple[str, int]:
+        return term, 10**7 if term != normalize_tier0(a) else frequency
+
+    found = close_spellings(
+        normalize_tier0(a), frequency, rare, with_prefix, count, word_of if by_word else None
+    )
     if frequency > rare:
         assert found == []
     assert normalize_tier0(a) not in found
