@@ -34,7 +34,8 @@ joined words (compile.py: join_words) and common words only from 5,000
 sections (Weights.common_minimum): 0.857 / 0.536, 0.991, 0.831 0.958.
 With close spellings counted in all their forms (search/variants.py) and
 the section choice's two later rules (choose_sections): 0.866 / 0.573,
-0.991, 0.844 0.958.
+0.991, 0.844 0.958; with titles' B 0.5 in the section scoring
+(engine/scoring.py): 0.866 / 0.573, 0.991, 0.844 0.966.
 
 Tried for articles whose title is one generic word of the question (রাজধানী
 for ইহুদি রাষ্ট্রের রাজধানী কোনটি, দেশ, মানুষ), which win on the section score
