@@ -26,6 +26,7 @@ import argparse
 import functools
 import gzip
 import json
+import re
 import sys
 from collections import defaultdict
 from contextlib import contextmanager, nullcontext
@@ -211,6 +212,13 @@ SWITCHED_OFF = {
     # The heading rule takes only the title as the article's subject.
     "lead sentence not the subject": lambda: patched(
         rank_module, "_lead_subject", lambda *args: frozenset()
+    ),
+    # The lead's first sentence (up to the first ।, ?, ! or full stop, in 200
+    # characters) as the subject, not its first that names the title.
+    "lead's first sentence, not its defining one": lambda: patched(
+        rank_module,
+        "_defining_sentence",
+        lambda text, title: rank_module._terms(re.split(r"[।.?!\n]", text[:200], maxsplit=1)[0]),
     ),
     # Section choice: by every word only, not by the most word weight.
     "sections by every word only": lambda: patched(

@@ -372,6 +372,19 @@ def test_a_heading_without_text_is_not_shown(tmp_path: Path) -> None:
     assert shown == ["শিক্ষা বোর্ড", "শিক্ষা বোর্ড"]
 
 
+def test_the_defining_sentence_names_the_subject_after_a_notice(tmp_path: Path) -> None:
+    """A lead that begins with coordinates and a maintenance notice: the
+    sentence that names the title still says the subject is also র‍্যাব."""
+    text = (
+        "স্থানাঙ্ক: ২৩.৮° উত্তর ৯০.৪° পূর্ব। এই নিবন্ধটিতে কোনো উৎস বা তথ্যসূত্র উদ্ধৃত করা "
+        "হয়নি।\nর‍্যাপিড অ্যাকশন ব্যাটালিয়ন বা র‍্যাব পুলিশের একটি বিশেষ বাহিনী। "
+        "বাহিনীটি ২০০৪ সালে গঠিত হয়।\n"
+        "== র‍্যাব ব্যাটালিয়নসমূহ ==\nর‍্যাব-১ উত্তরায়, র‍্যাব-২ আগারগাঁওয়ে, র‍্যাব-৩ টিকাটুলিতে।"
+    )
+    shown = _shown_sections(tmp_path, "র‍্যাপিড অ্যাকশন ব্যাটালিয়ন", text, "র‍্যাব কবে গঠিত হয় ?")
+    assert shown == [""]
+
+
 def test_with_no_section_holding_every_word_the_rarer_words_decide(tmp_path: Path) -> None:
     """No section has both ধরন and লিপি: the one with the rarer লিপি answers,
     though the short one with the commoner ধরন, three times, scores higher."""
