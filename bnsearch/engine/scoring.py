@@ -23,6 +23,7 @@ __all__ = [
     "LengthTableScorer",
     "SectionWeighting",
     "article_bm25f",
+    "sections_holding",
 ]
 
 REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
@@ -111,6 +112,13 @@ def _length_norms(B: float, K1: float, avgfl: float) -> list[float]:
 # The article fields, in the order of a word's evidence slots (see
 # BestSectionPerArticle): title, headings, text.
 ARTICLE_FIELDS = ("title", "heading", "body")
+
+
+def sections_holding(searcher: Searcher, term: str, suffix: str = "") -> int:
+    """The sections holding ``term`` in the title, heading or text field
+    (stem fields, or those with ``suffix``, ``_exact``), at most: how rare a
+    word is, for its idf and for the query's choices by frequency."""
+    return max(searcher.doc_frequency(name + suffix, term) for name in ARTICLE_FIELDS)
 
 
 @dataclass(frozen=True)

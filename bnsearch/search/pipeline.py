@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 from ..analysis import INTERROGATIVES, analyze, is_interrogative
 from ..engine.cache import column, memoized_term_lookups, per_generation, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
-from ..engine.scoring import ArticleParameters
+from ..engine.scoring import ArticleParameters, sections_holding
 from ..errors import QueryError
 from ..model import Hit, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, compile_query
@@ -174,12 +174,12 @@ class SearchPipeline:
             tree,
             weights,
             stemming=request.stemming,
-            frequency=lambda stem: _sections_with(searcher, stem),
+            frequency=lambda stem: sections_holding(searcher, stem),
             sections=searcher.doc_count(),
             expand=expand,
             speller=lambda exact, count: _spellings(searcher, exact, count),
             romanizer=(lambda word: _readings(searcher, word)) if request.transliterate else None,
-            joiner=lambda exact: _sections_with(searcher, exact, "_exact"),
+            joiner=lambda exact: sections_holding(searcher, exact, "_exact"),
         )
         latin = [
             typed
@@ -224,12 +224,6 @@ class SearchPipeline:
         return found
 
 
-def _sections_with(searcher: Searcher, term: str, suffix: str = "") -> int:
-    """The sections holding ``term`` in the title, heading or text field
-    (stem fields, or ``_exact`` ones), at most."""
-    return max(searcher.doc_frequency(f + suffix, term) for f in ("title", "heading", "body"))
-
-
 def _expand_prefix(
     searcher: Searcher, name: str, prefix: str, deadline: Deadline
 ) -> tuple[list[str], int]:
@@ -259,7 +253,7 @@ def _spellings(searcher: Searcher, exact: str, count: int, by_word: bool = True)
 
         def word_of(term: str) -> tuple[str, int]:
             stem = _stem_of(term)
-            return stem, _sections_with(searcher, stem)
+            return stem, sections_holding(searcher, stem)
 
         rare = rare_limit(reader.doc_count())
         return close_spellings(

@@ -87,7 +87,7 @@ from ..analysis import analyze, is_interrogative, normalize_label
 from ..engine.arrays import ArrayMatches, document_table, match_arrays, supports
 from ..engine.cache import column, per_reader
 from ..engine.collector import BestSectionPerArticle, Deadline
-from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f
+from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f, sections_holding
 from .compile import QueryPlan, Weights
 
 __all__ = ["Ranked", "choose_sections", "rank", "word_coverage"]
@@ -199,10 +199,10 @@ def _idfs(searcher: Searcher, plan: QueryPlan) -> list[float]:
     idfs = []
     for _, exact_term, stem in plan.words:
         if plan.stemming and stem:
-            pairs = [(name, stem) for name in ("title", "heading", "body")]
+            held = sections_holding(searcher, stem)
         else:
-            pairs = [(f"{name}_exact", exact_term) for name in ("title", "heading", "body")]
-        frequency = min(count, max(searcher.doc_frequency(name, term) for name, term in pairs))
+            held = sections_holding(searcher, exact_term, "_exact")
+        frequency = min(count, held)
         idfs.append(math.log(1 + (count - frequency + 0.5) / (frequency + 0.5)))
     return idfs
 
