@@ -25,7 +25,7 @@ from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
 from ..engine.scoring import ArticleParameters, sections_holding
 from ..errors import QueryError
 from ..model import Hit, Results, SectionHit, Snippet
-from .compile import MAX_EXPANSIONS, QueryPlan, Weights, compile_query
+from .compile import MAX_EXPANSIONS, QueryPlan, Weights, _content_terms, compile_query
 from .parse import Filter, Group, parse
 from .rank import Matches, choose_sections, rank
 from .snippets import make_snippet, match_spans, snippet_spans
@@ -269,10 +269,11 @@ def _spellings(searcher: Searcher, exact: str, count: int, by_word: bool = True)
 
 
 def _stem_of(term: str) -> str:
-    """The stem a written form is indexed under (the form itself when it
-    has none, or reads as more than one word)."""
-    stems = [t.term for t in analyze(term, "stem") if t.term]
-    return stems[0] if len(stems) == 1 else term
+    """The stem a written form is searched under, read as the compiler
+    reads a close spelling (the form itself when it has no one content
+    stem: such a spelling is not searched)."""
+    terms = _content_terms(term)[1]
+    return terms[0][1] if len(terms) == 1 else term
 
 
 def _readings(searcher: Searcher, word: str) -> list[str]:
