@@ -245,6 +245,7 @@ def configurations(sweep: bool) -> list[tuple[str, Weights, ArticleParameters]]:
         ("section evidence off", replace(weights, section_level=0.0), article),
         *((label, weights, article) for label in SWITCHED_OFF),
         ("close spellings off", replace(weights, variant=0.0), article),
+        ("related forms off", replace(weights, related_forms=False), article),
         ("title-is-query first off", replace(weights, title_match=False), article),
         ("coordination off", replace(weights, coordination=None), article),
         ("word coverage off", replace(weights, coverage=0.0), article),
