@@ -226,6 +226,11 @@ SWITCHED_OFF = {
         "_holding_most",
         lambda idfs, words, docnums: [d for d in docnums if words.get(d) == (1 << len(idfs)) - 1],
     ),
+    # Section choice: a title's words written apart are not the same words
+    # written solid (বীর শ্রেষ্ঠ, বীরশ্রেষ্ঠ).
+    "titles written apart only": lambda: patched(
+        rank_module, "_joined_title", lambda title: frozenset()
+    ),
     # Section choice: a heading with no text may be shown.
     "headings without text shown": lambda: patched(rank_module, "_with_text", lambda s, d: d),
     # A close spelling must be frequent as written, not in all its forms.

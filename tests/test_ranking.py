@@ -477,6 +477,20 @@ def test_a_heading_that_names_the_lead_s_subject_does_not_decide(tmp_path: Path)
     assert shown == ["", "প্রশিক্ষণ"]
 
 
+def test_a_title_written_apart_is_the_word_written_solid(tmp_path: Path) -> None:
+    """বীরশ্রেষ্ঠ is the title বীর শ্রেষ্ঠ written as one word: the heading
+    বীরশ্রেষ্ঠদের তালিকা names the subject, not the question's detail, and
+    every section holds it, so the lead, which has the question's other
+    words, answers. (It fails when only the title as written counts.)"""
+    text = (
+        "বীর শ্রেষ্ঠ বাংলাদেশের সর্বোচ্চ সামরিক খেতাব। সাতজন মুক্তিযোদ্ধাকে এ খেতাব দেয়া হয়।\n"
+        "== বীরশ্রেষ্ঠদের তালিকা ==\nমোস্তফা কামাল, বীরশ্রেষ্ঠ। মতিউর রহমান, বীরশ্রেষ্ঠ। "
+        "হামিদুর রহমান, বীরশ্রেষ্ঠ। মুন্সি আব্দুর রউফ, বীরশ্রেষ্ঠ।"
+    )
+    question = "কতজন মুক্তিযোদ্ধা বীরশ্রেষ্ঠ খেতাব পেয়েছেন ?"
+    assert _shown_sections(tmp_path, "বীর শ্রেষ্ঠ", text, question) == [""]
+
+
 def test_a_heading_without_text_is_not_shown(tmp_path: Path) -> None:
     """A heading whose text was all in a table names the question's word,
     but shows nothing: the section with text that matches is shown."""
