@@ -250,6 +250,12 @@ def test_related_forms_lead_back_to_the_participle(base: str, cluster: str) -> N
         assert participle in related_forms(noun), noun
 
 
+@given(st.text(max_size=12))
+def test_related_forms_of_any_text_are_other_nonempty_words(text: str) -> None:
+    forms = related_forms(text)
+    assert text not in forms and all(forms) and len(forms) == len(set(forms))
+
+
 def _frequency(held: dict[str, int]):
     def frequency(stem: str) -> int:
         return held.get(stem, 0)
