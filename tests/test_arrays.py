@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from bnsearch import Article, Index
+from bnsearch.analysis import stem_term
 from bnsearch.engine import indexing
-from bnsearch.engine.arrays import match_arrays, read_postings, supports
+from bnsearch.engine.arrays import holding_any, match_arrays, read_postings, supports
 from bnsearch.engine.codec import ArrayBlockCodec
 from bnsearch.engine.collector import BestSectionPerArticle
 from bnsearch.search.compile import Weights
@@ -123,6 +124,23 @@ def test_posting_lists_read_as_whoosh_reads_them(segmented: Path) -> None:
                     assert set(within) & set(expected_ids) <= set(some.tolist())
                     checked += 1
         assert checked > 500
+
+
+def test_which_documents_hold_a_term_as_whoosh_finds_them(segmented: Path) -> None:
+    """holding_any over four segments with deletions, for some documents
+    (blocks of 16: only some are read), answers as Whoosh's own search."""
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        rng = random.Random(5)
+        count = searcher.reader().doc_count_all()
+        for words in (["নদী"], ["কাতার", "দোহা"], ["পদ্মা"], ["নেই-এমন"]):
+            stems = [stem_term(word) or word for word in words]
+            terms = [(name, stem) for stem in stems for name in ("title", "heading", "body")]
+            expected = set(searcher.docs_for_query(wq.Or([wq.Term(f, t) for f, t in terms])))
+            for size in (1, 40, count):
+                docnums = rng.sample(range(count), size)
+                assert holding_any(searcher, terms, docnums) == expected & set(docnums), words
+        assert holding_any(searcher, [("body", stem_term("নদী"))], []) == set()
 
 
 def test_posting_lists_of_a_segment_merged_by_whoosh(tmp_path: Path, monkeypatch) -> None:

@@ -55,7 +55,14 @@ from .scoring import (
     article_bm25f,
 )
 
-__all__ = ["ArrayMatches", "DocumentTable", "document_table", "match_arrays", "supports"]
+__all__ = [
+    "ArrayMatches",
+    "DocumentTable",
+    "document_table",
+    "holding_any",
+    "match_arrays",
+    "supports",
+]
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY = np.zeros(0, dtype=np.float64)
@@ -101,6 +108,30 @@ def read_postings(
     document numbers), only the blocks that may hold one of them are read."""
     found = _postings(segment, fieldname, text, within)
     return (_EMPTY_IDS, _EMPTY) if found is None else found
+
+
+def holding_any(
+    searcher: Searcher, terms: Iterable[tuple[str, str]], docnums: Iterable[int]
+) -> set[int]:
+    """Those of ``docnums`` (the index's document numbers) that hold one of
+    the (field, text) ``terms``. Only the posting blocks that may hold one of
+    them are read: a common term's whole list is long."""
+    wanted = np.unique(np.fromiter(docnums, dtype=np.int64))
+    terms = list(terms)
+    found: set[int] = set()
+    if not len(wanted) or not terms:
+        return found
+    for subsearcher, offset in searcher.leaf_searchers():
+        segment = subsearcher.reader()
+        if not isinstance(segment, SegmentReader):
+            continue
+        local = wanted[(wanted >= offset) & (wanted < offset + segment.doc_count_all())] - offset
+        if not len(local):
+            continue
+        for fieldname, text in terms:
+            ids, _ = read_postings(segment, fieldname, text.encode("utf-8"), local)
+            found.update((offset + ids[np.isin(ids, local, assume_unique=True)]).tolist())
+    return found
 
 
 def _postings(
