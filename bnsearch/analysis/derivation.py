@@ -16,7 +16,7 @@ endings are other words' (গণিত, mathematics; প্রতিষ্ঠা
 from __future__ import annotations
 
 from .normalize import normalize_tier0
-from .stemmer import count_letters
+from .stemmer import VOWEL_SIGNS, count_letters
 
 __all__ = ["is_auxiliary", "related_forms"]
 
@@ -27,7 +27,6 @@ _NOUN_ENDINGS = ("া", "", "N", "Nা", "াN")
 _PARTICIPLE = "িত"
 _PARTICIPLE_KRITA = "ৃত"  # আবিষ্কৃত, পুরস্কৃত, ব্যবহৃত
 _NOUN_KRITA = "ার"  # আবিষ্কার, পুরস্কার, ব্যবহার
-_VOWEL_SIGNS = ("া", "ি", "ী", "ু", "ূ", "ৃ", "ে", "ৈ", "ো", "ৌ")
 # Letters a base keeps (a bare base, one more: গণিত is not গণ).
 _MIN_BASE_LETTERS = 2
 
@@ -75,7 +74,7 @@ def _swap(word: str, ending: str, other: str, least: int) -> str:
     """``word`` with ``ending`` replaced by ``other``; "" when the base left
     has fewer than ``least`` letters or ends in a vowel sign."""
     base = word[: len(word) - len(ending)]
-    if count_letters(base) < least or base.endswith(_VOWEL_SIGNS):
+    if count_letters(base) < least or base[-1:] in VOWEL_SIGNS:
         return ""
     return base + other
 

@@ -28,16 +28,16 @@ from typing import NamedTuple
 
 from .normalize import normalize_tier0, normalize_tier1
 
-__all__ = ["BengaliStemmer", "count_letters"]
+__all__ = ["VOWEL_SIGNS", "BengaliStemmer", "count_letters"]
 
 _HASANTA = "\u09cd"
 _CONSONANTS = frozenset(chr(cp) for cp in range(0x0995, 0x09BA)) | {"\u09ce"}
 _INDEPENDENT_VOWELS = frozenset(chr(cp) for cp in range(0x0985, 0x0995)) | {"\u09e0", "\u09e1"}
-_VOWEL_SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb\u09cc")
+VOWEL_SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb\u09cc")
 # What may end a consonant-final stem: a consonant, a nukta consonant (its last
 # code point is the nukta) or anusvara (রং, after tier 1 also ঙ).
 _CONSONANT_END = _CONSONANTS | {"\u09bc", "\u0982"}
-_VOWEL_END = _VOWEL_SIGNS | _INDEPENDENT_VOWELS
+_VOWEL_END = VOWEL_SIGNS | _INDEPENDENT_VOWELS
 
 
 # A letter: a Bengali consonant, independent vowel, anusvara (the coda of রং)
