@@ -132,9 +132,9 @@ def _word_terms(plan: QueryPlan) -> dict[tuple[str, bytes], int]:
     terms: dict[tuple[str, bytes], int] = {}
     for number, (typed, exact, stem) in enumerate(plan.words):
         forms = [(exact, stem), *plan.spellings.get(typed, ())]  # close spellings count too
-        keys = [(f"{name}_exact", e) for name in ("title", "heading", "body") for e, _ in forms]
+        keys = [(f"{name}_exact", e) for name in ARTICLE_FIELDS for e, _ in forms]
         if plan.stemming and stem:
-            keys += [(name, s) for name in ("title", "heading", "body") for _, s in forms]
+            keys += [(name, s) for name in ARTICLE_FIELDS for _, s in forms]
         for name, text in keys:
             key = (name, text.encode("utf-8"))
             terms[key] = terms.get(key, 0) | 1 << number
@@ -594,7 +594,7 @@ def _holding_related(plan: QueryPlan, searcher: Searcher, docnums: Iterable[int]
     docnums = list(docnums)
     for number, (typed, _, _) in enumerate(plan.words):
         forms = plan.related.get(typed, ())
-        terms = [(name, stem) for _, stem in forms for name in ("title", "heading", "body")]
+        terms = [(name, stem) for _, stem in forms for name in ARTICLE_FIELDS]
         for docnum in holding_any(searcher, terms, docnums) if terms else ():
             found[docnum] = found.get(docnum, 0) | 1 << number
     return found
