@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 from .errors import (
     ArticleNotFoundError,
     BnsearchError,
+    EmptySourceError,
     IndexDamagedError,
     IndexExistsError,
     IndexLockedError,
@@ -30,6 +31,7 @@ __all__ = [
     "Article",
     "ArticleNotFoundError",
     "BnsearchError",
+    "EmptySourceError",
     "Hit",
     "Index",
     "IndexDamagedError",

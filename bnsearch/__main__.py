@@ -1,3 +1,3 @@
-from .faces.cli import main
+from .faces.launch import main
 
 main()

@@ -34,6 +34,7 @@ from .engine import (
 from .errors import (
     ArticleNotFoundError,
     BnsearchError,
+    IndexDamagedError,
     IndexExistsError,
     InvalidArgumentError,
     QueryError,
@@ -51,7 +52,7 @@ from .evaluation import (
 )
 from .ingest import DEFAULT_LIMITS, ReadLimits
 from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Results, Section
-from .search import SearchPipeline, SearchRequest, query_spans
+from .search import SearchPipeline, SearchRequest, is_costly, query_spans
 from .search.pipeline import romanized_readings
 from .search.suggest import MAX_COMPLETIONS, completions
 from .storage import IndexDirectory, reading
@@ -81,6 +82,7 @@ __all__ = [
     "analyze",
     "evaluate_run",
     "highlight",
+    "is_costly",
     "normalize_label",
     "read_qrels",
     "read_queries",
@@ -91,6 +93,7 @@ __all__ = [
 _T = TypeVar("_T")
 MAX_RESULT_WINDOW = 100_000  # limit × page: how deep into the results a page may be
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_RETRIES = 3  # reads of an index that rebuilds keep replacing
 
 
 def _text_argument(name: str, value: object, optional: bool = False) -> None:
@@ -204,11 +207,20 @@ class Index:
 
     def _reading(self, read: Callable[[], _T]) -> _T:
         """``read()``, with what a damaged index file makes Whoosh raise
-        turned into IndexDamagedError."""
-        if self._ix is None:
-            raise InvalidArgumentError("the index is closed")
-        with reading(self.directory.path):
-            return read()
+        turned into IndexDamagedError. A read that failed because a rebuild
+        replaced the generation under it is done again on the new one."""
+        for attempt in range(_RETRIES):
+            if self._ix is None:
+                raise InvalidArgumentError("the index is closed")
+            try:
+                with reading(self.directory.path):
+                    return read()
+            except IndexDamagedError:
+                used = getattr(self._local, "generation", self._generation)
+                if attempt + 1 == _RETRIES or self.directory.current() == used:
+                    raise
+                self.refresh()
+        raise AssertionError("unreachable")
 
     # --- searching --------------------------------------------------------
 
@@ -233,7 +245,7 @@ class Index:
                 if searcher in self._searchers:
                     self._searchers.remove(searcher)
                 self._searchers.append(fresh)
-        local.searcher, local.ix = fresh, self._ix
+        local.searcher, local.ix, local.generation = fresh, self._ix, self._generation
         return fresh
 
     def search(

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "ArticleNotFoundError",
     "BnsearchError",
+    "EmptySourceError",
     "IndexDamagedError",
     "IndexExistsError",
     "IndexLockedError",
@@ -36,6 +37,11 @@ class ArticleNotFoundError(BnsearchError, KeyError):
 
 class SourceNotFoundError(BnsearchError):
     """A source given to index does not exist."""
+
+
+class EmptySourceError(BnsearchError):
+    """A source directory that held indexed articles is now empty: pruning
+    it would delete them all (an unmounted disk looks like this)."""
 
 
 class IndexExistsError(BnsearchError):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "MAX_SKIPPED_KEPT",
     "PATH_SEPARATOR",
     "Article",
     "Hit",
@@ -130,6 +131,8 @@ class Hit:
     highlights: list[tuple[int, int]]  # [start, end) spans into snippet
     text: str  # the best section's whole text, as written
     sections: list[SectionHit] = field(default_factory=list)  # with sections=True
+    # More sections match than ``sections`` lists (at most MAX_OTHER_SECTIONS).
+    more_sections: bool = False
     duplicates: list[str] = field(default_factory=list)  # ids shown as this hit
     # Where the query matched the title and the section's heading path.
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
@@ -165,6 +168,8 @@ class Hit:
             data["section_highlights"] = [list(span) for span in self.section_highlights]
         if self.sections:
             data["sections"] = [s.to_dict() for s in self.sections]
+        if self.more_sections:
+            data["more_sections"] = True
         if self.duplicates:
             data["duplicates"] = self.duplicates
         return data
@@ -227,6 +232,9 @@ class Results(Sequence[Hit]):
 # --- what indexing reports ---------------------------------------------------------------
 
 
+MAX_SKIPPED_KEPT = 100  # skipped inputs an IndexReport keeps as examples
+
+
 @dataclass
 class IndexReport:
     """What an indexing run did."""
@@ -235,7 +243,13 @@ class IndexReport:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+    # The first MAX_SKIPPED_KEPT inputs skipped (a file of millions of bad
+    # lines must not be held in memory); skipped_count counts them all.
     skipped: list[Skipped] = field(default_factory=list)
+    skipped_count: int = 0
+    # Notes on what was indexed differently from the input (an article's
+    # sections past the limit merged into its last, say), the first few.
+    notes: list[str] = field(default_factory=list)
     sections: int = 0  # section documents written
     bytes_read: int = 0  # input bytes (compressed for .gz/.bz2)
     text_bytes: int = 0  # UTF-8 bytes of the articles' text
@@ -252,6 +266,16 @@ class IndexReport:
     def articles(self) -> int:
         return self.added + self.updated + self.unchanged
 
+    def skip(self, event: Skipped) -> None:
+        """Count a skipped input, keeping the first few as examples."""
+        self.skipped_count += 1
+        if len(self.skipped) < MAX_SKIPPED_KEPT:
+            self.skipped.append(event)
+
+    def note(self, text: str) -> None:
+        if len(self.notes) < MAX_SKIPPED_KEPT:
+            self.notes.append(text)
+
     @property
     def megabytes_per_second(self) -> float:
         """Article text (UTF-8) per second."""
@@ -265,7 +289,7 @@ class IndexReport:
         )
         return (
             f"added {self.added}, updated {self.updated}, deleted {self.deleted}, "
-            f"unchanged {self.unchanged}, skipped {len(self.skipped)} "
+            f"unchanged {self.unchanged}, skipped {self.skipped_count} "
             f"({self.sections} sections written) in {self.seconds:.1f} s, "
             f"{self.megabytes_per_second:.2f} MB/s{kept}"
         )

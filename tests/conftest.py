@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -113,3 +119,28 @@ def shared_index(shared_articles) -> Path:
             shutil.rmtree(old, ignore_errors=True)
     Index.build(path, [SHARED_CORPUS])
     return path
+
+
+@contextlib.contextmanager
+def serving(index: Path, *args: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``bnsearch serve`` on a free port of 127.0.0.1, answering; yields the
+    process and its base URL (the process is killed afterwards)."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bnsearch", "serve", "--index", str(index), "--port", "0", *args],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        line = child.stderr.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert match, line
+        url = match.group(1)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "api/v1/stats", timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield child, url
+    finally:
+        child.kill()
+        child.wait()

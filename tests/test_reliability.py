@@ -40,7 +40,7 @@ from bnsearch.errors import (
 )
 from bnsearch.ingest import Corpus, ReadLimits
 from bnsearch.model import Article, Skipped
-from bnsearch.storage import IndexDirectory
+from bnsearch.storage import IndexDirectory, Prepared
 
 MAIN = [sys.executable, "-m", "bnsearch"]
 
@@ -270,7 +270,12 @@ def _leftovers(index: Path) -> list[str]:
     segments = {s.segment_id() for s in toc.segments}
     for path in live.iterdir():
         name = path.name
-        if name in ("bnsearch.json", "MAIN_WRITELOCK", f"_MAIN_{toc.generation}.toc"):
+        if name in (
+            "bnsearch.json",
+            "romanized.sqlite",
+            "MAIN_WRITELOCK",
+            f"_MAIN_{toc.generation}.toc",
+        ):
             continue
         if not any(name.startswith(segment + ".") for segment in segments):
             found.append(name)
@@ -683,13 +688,13 @@ def test_ctrl_c_after_the_commit_lands_completes_the_run(
 ) -> None:
     index = tmp_path / "ix"
     update_index(index, [corpus])
-    original = IndexDirectory.publish
+    original = Prepared.install
 
-    def publish_then_interrupt(self, generation):
+    def publish_then_interrupt(self):
         os.kill(os.getpid(), signal.SIGINT)  # arrives while the new generation is published
-        original(self, generation)
+        original(self)
 
-    monkeypatch.setattr(IndexDirectory, "publish", publish_then_interrupt)
+    monkeypatch.setattr(Prepared, "install", publish_then_interrupt)
     report = update_index(index, [corpus], rebuild=True)
     assert report.interrupted_after_commit and report.added == 4
     assert count(index) == 4 and len([p for p in index.iterdir() if p.name.startswith("g")]) == 1

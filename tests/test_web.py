@@ -10,15 +10,17 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import REPO, SEED_DIR
+from conftest import REPO, SEED_DIR, serving
 from fastapi.testclient import TestClient
 from schemathesis.checks import not_a_server_error
 
 from bnsearch import Article, Index
+from bnsearch.faces.serving import allowed_hosts
 from bnsearch.faces.web import create_app
 
 HOSTILE = Article(
@@ -27,6 +29,13 @@ HOSTILE = Article(
     "দোহা বন্দর <script>window.pwned = 2</script><img src=x onerror=alert(1)>\n\n"
     "== <i>ইতিহাস</i> ==\nদোহা শহর <iframe src=//x></iframe>",
 )
+
+
+def make_app(index: Index, **options):
+    """The app as served on loopback, answering the test client's host name too."""
+    return create_app(
+        index, hosts=allowed_hosts("127.0.0.1", ["testserver", "localhost"]), **options
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +49,7 @@ def index_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(index_path: Path):
-    with Index.open(index_path) as index, TestClient(create_app(index)) as test_client:
+    with Index.open(index_path) as index, TestClient(make_app(index)) as test_client:
         yield test_client
 
 
@@ -116,7 +125,7 @@ def test_writes_need_allow_writes(client, index_path: Path, tmp_path: Path) -> N
     assert "read-only" in error_of(client.delete("/api/v1/articles/xss"), 403)
     copy = tmp_path / "ix"
     shutil.copytree(index_path, copy)
-    with Index.open(copy) as index, TestClient(create_app(index, allow_writes=True)) as writer:
+    with Index.open(copy) as index, TestClient(make_app(index, allow_writes=True)) as writer:
         assert writer.put("/api/v1/articles/n1", json=new).json()["added"] == 1
         assert writer.get("/api/v1/search", params={"q": "নতুন"}).json()["total"] == 1
         assert writer.delete("/api/v1/articles/n1").json() == {"id": "n1", "deleted": True}
@@ -184,7 +193,7 @@ def _schema():
     path = REPO / ".pytest_cache" / "web-schema-index"
     Index.build(path, [SEED_DIR], rebuild=True)
     index = Index.open(path)
-    return schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(index))
+    return schemathesis.openapi.from_asgi("/api/v1/openapi.json", make_app(index))
 
 
 schema = _schema()
@@ -200,30 +209,16 @@ def test_no_request_makes_a_server_error(case) -> None:
 
 
 @pytest.mark.slow
-def test_serve_says_where_it_listens_and_stops_on_ctrl_c(index_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])  # Ctrl-C; systemd, Docker, kill
+def test_serve_says_where_it_listens_and_stops_on_ctrl_c(index_path: Path, stop: str) -> None:
     import signal
-    import urllib.request
 
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bnsearch", "serve", "--index", str(index_path), "--port", "0"],
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        line = child.stderr.readline()
-        match = re.search(r"read-only\) at (http://127\.0\.0\.1:\d+/)", line)
-        assert match, line
-        for _ in range(50):
-            try:
-                with urllib.request.urlopen(match.group(1) + "api/v1/stats") as response:
-                    assert json.load(response)["articles"] == 5
-                break
-            except OSError:
-                time.sleep(0.1)
-        child.send_signal(signal.SIGINT)
+    with serving(index_path) as (child, url):
+        with urllib.request.urlopen(url + "api/v1/stats") as response:
+            assert json.load(response)["articles"] == 5
+        child.send_signal(getattr(signal, stop))
         assert child.wait(timeout=20) == 0
         assert "stopped" in child.stderr.read()
-    finally:
-        child.kill()
 
 
 @pytest.mark.slow
@@ -306,7 +301,7 @@ def test_a_damaged_index_is_a_503_with_one_line(index_path: Path, tmp_path: Path
 
     copy = tmp_path / "ix"
     shutil.copytree(index_path, copy)
-    with Index.open(copy) as index, TestClient(create_app(index)) as client:
+    with Index.open(copy) as index, TestClient(make_app(index)) as client:
         assert client.get("/api/v1/search", params={"q": "কাতার"}).status_code == 200
         postings = next(IndexDirectory(copy).current().glob("MAIN_*.pst"))
         postings.write_bytes(postings.read_bytes()[:100])  # cut short under the server

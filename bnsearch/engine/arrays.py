@@ -101,12 +101,18 @@ def _block_data(postfile, start: int, end: int, info: tuple) -> tuple[np.ndarray
 
 
 def read_postings(
-    segment: SegmentReader, fieldname: str, text: bytes, within: np.ndarray | None = None
+    segment: SegmentReader,
+    fieldname: str,
+    text: bytes,
+    within: np.ndarray | None = None,
+    *,
+    deleted: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment: document numbers (ascending) and
-    term frequencies, deleted documents left out. With ``within`` (sorted
-    document numbers), only the blocks that may hold one of them are read."""
-    found = _postings(segment, fieldname, text, within)
+    term frequencies, deleted documents left out (kept with ``deleted``, as
+    the term index counts them). With ``within`` (sorted document numbers),
+    only the blocks that may hold one of them are read."""
+    found = _postings(segment, fieldname, text, within, deleted)
     return (_EMPTY_IDS, _EMPTY) if found is None else found
 
 
@@ -135,7 +141,11 @@ def holding_any(
 
 
 def _postings(
-    segment: SegmentReader, fieldname: str, text: bytes, within: np.ndarray | None
+    segment: SegmentReader,
+    fieldname: str,
+    text: bytes,
+    within: np.ndarray | None,
+    deleted: bool = False,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """read_postings; None when the segment does not have the term."""
     terms = segment._terms  # Whoosh 2.7.4's term reader (pinned)
@@ -146,6 +156,8 @@ def _postings(
     if info.is_inlined():  # postings kept in the term info (Whoosh's codec does that)
         ids, weights, _ = info.inlined_postings()
         tf = np.array(weights, dtype=np.float32).astype(np.float64)
+        if deleted:
+            return np.array(ids, dtype=np.int64), tf
         return _without_deleted(segment, np.array(ids, dtype=np.int64), tf)
     # The blocks start after the list's header tag; read from the term info,
     # not through a Whoosh matcher (which reads the first block's header too).
@@ -173,9 +185,10 @@ def _postings(
         position = end
     if not id_parts:
         return _EMPTY_IDS, _EMPTY
-    if len(id_parts) == 1:
-        return _without_deleted(segment, id_parts[0], tf_parts[0])
-    return _without_deleted(segment, np.concatenate(id_parts), np.concatenate(tf_parts))
+    ids, tf = (id_parts[0], tf_parts[0]) if len(id_parts) == 1 else (
+        np.concatenate(id_parts), np.concatenate(tf_parts)
+    )  # fmt: skip
+    return (ids, tf) if deleted else _without_deleted(segment, ids, tf)
 
 
 def _without_deleted(
@@ -551,6 +564,9 @@ def match_arrays(
     all_words = 0
     for mask in word_terms.values():
         all_words |= mask
+    # One bit per query word: 64 words (the most a query may have) fill a
+    # uint64; more (never from the parser's bounds) need Python's integers.
+    mask_type = np.uint64 if all_words.bit_length() <= 64 else object
     docnum_parts, score_parts, mask_parts = [], [], []
     weighting = searcher.weighting
     for subsearcher, offset in searcher.leaf_searchers():
@@ -570,7 +586,7 @@ def match_arrays(
         reference = table.is_reference[docnums]
         if weighting.use_final:  # the reference discount (SectionWeighting.final)
             scores = np.where(reference, scores * weighting.reference_discount, scores)
-        masks = np.zeros(len(ids), dtype=np.int64)
+        masks = np.zeros(len(ids), dtype=mask_type)
         articles = table.article_of[docnums]
         for key, (leaf_ids, tf) in evaluator.leaves.items():
             words = word_terms.get(key)

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -34,13 +35,15 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import IndexWriter
 
-from ..errors import IndexDamagedError, IndexWriteError, SourceNotFoundError
+from ..errors import EmptySourceError, IndexDamagedError, IndexWriteError, SourceNotFoundError
 from ..ingest import DEFAULT_LIMITS, Corpus, ReadLimits, checked_article, split_sections
+from ..ingest.sections import MAX_SECTIONS, count_sections
 from ..model import Article, IndexReport, Progress, ProgressCallback, Skipped
 from ..storage import IndexDirectory, new_meta, reading, stamp_meta
 from .codec import ArrayBlockCodec
 from .parallel import ParallelWriter
 from .pool import use_field_sorted_pool
+from .romanized import update_table
 from .schema import make_schema
 
 __all__ = [
@@ -139,6 +142,21 @@ def prune_unseen(
             report.kept += 1
 
 
+def refuse_emptied(corpus: Corpus, manifest: dict[str, tuple[str, str]]) -> None:
+    """EmptySourceError when a source directory is empty but the index holds
+    articles from it: pruning would delete them all."""
+    for scope in corpus.empty_scopes():
+        held = sum(
+            1 for _, source in manifest.values() if (source + os.sep).startswith(scope + os.sep)
+        )
+        if held:
+            raise EmptySourceError(
+                f"{scope} is empty, but the index holds {held:,} article(s) from it "
+                "(is a disk not mounted?); nothing was changed. To delete them, "
+                "give --prune-empty"
+            )
+
+
 def write_articles(
     writer: IndexWriter,
     articles: Iterable[Article | Skipped],
@@ -150,10 +168,10 @@ def write_articles(
     seen: dict[str, str] = {}
     for event in articles:
         if isinstance(event, Skipped):
-            report.skipped.append(event)
+            report.skip(event)
         elif event.id in seen:
             event = Skipped(event.source, "", f"duplicate article id {event.id!r}; kept the first")
-            report.skipped.append(event)
+            report.skip(event)
         else:
             seen[event.id] = event.source
             report.text_bytes += len(event.text.encode("utf-8"))
@@ -163,6 +181,12 @@ def write_articles(
                 report.unchanged += 1
             else:
                 documents = section_documents(event, digest)
+                if len(documents) >= MAX_SECTIONS and count_sections(event.text) > MAX_SECTIONS:
+                    report.note(
+                        f"{event.source}: article {event.id!r} has "
+                        f"{count_sections(event.text):,} sections; the text after the "
+                        f"first {MAX_SECTIONS:,} is part of the last"
+                    )
                 if previous is None:
                     report.added += 1
                 else:
@@ -300,11 +324,20 @@ def _write(
         except BaseException:
             _discard(directory, generation, fresh)
             raise
+        prepared = None
         try:
             write(writer, manifest)
+            # The metadata and CURRENT are written before the commit and put
+            # in place after it by renames, so that the index and its
+            # metadata change together (a full disk fails the write here).
+            known = meta.get("sources", [])
+            meta = stamp_meta(meta, known + [s for s in sources if s not in known])
+            prepared = directory.prepare(generation, meta, publish=fresh)
             report.interrupted_after_commit = _commit(writer, ix)
         except BaseException as error:
             _cancel(writer)
+            if prepared is not None:
+                prepared.discard()
             _discard(directory, generation, fresh)
             if isinstance(error, OSError):
                 raise IndexWriteError(
@@ -313,12 +346,33 @@ def _write(
                 ) from error
             raise
         with _interrupts_deferred() as interrupted:
-            known = meta.get("sources", [])
-            meta = stamp_meta(meta, known + [s for s in sources if s not in known])
-            directory.write_meta(generation, meta)
-            if fresh:
-                directory.publish(generation)
+            _update_romanized(generation, ix)
+            try:
+                prepared.install()
+            except OSError as error:
+                prepared.discard()
+                if fresh:  # CURRENT still names the old generation: nothing changed
+                    shutil.rmtree(generation, ignore_errors=True)
+                    raise IndexWriteError(
+                        f"could not publish the new index at {directory.path} "
+                        f"({error.strerror or error}); it is unchanged"
+                    ) from error
+                raise IndexWriteError(
+                    f"the index at {directory.path} was written, but its metadata could not "
+                    f"be updated ({error.strerror or error}); the articles are searchable, "
+                    "and the next `bnsearch index` records its sources again"
+                ) from error
         report.interrupted_after_commit = report.interrupted_after_commit or interrupted()
+
+
+def _update_romanized(generation: Path, ix: whoosh_index.Index) -> None:
+    """Bring the Latin→Bengali table up to date with the commit. It is
+    derived from the index: when it cannot be written (a full disk),
+    searches read the forms it lacks from the index instead."""
+    try:
+        update_table(generation, ix)
+    except (OSError, sqlite3.Error):
+        pass
 
 
 def _discard(directory: IndexDirectory, generation: Path, fresh: bool) -> None:
@@ -344,6 +398,7 @@ def update_index(
     *,
     rebuild: bool = False,
     prune: bool | None = None,
+    prune_empty: bool = False,
     memory_mb: int = DEFAULT_MEMORY_MB,
     procs: int | None = None,
     multisegment: bool | None = None,
@@ -354,7 +409,9 @@ def update_index(
 
     ``prune`` deletes indexed articles that came from the given sources but
     were not seen in this run, when their source was read through or is gone;
-    by default it is on when every source is a directory. Raises
+    by default it is on when every source is a directory. A source directory
+    that is now empty while the index holds articles from it raises
+    EmptySourceError (nothing is changed) unless ``prune_empty``. Raises
     IndexVersionError when the index was built by another version (unless
     ``rebuild``), IndexLockedError when another process is writing it and
     IndexWriteError when the system refuses a write. ``procs`` and
@@ -387,6 +444,8 @@ def update_index(
             )
 
     def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
+        if prune and not prune_empty:
+            refuse_emptied(corpus, manifest)
         seen = write_articles(writer, corpus, manifest, report, on_article)
         if prune:
             prune_unseen(writer, corpus, manifest, seen, report)

@@ -7,6 +7,7 @@ traceback for them.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -136,27 +137,101 @@ def analyze_command(field: str, as_json: bool, index_path: Path, text: str | Non
     if text is None or text == "-":
         if sys.stdin.isatty():
             raise click.UsageError("give TEXT as an argument or on standard input")
-        text = sys.stdin.read()
-    tokens = analyze(text, field)  # type: ignore[arg-type]
-    latin = [t.text for t in tokens if t.text.isascii()]
-    try:
-        readings = _readings_of(latin, index_path)
-    except BnsearchError:
-        source = click.get_current_context().get_parameter_source("index_path")
-        if source is not click.core.ParameterSource.DEFAULT:
-            raise  # an index asked for: its error is the answer
-        readings = {}  # the default index/ is unusable: the analysis needs none
+        stream = sys.stdin
+    else:
+        stream = io.StringIO(text)
+    # Analyzed a piece at a time, cut at white space (never inside a word),
+    # so that a large input costs its output, not many times its size.
+    pieces = []  # (offset, tokens) of the pieces read so far, until readings are needed
+    latin: dict[str, None] = {}
+    offset = 0
+    readings = _Readings(index_path)
+    first = True
     if as_json:
-        rows = []
-        for t in tokens:
-            row = t._asdict()
-            if t.text in readings:
-                row["readings"] = [{"text": r, "sections": n} for r, n, _ in readings[t.text]]
-            rows.append(row)
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    if not tokens:
+        click.echo("[", nl=False)
+    for piece in _pieces(stream):
+        tokens = analyze(piece, field)  # type: ignore[arg-type]
+        for token in tokens:
+            if token.text.isascii() and len(latin) < _MAX_READ_WORDS:
+                latin[token.text] = None
+        index_readings = readings(list(latin))
+        for token in tokens:
+            token = token._replace(start=token.start + offset, end=token.end + offset)
+            if as_json:
+                row = token._asdict()
+                if token.text in index_readings:
+                    row["readings"] = [
+                        {"text": r, "sections": n} for r, n, _ in index_readings[token.text]
+                    ]
+                click.echo(("" if first else ", ") + json.dumps(row, ensure_ascii=False), nl=False)
+            else:
+                pieces.append(token)
+            first = False
+        if not as_json:
+            _print_tokens(pieces, index_readings)
+            pieces = []
+        offset += len(piece)
+    readings.close()
+    if as_json:
+        click.echo("]")
+    elif first:
         click.echo("(no tokens)")
+
+
+_MAX_READ_WORDS = 1000  # distinct Latin words whose Bengali readings analyze shows
+_PIECE = 1 << 16  # characters analyzed at a time
+
+
+def _pieces(stream, size: int = _PIECE):
+    """The text of ``stream`` in pieces of about ``size`` characters, each
+    ending at white space (a piece is cut inside a word only when it has
+    no white space in 16 times that)."""
+    carry = ""
+    while chunk := stream.read(size):
+        text = carry + chunk
+        cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t"))
+        if cut < 0 and len(text) < 16 * size:
+            carry = text
+            continue
+        cut = len(text) if cut < 0 else cut + 1
+        yield text[:cut]
+        carry = text[cut:]
+    if carry:
+        yield carry
+
+
+class _Readings:
+    """The Bengali readings of Latin-typed words, from the index when there
+    is one (opened once, on the first Latin word); none when the default
+    index is unusable (analysis itself needs none)."""
+
+    def __init__(self, index_path: Path) -> None:
+        self.index_path = index_path
+        self.index: Index | None = None
+        self.known: dict[str, list] = {}
+        self.usable = (index_path / "CURRENT").exists()
+
+    def __call__(self, words: list[str]) -> dict[str, list]:
+        missing = [w for w in words if w not in self.known]
+        if missing and self.usable:
+            try:
+                if self.index is None:
+                    self.index = Index.open(self.index_path)
+                self.known.update({word: self.index.readings(word) for word in missing})
+            except BnsearchError:
+                source = click.get_current_context().get_parameter_source("index_path")
+                if source is not click.core.ParameterSource.DEFAULT:
+                    raise  # an index asked for: its error is the answer
+                self.usable = False
+        return self.known
+
+    def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
+
+
+def _print_tokens(tokens: list, readings: dict[str, list]) -> None:
+    if not tokens:
         return
     width = max(len(t.text) for t in tokens)
     for t in tokens:
@@ -165,15 +240,6 @@ def analyze_command(field: str, as_json: bool, index_path: Path, text: str | Non
         if readings.get(t.text):
             shown = ", ".join(f"{r} ({n:,} sections)" for r, n, _ in readings[t.text])
             click.echo(f"{'':14} {'':{width}}     read as Bengali: {shown}")
-
-
-def _readings_of(words: list[str], index_path: Path) -> dict[str, list]:
-    """The Bengali readings of Latin-typed words, from the index when there
-    is one (analysis itself needs none)."""
-    if not words or not (index_path / "CURRENT").exists():
-        return {}
-    with Index.open(index_path) as index:
-        return {word: index.readings(word) for word in words}
 
 
 @main.command("index")
@@ -187,6 +253,12 @@ def _readings_of(words: list[str], index_path: Path) -> dict[str, list]:
     default=None,
     help="Delete indexed articles from SOURCES that are no longer there "
     "[default: on when every source is a directory].",
+)
+@click.option(
+    "--prune-empty",
+    is_flag=True,
+    help="Prune even a source directory that is now empty (refused otherwise: "
+    "an unmounted disk looks empty).",
 )
 @click.option(
     "--memory-mb",
@@ -221,6 +293,7 @@ def index_command(
     index_path: Path,
     rebuild: bool,
     prune: bool | None,
+    prune_empty: bool,
     memory_mb: int,
     procs: int | None,
     max_article_mb: float,
@@ -253,6 +326,7 @@ def index_command(
             sources or [Path("corpus")],
             rebuild=rebuild,
             prune=prune,
+            prune_empty=prune_empty,
             memory_mb=memory_mb,
             procs=procs,
             progress=progress,
@@ -266,13 +340,15 @@ def index_command(
         progress.close()
     if report.stale_lock_pid:
         click.echo(f"cleared a stale lock left by process {report.stale_lock_pid}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {printable(note)}", err=True)
     click.echo(report.summary())
     if report.interrupted_after_commit:
         click.echo(
             "bnsearch: Ctrl-C came after the index was written; the run is complete", err=True
         )
-    if report.skipped:
-        click.echo(f"{len(report.skipped)} input(s) skipped; see the lines above", err=True)
+    if report.skipped_count:
+        click.echo(f"{report.skipped_count:,} input(s) skipped; see the lines above", err=True)
         sys.exit(EXIT_PARTIAL)
 
 
@@ -721,7 +797,17 @@ def shell_command(index_path: Path, limit: int, history: Path | None) -> None:
     is_flag=True,
     help="Let PUT and DELETE /api/v1/articles/ID change the index (read-only otherwise).",
 )
-def serve_command(index_path: Path, host: str, port: int, allow_writes: bool) -> None:
+@click.option(
+    "--allowed-host",
+    "extra_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests for this host name (repeatable; * for any). "
+    "By default only loopback names and the --host address.",
+)
+def serve_command(
+    index_path: Path, host: str, port: int, allow_writes: bool, extra_hosts: tuple[str, ...]
+) -> None:
     """Serve a search page and a JSON API (/api/v1/…, OpenAPI document at
     /api/v1/openapi.json) over the index. Ctrl-C stops it.
 
@@ -729,14 +815,17 @@ def serve_command(index_path: Path, host: str, port: int, allow_writes: bool) ->
     Exit status: 0 stopped (Ctrl-C or SIGTERM), 2 the index cannot be
     opened or the port is taken.
     """
+    import signal
     import socket
 
     import uvicorn
 
+    from .serving import KEEP_ALIVE, MAX_CONNECTIONS, BoundedH11Protocol, allowed_hosts
     from .web import create_app
 
     with Index.open(index_path) as index:
-        app = create_app(index, allow_writes=allow_writes)
+        hosts = allowed_hosts(host, extra_hosts)
+        app = create_app(index, allow_writes=allow_writes, hosts=hosts)
         try:  # the port first: a clear one-line error, not uvicorn's log
             listener = socket.create_server((host, port))
         except OSError as error:
@@ -751,10 +840,21 @@ def serve_command(index_path: Path, host: str, port: int, allow_writes: bool) ->
             f"bnsearch: serving {index_path} ({mode}) at http://{where}:{actual}/ — Ctrl-C stops",
             err=True,
         )
-        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            http=BoundedH11Protocol,
+            timeout_keep_alive=KEEP_ALIVE,
+            limit_concurrency=MAX_CONNECTIONS,
+        )
         server = uvicorn.Server(config)
+        # uvicorn stops gracefully on SIGINT and SIGTERM, then sends itself
+        # the signal again: these handlers take it, so that stopping is exit 0.
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: None)
         try:
             server.run(sockets=[listener])
         except KeyboardInterrupt:
-            pass  # uvicorn stops on Ctrl-C, then raises it again: for a server, the way to end
+            pass
         click.echo("bnsearch: stopped", err=True)

@@ -9,6 +9,8 @@ from typing import TextIO
 from ..model import Progress
 from .render import printable
 
+MAX_SKIPPED_SHOWN = 100  # skipped inputs printed one per line; then only counted
+
 __all__ = ["IndexProgress"]
 
 
@@ -29,6 +31,7 @@ class IndexProgress:
         self.started = self.last_line = time.monotonic()
         self.bar = None
         self.committing = False
+        self.skipped = 0
         if stream.isatty():
             from tqdm import tqdm
 
@@ -43,7 +46,11 @@ class IndexProgress:
 
     def __call__(self, progress: Progress) -> None:
         if progress.skipped is not None:
-            self._write(f"skipped: {printable(str(progress.skipped))}")
+            self.skipped += 1
+            if self.skipped <= MAX_SKIPPED_SHOWN:
+                self._write(f"skipped: {printable(str(progress.skipped))}")
+            elif self.skipped == MAX_SKIPPED_SHOWN + 1:
+                self._write(f"skipped: more inputs; only the first {MAX_SKIPPED_SHOWN:,} are shown")
         elapsed = max(time.monotonic() - self.started, 1e-9)
         if progress.phase == "committing":
             self._committing(progress, elapsed)

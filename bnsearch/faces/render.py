@@ -110,6 +110,8 @@ def hit_lines(hit: Hit, colour: bool, *, score: bool = True, width: int | None =
     for other in hit.sections:
         text = render_text(_fitted(other.marked, width), colour)
         lines.append(f"     {dim('›', colour)} {printable(other.section) or '(lead)'}: {text}")
+    if hit.more_sections:
+        lines.append(f"     {dim('› … more sections match (see the article)', colour)}")
     return lines
 
 

@@ -48,9 +48,11 @@ from ..api import (
     __version__,
     analyze,
     highlight,
+    is_costly,
 )
 from ..model import Snippet
 from .render import printable, render_html
+from .serving import MAX_BODY, BodyGuard, CostGate, HostGuard, QueueFull, allowed_hosts
 
 __all__ = ["MAX_LIMIT", "MAX_PAGE", "create_app"]
 
@@ -107,11 +109,31 @@ def _status(error: BnsearchError) -> int:
     return 503  # a damaged or locked index: the server cannot answer now
 
 
-def create_app(index: Index, *, allow_writes: bool = False, workers: int | None = None) -> FastAPI:
+def create_app(
+    index: Index,
+    *,
+    allow_writes: bool = False,
+    workers: int | None = None,
+    hosts: set[str] | None = None,
+    gate: CostGate | None = None,
+    max_body: int = MAX_BODY,
+) -> FastAPI:
     """The web app over an open index; ``allow_writes`` enables PUT and
     DELETE of articles (off: the server is read-only); ``workers`` threads
-    answer requests (default: one per core, at least two)."""
+    answer requests (default: one per core, at least two); ``hosts`` are
+    the host names it answers to (default: loopback names; see
+    :mod:`bnsearch.faces.serving`); ``gate`` runs costly searches apart;
+    a request body may have ``max_body`` bytes."""
     workers = workers or max(2, os.cpu_count() or 1)
+    hosts = hosts if hosts is not None else allowed_hosts("127.0.0.1")
+    gate = gate or CostGate()
+    hidden = _server_paths(index)
+
+    def public(message: str) -> str:
+        """A message without the server's paths: clients need not know them."""
+        for path in hidden:
+            message = message.replace(path, "")
+        return message.replace("index at  is", "the index is")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -129,6 +151,8 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
         docs_url=None,  # Swagger UI loads scripts from elsewhere: not under this CSP
         redoc_url=None,
     )
+    app.add_middleware(BodyGuard, writable=allow_writes, max_body=max_body)
+    app.add_middleware(HostGuard, hosts=hosts)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -143,16 +167,25 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api/")
 
-    def error_page(request: Request, status: int, message: str) -> Response:
+    def error_page(
+        request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> Response:
         if not wants_html(request):
-            return _error(status, message)
-        return templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message}, status_code=status
-        )
+            response = _error(status, message)
+        else:
+            response = templates.TemplateResponse(
+                request, "error.html", {"status": status, "message": message}, status_code=status
+            )
+        response.headers.update(headers or {})
+        return response
 
     @app.exception_handler(BnsearchError)
     async def library_error(request: Request, error: BnsearchError) -> Response:
-        return error_page(request, _status(error), printable(str(error)))
+        return error_page(request, _status(error), printable(public(str(error))))
+
+    @app.exception_handler(QueueFull)
+    async def queue_full(request: Request, error: QueueFull) -> Response:
+        return error_page(request, 503, str(error), {"Retry-After": str(gate.retry_after)})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
@@ -164,7 +197,7 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         message = error.detail if isinstance(error.detail, str) else "error"
-        return error_page(request, error.status_code, printable(message))
+        return error_page(request, error.status_code, printable(message), error.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
@@ -173,8 +206,12 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
 
     # --- the JSON API ------------------------------------------------------------
 
+    async def searching(query: str, work):
+        """``work()`` in a thread: costly queries one at a time, apart."""
+        return await gate.run(is_costly(query), work)
+
     @app.get("/api/v1/search", responses=ERRORS, tags=["search"], response_model=None)
-    def api_search(
+    async def api_search(
         q: QueryText,
         limit: Limit = 10,
         page: PageNumber = 1,
@@ -184,13 +221,16 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
     ) -> JSONResponse:
         """Search: one page of hits, as `bnsearch search --json` gives it
         (``transliterate=false``: Latin-typed words are not read as Bengali)."""
-        results = index.search(
+        results = await searching(
             q,
-            limit=limit,
-            page=page,
-            section=section or None,
-            sections=sections,
-            transliterate=transliterate,
+            lambda: index.search(
+                q,
+                limit=limit,
+                page=page,
+                section=section or None,
+                sections=sections,
+                transliterate=transliterate,
+            ),
         )
         # Already JSON-ready: skip FastAPI's walk over it (a third of a request's time).
         return JSONResponse(results.to_dict())
@@ -229,17 +269,21 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
 
     @app.get("/api/v1/stats", tags=["index"])
     def api_stats() -> dict:
-        """Facts about the index: its size, versions and sources."""
-        return index.stats().__dict__
+        """Facts about the index: its size, versions and sources (named
+        without the server's directories)."""
+        facts = dict(index.stats().__dict__)
+        facts["path"] = Path(facts["path"]).name
+        facts["sources"] = [Path(source).name for source in facts["sources"]]
+        return facts
 
     @app.get("/api/v1/suggest", responses=ERRORS, tags=["search"])
-    def api_suggest(
+    async def api_suggest(
         q: QueryText,
         limit: Annotated[int, Query(ge=1, le=MAX_COMPLETIONS)] = 10,
     ) -> dict:
         """Did you mean (spelling suggestions for the query's words) and
         completions of its last word."""
-        results = index.search(q, limit=1, snippets=False)
+        results = await searching(q, lambda: index.search(q, limit=1, snippets=False))
         last = q.split()[-1] if q.split() else ""
         try:
             completions = index.complete(last, limit) if len(last) >= 2 else []
@@ -278,7 +322,7 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
     # --- the page ------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(
+    async def page(
         request: Request,
         q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
         page: PageNumber = 1,
@@ -292,8 +336,11 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
         }  # fmt: skip
         if q.strip():
             try:
-                results = index.search(
-                    q, limit=limit, page=page, section=section or None, sections=sections
+                results = await searching(
+                    q,
+                    lambda: index.search(
+                        q, limit=limit, page=page, section=section or None, sections=sections
+                    ),
                 )
             except QueryError as error:
                 context["error"] = printable(str(error))
@@ -310,7 +357,7 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
         section: Annotated[int | None, Query(ge=0, le=100_000)] = None,
     ) -> Response:
         article, parts = index.read(article_id)
-        title = article.title
+        title = printable(article.title)
         shown = []
         for part in parts:
             spans = highlight(q, part.text) if q.strip() else []
@@ -318,7 +365,7 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
                 {
                     "ordinal": part.ordinal,
                     "level": min(part.level, 6),
-                    "heading": part.heading_path,
+                    "heading": printable(part.heading_path),
                     "html": Markup(render_html(Snippet(part.text, tuple(spans)))),
                     "current": part.ordinal == section,
                 }
@@ -333,12 +380,19 @@ def create_app(index: Index, *, allow_writes: bool = False, workers: int | None 
     return app
 
 
+def _server_paths(index: Index) -> list[str]:
+    """The index's directory as given and as an absolute path, longest first."""
+    given = str(index.directory.path)
+    absolute = str(index.directory.path.resolve())
+    return sorted({given, absolute}, key=len, reverse=True)
+
+
 def _article_dict(index: Index, article_id: str) -> dict:
     article, parts = index.read(article_id)
     return {
         "id": article_id,
         "title": article.title,
-        "source": article.source,
+        "source": Path(article.source).name,  # the file, not the server's directories
         "sections": [
             {
                 "ordinal": s.ordinal,

@@ -607,6 +607,15 @@ class Corpus:
             return False  # e.g. permission denied on a directory above it
         return False
 
+    def empty_scopes(self) -> list[str]:
+        """The given directories in which no file was found (a disk that is
+        not mounted looks like this)."""
+        return [
+            scope
+            for scope, path in zip(self.scopes, self.paths, strict=True)
+            if path.is_dir() and not any(_within(source, [scope]) for source in self.sources)
+        ]
+
     def holds(self, source: str) -> bool:
         """Whether ``source`` is one of the given paths or lies below one."""
         return _within(source, self.scopes)

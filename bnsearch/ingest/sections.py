@@ -16,7 +16,13 @@ import re
 from ..analysis import analyze
 from ..model import Section
 
-__all__ = ["is_reference_heading", "split_sections"]
+__all__ = ["MAX_SECTIONS", "count_sections", "is_reference_heading", "split_sections"]
+
+# Sections an article is split into at most; the text after the last one's
+# start, headings and all, is that section's (a file of 50,000 headings must
+# not become 50,000 documents, nor list them all under one hit). Bengali
+# Wikipedia's longest articles have a few hundred.
+MAX_SECTIONS = 1000
 
 # Same number of = on both sides, the heading text has no = and no line break,
 # and the marker is delimited by white space (or the start/end of the text).
@@ -45,15 +51,25 @@ def is_reference_heading(heading: str) -> bool:
     return bool(terms) and terms <= _REFERENCE_TERMS
 
 
-def split_sections(text: str) -> list[Section]:
-    """The lead and the headed sections of ``text``, in order.
+def count_sections(text: str) -> int:
+    """How many sections ``text`` has, the lead included, without a limit."""
+    return 1 + sum(1 for _ in _HEADING.finditer(text))
+
+
+def split_sections(text: str, limit: int = MAX_SECTIONS) -> list[Section]:
+    """The lead and the headed sections of ``text``, in order, at most
+    ``limit`` of them (the last then holds the rest of the text).
 
     Empty sections are kept only when they have a heading (a heading alone is
     still a place a search can name); the lead is always first, even if empty.
     """
     sections = []
     stack: list[tuple[int, str, bool]] = []  # (level, heading, is_reference) of ancestors
-    matches = list(_HEADING.finditer(text))
+    matches = []
+    for match in _HEADING.finditer(text):
+        if len(matches) == limit - 1:
+            break
+        matches.append(match)
     lead_end = matches[0].start() if matches else len(text)
     sections.append(Section(0, 1, "", (), text[:lead_end].strip()))
     for ordinal, match in enumerate(matches, 1):

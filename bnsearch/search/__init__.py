@@ -7,7 +7,7 @@ articles, snippets and suggestions; :class:`SearchPipeline` runs them.
 """
 
 from .compile import QueryPlan, Weights, compile_query
-from .parse import parse
+from .parse import is_costly, parse
 from .pipeline import DEFAULT_TIMEOUT, DEFAULT_WEIGHTS, SearchPipeline, SearchRequest, query_spans
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "SearchRequest",
     "Weights",
     "compile_query",
+    "is_costly",
     "parse",
     "query_spans",
 ]

@@ -30,6 +30,7 @@ from typing import Literal, Union
 from ..errors import QueryError, QueryTooBroadError
 
 __all__ = [
+    "COSTLY_TERMS",
     "FIELD_ALIASES",
     "MAX_DEPTH",
     "MAX_QUERY_CHARS",
@@ -42,6 +43,7 @@ __all__ = [
     "Not",
     "Phrase",
     "Word",
+    "is_costly",
     "parse",
 ]
 
@@ -257,6 +259,29 @@ def parse(text: str) -> Group:
             f"the query has {terms:,} words; at most {MAX_TERMS} (drop the less important ones)"
         )
     return tree
+
+
+COSTLY_TERMS = 16  # words past which a query is served as a costly one
+
+
+def is_costly(text: str) -> bool:
+    """Whether a query may take long: it has a prefix (searched as up to
+    50 words per field), or more than COSTLY_TERMS words. A server runs
+    such queries apart, so that they cannot hold up the cheap ones."""
+    try:
+        tree = parse(text)
+    except QueryTooBroadError:
+        return False  # refused at once
+    stack: list[Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Word) and node.prefix:
+            return True
+        if isinstance(node, Filter | Not | Must):
+            stack.append(node.node)
+        elif isinstance(node, Group | AnyOf):
+            stack.extend(node.nodes)
+    return _count_terms(tree) > COSTLY_TERMS
 
 
 def _count_terms(tree: Group) -> int:

@@ -13,15 +13,16 @@ budget.
 from __future__ import annotations
 
 import heapq
-import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from whoosh.searching import Searcher
 
-from ..analysis import INTERROGATIVES, analyze, is_interrogative
-from ..engine.cache import column, memoized_term_lookups, per_generation, per_reader
+from ..analysis import analyze, is_interrogative
+from ..engine.cache import column, memoized_term_lookups, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
+from ..engine.romanized import romanized_forms
 from ..engine.scoring import ArticleParameters, sections_holding
 from ..errors import QueryError
 from ..model import Hit, Results, SectionHit, Snippet
@@ -30,7 +31,7 @@ from .parse import Filter, Group, parse
 from .rank import Matches, choose_sections, rank
 from .snippets import make_snippet, match_spans, snippet_spans
 from .suggest import did_you_mean, suggestions
-from .transliterate import Lookup, build_lookup, candidates, is_latin_word
+from .transliterate import candidates, is_latin_word
 from .variants import close_spellings, rare_limit
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 DEFAULT_WEIGHTS = Weights()  # see Weights for how they were chosen
 DEFAULT_ARTICLE = ArticleParameters()
+MAX_OTHER_SECTIONS = 20  # other matching sections listed per hit (sections=True)
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,9 @@ class SearchPipeline:
             sections=searcher.doc_count(),
             expand=expand,
             speller=lambda exact, count: _spellings(searcher, exact, count),
-            romanizer=(lambda word: _readings(searcher, word)) if request.transliterate else None,
+            romanizer=(lambda word: _readings(searcher, word, deadline))
+            if request.transliterate
+            else None,
             joiner=lambda exact: sections_holding(searcher, exact, "_exact"),
         )
         latin = [
@@ -202,9 +206,12 @@ class SearchPipeline:
     ) -> list[SectionHit]:
         """The article's other sections whose own heading or text matched (every
         section carries the title, so a title match alone does not count), with
-        the scores the ranking gave them."""
+        the scores the ranking gave them; the best MAX_OTHER_SECTIONS."""
         found = []
         for score, docnum in matches.ranked_sections(hit.id):
+            if len(found) == MAX_OTHER_SECTIONS:
+                hit.more_sections = True  # an article of thousands of sections
+                break
             stored = self.searcher.stored_fields(docnum)
             if stored["ordinal"] == hit.ordinal:
                 continue
@@ -276,29 +283,27 @@ def _stem_of(term: str) -> str:
     return terms[0][1] if len(terms) == 1 else term
 
 
-def _readings(searcher: Searcher, word: str) -> list[str]:
-    return [term for term, _, _ in romanized_readings(searcher, word)]
+def _readings(searcher: Searcher, word: str, deadline: Deadline) -> list[str]:
+    return [term for term, _, _ in romanized_readings(searcher, word, deadline.check)]
 
 
-def romanized_readings(searcher: Searcher, word: str) -> list[tuple[str, int, float]]:
+def romanized_readings(
+    searcher: Searcher, word: str, check: Callable[[], None] = lambda: None
+) -> list[tuple[str, int, float]]:
     """The Bengali readings of a Latin-typed word (bnsearch.search.transliterate):
-    (form, sections, distance), best first."""
-    reader = searcher.reader()
-
-    def lookup() -> Lookup:
-        terms = (
-            (term.decode("utf-8"), info.doc_frequency())
-            for term, info in reader.iter_field("body_exact")
-        )
-        # Question words, however rare in the text, so that koyjon is read as
-        # কয়জন (and then left out of the search, as কয়জন is).
-        return build_lookup(itertools.chain(terms, ((w, 0) for w in INTERROGATIVES)))
-
+    (form, sections, distance), best first. ``check`` is called while a
+    table is built in memory for an index written without one (a search's
+    deadline)."""
     if not is_latin_word(word) or not searcher.doc_count():
         return []
-    table = per_generation(reader, "romanized lookup", lookup)
+    reader = searcher.reader()
+    forms = romanized_forms(reader, check)
     return candidates(
-        word, table, reader.doc_frequency("body_exact", word.lower()), _is_function_word
+        word,
+        forms,
+        lambda term: reader.doc_frequency("body_exact", term),
+        reader.doc_frequency("body_exact", word.lower()),
+        _is_function_word,
     )
 
 

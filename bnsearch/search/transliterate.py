@@ -1,7 +1,7 @@
 """Romanized (Banglish) query words read as Bengali: ``dhaka`` finds ঢাকা.
 
-Every Bengali word of the index (its exact forms in at least MIN_FREQUENCY
-sections) is filed under its loose romanization key
+Every Bengali word of the index (its exact forms; those in at least
+MIN_FREQUENCY sections are read) is filed under its loose romanization key
 (:mod:`bnsearch.analysis.romanize`); a Latin-typed query word is folded by
 the same rules and looked up. Candidates sharing its key are ranked by how
 close their loose forms are (vowels included) and then by frequency; those
@@ -26,16 +26,16 @@ for an MRR@10 of 0.80 instead of 0.85 (the originals: 0.98). Among the
 closest readings a question word comes first, and then the word is left out
 as its Bengali form would be (0.80 → 0.82).
 
-Measured on the shared corpus: building the lookup reads the body's exact
-terms once per index generation, shared by every thread (about 1–2 s for
-166,000 terms; 46,000 Bengali forms in 19,000 keys); a lookup then costs
-microseconds.
+The forms by key come from a table written with the index
+(:mod:`bnsearch.engine.romanized`): a lookup costs one indexed read, in a
+process that has just started.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
+from ..analysis import INTERROGATIVES
 from ..analysis.romanize import (
     bengali_key,
     bengali_loose,
@@ -48,8 +48,7 @@ from ..analysis.romanize import (
 __all__ = [
     "ENGLISH_RATIO",
     "MAX_CANDIDATES",
-    "Lookup",
-    "build_lookup",
+    "Forms",
     "candidates",
     "is_latin_word",
 ]
@@ -60,31 +59,15 @@ ENGLISH_RATIO = 10
 MAX_CANDIDATES = 3
 MAX_DISTANCE = 1.5  # loose-form edits (a vowel half an edit)
 
-Lookup = dict[str, list[tuple[str, int]]]
-
-
-def _is_bengali(term: str) -> bool:
-    return any("\u0980" <= char <= "\u09ff" for char in term)
-
-
-def build_lookup(terms: Iterable[tuple[str, int]]) -> Lookup:
-    """Each romanization key with the Bengali forms (and their section
-    counts) filed under it, from (term, sections) pairs."""
-    lookup: Lookup = {}
-    seen: set[str] = set()
-    for term, frequency in terms:
-        # Frequency 0: a form filed whatever its count (a question word).
-        if (frequency >= MIN_FREQUENCY or frequency == 0) and term not in seen:
-            key = bengali_key(term) if _is_bengali(term) else ""
-            if len(key) >= 2:
-                seen.add(term)
-                lookup.setdefault(key, []).append((term, frequency))
-    return lookup
+# The Bengali forms filed under a romanization key (the index's table:
+# bnsearch.engine.romanized), and a form's section count.
+Forms = Callable[[str], list[str]]
 
 
 def candidates(
     word: str,
-    lookup: Lookup,
+    forms: Forms,
+    frequency: Callable[[str], int],
     latin_frequency: int,
     function_word: Callable[[str], bool] = lambda form: False,
 ) -> list[tuple[str, int, float]]:
@@ -92,19 +75,36 @@ def candidates(
     sections, distance); none for a word too short, or one that is a word
     of the index in its own right. Among the closest readings a function
     word (``function_word``: a stopword or question word) comes first: in a
-    query, ``kobe`` is কবে before it is কাব্যে."""
+    query, ``kobe`` is কবে before it is কাব্যে. Question words are read
+    however rare they are (koyjon is কয়জন, then left out as কয়জন is)."""
     if not is_latin_word(word) or len(word) < MIN_LETTERS:
         return []
     key = latin_key(word)
     if len(key) < 2:
         return []
     loose = latin_loose(word)
-    found = [
-        (term, frequency, loose_distance(loose, bengali_loose(term)))
-        for term, frequency in lookup.get(key, ())
-    ]
-    found = [entry for entry in found if entry[2] <= MAX_DISTANCE]
+    found = []
+    for term in dict.fromkeys([*forms(key), *_INTERROGATIVE_KEYS.get(key, ())]):
+        count = frequency(term)
+        if count < MIN_FREQUENCY and term not in _INTERROGATIVE_FORMS:
+            continue
+        distance = loose_distance(loose, bengali_loose(term))
+        if distance <= MAX_DISTANCE:
+            found.append((term, count, distance))
     found.sort(key=lambda entry: (entry[2], not function_word(entry[0]), -entry[1], entry[0]))
     if not found or found[0][1] < ENGLISH_RATIO * latin_frequency:
         return []
     return found[:MAX_CANDIDATES]
+
+
+def _interrogative_keys() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for word in INTERROGATIVES:
+        key = bengali_key(word)
+        if len(key) >= 2:
+            table.setdefault(key, []).append(word)
+    return table
+
+
+_INTERROGATIVE_FORMS = frozenset(INTERROGATIVES)
+_INTERROGATIVE_KEYS = _interrogative_keys()
