@@ -15,8 +15,9 @@ demo: $(STAMP)
 	$(BIN)/bnsearch index --index $(DEMO_INDEX) corpus/
 	$(BIN)/bnsearch search --index $(DEMO_INDEX) --sections "কাতারের দূতাবাস"
 
+# The fast suite runs on every core (pytest-xdist); the full one in order.
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest

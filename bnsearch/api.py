@@ -14,23 +14,16 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
+from importlib import import_module
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from whoosh.searching import Searcher
 
 from . import __version__
 from .analysis import ANALYZER_VERSION, AnalyzedToken, analyze, normalize_label
-from .engine import (
-    DEFAULT_MEMORY_MB,
-    DEFAULT_TIMEOUT,
-    SectionWeighting,
-    add_articles,
-    check_index,
-    create_index,
-    delete_articles,
-    update_index,
-)
+from .engine.collector import DEFAULT_TIMEOUT
+from .engine.scoring import SectionWeighting
 from .errors import (
     ArticleNotFoundError,
     BnsearchError,
@@ -40,18 +33,8 @@ from .errors import (
     QueryError,
     QueryTooBroadError,
 )
-from .evaluation import (
-    NDCG_GAINS,
-    EvalReport,
-    evaluate,
-    evaluate_run,
-    read_qrels,
-    read_queries,
-    read_run,
-    read_sections,
-)
-from .ingest import DEFAULT_LIMITS, ReadLimits
-from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Results, Section
+from .lazy import lazy_names
+from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Progress, Results, Section
 from .search import SearchPipeline, SearchRequest, is_costly, query_spans
 from .search.pipeline import romanized_readings
 from .search.suggest import MAX_COMPLETIONS, completions
@@ -74,6 +57,7 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "InvalidArgumentError",
+    "Progress",
     "QueryError",
     "QueryTooBroadError",
     "ReadLimits",
@@ -89,6 +73,48 @@ __all__ = [
     "read_run",
     "read_sections",
 ]
+
+if TYPE_CHECKING:
+    from .engine.indexing import DEFAULT_MEMORY_MB
+    from .evaluation import (
+        NDCG_GAINS,
+        EvalReport,
+        evaluate_run,
+        read_qrels,
+        read_queries,
+        read_run,
+        read_sections,
+    )
+    from .ingest.readers import DEFAULT_LIMITS, ReadLimits
+
+# Loaded on first use: searching needs neither the write path nor evaluation,
+# and every command starts sooner without them.
+_LAZY = {
+    "DEFAULT_MEMORY_MB": "engine.indexing",
+    "DEFAULT_LIMITS": "ingest.readers",
+    "ReadLimits": "ingest.readers",
+    "NDCG_GAINS": "evaluation",
+    "EvalReport": "evaluation",
+    "evaluate_run": "evaluation",
+    "read_qrels": "evaluation",
+    "read_queries": "evaluation",
+    "read_run": "evaluation",
+    "read_sections": "evaluation",
+}
+
+
+__getattr__ = lazy_names(__package__, _LAZY)
+
+
+def _engine(name: str) -> Any:
+    """A function of the write path or the check, loaded when first called."""
+    return getattr(
+        import_module(
+            ".engine.indexing" if name != "check_index" else ".engine.check", __package__
+        ),
+        name,
+    )
+
 
 _T = TypeVar("_T")
 MAX_RESULT_WINDOW = 100_000  # limit × page: how deep into the results a page may be
@@ -164,13 +190,26 @@ class Index:
                     f"an index already exists at {path}; open it, or rebuild it with "
                     "`bnsearch index --rebuild`"
                 )
-            create_index(directory)
+            _engine("create_index")(directory)
         return cls(directory)
 
-    # Index files and directories into the index at a path, creating it when
-    # missing; incremental unless rebuild=True. The same function as
-    # bnsearch.engine.indexing.update_index (see there for the options).
-    build = staticmethod(update_index)
+    @staticmethod
+    def build(path: Path | str, sources: Iterable[Path | str], **options: Any) -> IndexReport:
+        """Index files and directories into the index at ``path``, creating it
+        when missing; incremental unless ``rebuild=True``. The same function
+        as bnsearch.engine.indexing.update_index (see there for the options)."""
+        return _engine("update_index")(path, sources, **options)
+
+    @staticmethod
+    def add_stream(path: Path | str, stream: BinaryIO, limits: Any = None) -> IndexReport:
+        """Add or replace the articles of a JSON Lines stream (standard
+        input: ``bnsearch index -``) in the index at ``path``, created when
+        missing, in one commit; nothing is deleted, bad lines are skipped
+        and reported."""
+        from .ingest.readers import DEFAULT_LIMITS, read_jsonl_stream
+
+        events = read_jsonl_stream(stream, limits or DEFAULT_LIMITS)
+        return _engine("add_articles")(path, events)
 
     def add(self, article: Article) -> IndexReport:
         """Add one article, or replace the article with its id."""
@@ -187,7 +226,7 @@ class Index:
         report's ``skipped``."""
         if isinstance(articles, Article):
             articles = [articles]
-        report = add_articles(self.directory.path, articles, wait=wait)
+        report = _engine("add_articles")(self.directory.path, articles, wait=wait)
         self.refresh()
         return report
 
@@ -196,7 +235,7 @@ class Index:
         False when the index does not hold it. Waits for another writer as
         ``add_many`` does."""
         _text_argument("article_id", article_id)
-        report = delete_articles(self.directory.path, [article_id], wait=wait)
+        report = _engine("delete_articles")(self.directory.path, [article_id], wait=wait)
         self.refresh()
         return report.deleted == 1
 
@@ -400,6 +439,8 @@ class Index:
         *,
         stemming: bool = True,
     ) -> EvalReport:
+        from .evaluation import evaluate
+
         """Search each (qid, query) for its top 100 and score the rankings
         against ``qrels``; ``sections`` names each query's answering section
         (see :mod:`bnsearch.evaluation`). A query that cannot be searched
@@ -422,7 +463,7 @@ class Index:
     def check(self) -> list[str]:
         """Read every file of the index and compare what must agree; the
         problems found (empty when the index is sound)."""
-        return self._reading(lambda: check_index(self._ix))
+        return self._reading(lambda: _engine("check_index")(self._ix))
 
     # --- facts ----------------------------------------------------------
 

@@ -95,6 +95,18 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(autouse=True)
+def away_from_the_users_files(tmp_path_factory, monkeypatch) -> None:
+    """Every test runs in an empty directory with a home of its own and none
+    of bnsearch's variables: no test reads the index/ a user built in the
+    repository, their history or their settings."""
+    place = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(place)
+    monkeypatch.setenv("HOME", str(place))
+    for name in ("BNSEARCH_INDEX", "BNSEARCH_HISTORY", "NO_COLOR", "XDG_STATE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory) -> Path:
     """An index of the four seed articles (built once per test session)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import REPO, SEED_DIR, serving
+from conftest import SEED_DIR, serving
 from fastapi.testclient import TestClient
 from schemathesis.checks import not_a_server_error
 
@@ -189,9 +189,14 @@ def test_page_errors_are_pages(client) -> None:
 
 def _schema():
     # The schema is read at import time: an index of the seed corpus built
-    # then (anew: a cheap build, whatever version made the last one).
-    path = REPO / ".pytest_cache" / "web-schema-index"
-    Index.build(path, [SEED_DIR], rebuild=True)
+    # then, in a directory of this process's own (test processes run side
+    # by side with `make test`), removed when it ends.
+    import atexit
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="bnsearch-schema-")) / "index"
+    atexit.register(shutil.rmtree, path.parent, True)
+    Index.build(path, [SEED_DIR])
     index = Index.open(path)
     return schemathesis.openapi.from_asgi("/api/v1/openapi.json", make_app(index))
 

@@ -5,6 +5,7 @@ edit, which did-you-mean asks of hundreds of terms per word."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 __all__ = ["weighted_distance", "within_one_edit"]
@@ -15,10 +16,13 @@ def weighted_distance(
     b: str,
     substitution: Callable[[str, str], float],
     indel: Callable[[str], float],
+    limit: float = math.inf,
 ) -> float:
     """The least total cost of turning ``a`` into ``b`` by substitutions
     (``substitution(x, y)``, 0 for equal characters) and insertions or
-    deletions (``indel(char)``)."""
+    deletions (``indel(char)``); ``math.inf`` as soon as it must exceed
+    ``limit`` (every path crosses each row, so a row whose every cell is
+    over the limit ends it: most candidates are given up after a few)."""
     previous = [0.0]
     for char in b:
         previous.append(previous[-1] + indel(char))
@@ -32,6 +36,8 @@ def weighted_distance(
                     current[j - 1] + indel(y),
                 )
             )
+        if min(current) > limit:
+            return math.inf
         previous = current
     return previous[-1]
 

@@ -16,31 +16,24 @@ codec's blocks, the formats, the pool; tests/test_arrays.py: postings,
 scores and evidence of the array path).
 """
 
-from .check import check_index
-from .collector import DEFAULT_TIMEOUT, Deadline
-from .indexing import (
-    DEFAULT_MEMORY_MB,
-    add_articles,
-    create_index,
-    delete_articles,
-    remove_leftovers,
-    update_index,
-)
-from .schema import ANALYZER_VERSION, SCHEMA_VERSION, make_schema
-from .scoring import SectionWeighting
+from ..lazy import lazy_names
 
-__all__ = [
-    "ANALYZER_VERSION",
-    "DEFAULT_MEMORY_MB",
-    "DEFAULT_TIMEOUT",
-    "SCHEMA_VERSION",
-    "Deadline",
-    "SectionWeighting",
-    "add_articles",
-    "check_index",
-    "create_index",
-    "delete_articles",
-    "make_schema",
-    "remove_leftovers",
-    "update_index",
-]
+# Where each name lives: loaded on first use, so that a search does not load
+# the write path (and a command's start-up stays short).
+_NAMES = {
+    "ANALYZER_VERSION": "schema",
+    "DEFAULT_MEMORY_MB": "indexing",
+    "DEFAULT_TIMEOUT": "collector",
+    "SCHEMA_VERSION": "schema",
+    "Deadline": "collector",
+    "SectionWeighting": "scoring",
+    "add_articles": "indexing",
+    "check_index": "check",
+    "create_index": "indexing",
+    "delete_articles": "indexing",
+    "make_schema": "schema",
+    "remove_leftovers": "indexing",
+    "update_index": "indexing",
+}
+__all__ = sorted(_NAMES)
+__getattr__ = lazy_names(__name__, _NAMES)

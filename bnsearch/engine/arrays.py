@@ -45,7 +45,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 
-from .cache import column, per_generation, per_reader, reference_sections
+from .cache import column_values, per_generation, per_reader, reference_sections
 from .codec import LENGTH_OF_BYTE, decode_frequencies, decode_ids
 from .scoring import (
     ARTICLE_FIELDS,
@@ -377,10 +377,10 @@ def document_table(reader: IndexReader) -> DocumentTable:
             count = segment.doc_count_all()
             if not count:
                 continue
-            ids = list(column(segment, "article_id"))
+            ids = column_values(segment, "article_id")
             span = slice(offset, offset + count)
             article_of[span] = [numbers.setdefault(name, len(numbers)) for name in ids]
-            ordinals[span] = list(column(segment, "ordinal"))
+            ordinals[span] = column_values(segment, "ordinal")
             references = np.fromiter(reference_sections(segment), dtype=np.int64)
             is_reference[offset + references] = True
             if segment.has_deletions():

@@ -34,6 +34,7 @@ this stable module path.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import struct
 import sys
@@ -97,14 +98,18 @@ def _narrowest(largest: int) -> str:
     return "B" if largest < 1 << 8 else "H" if largest < 1 << 16 else "I"
 
 
-_LENGTH_BYTES = bytes(length_to_byte(n) for n in range(1 << 16))
+@functools.cache
+def _length_bytes() -> bytes:
+    """length_to_byte of every length below 2**16, made when first written
+    (15 ms: not at every start of a command that only reads)."""
+    return bytes(length_to_byte(n) for n in range(1 << 16))
 
 
 def _length_byte(length: int | None) -> int:
     """Whoosh's length_to_byte (0 for None), from a table for most lengths."""
     if length is None:
         return 0
-    return _LENGTH_BYTES[length] if length < 1 << 16 else length_to_byte(length)
+    return _length_bytes()[length] if length < 1 << 16 else length_to_byte(length)
 
 
 _ONE_NUMBER = {code: struct.Struct("<" + code) for code in "BHI"}

@@ -16,15 +16,16 @@ from whoosh import query as wq
 from whoosh.collectors import Collector
 from whoosh.searching import Searcher
 
+from ..defaults import DEFAULT_TIMEOUT
 from ..errors import QueryTooBroadError
 from .cache import column, reference_sections
 from .scoring import REFERENCE_DISCOUNT
 
 __all__ = ["CHECK_EVERY", "DEFAULT_TIMEOUT", "BestSectionPerArticle", "Deadline"]
 
-# Seconds a search may take before it ends with QueryTooBroadError. The
-# slowest ordinary query on the shared corpus takes well under a second.
-DEFAULT_TIMEOUT = 10.0
+# DEFAULT_TIMEOUT (bnsearch.defaults): seconds a search may take before it
+# ends with QueryTooBroadError; the slowest ordinary query on the shared
+# corpus takes well under a second.
 CHECK_EVERY = 256  # matches collected between two looks at the clock
 
 
@@ -39,8 +40,8 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() > self.end:
             raise QueryTooBroadError(
-                f"query too broad: the search took longer than {self.seconds:g} s; "
-                "use rarer words, fewer words or longer prefixes"
+                f"the search ran out of its time budget ({self.seconds:g} s): give it more "
+                "(--timeout), or search for rarer words, fewer words or longer prefixes"
             )
 
 

@@ -35,6 +35,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import IndexWriter
 
+from ..defaults import DEFAULT_MEMORY_MB
 from ..errors import EmptySourceError, IndexDamagedError, IndexWriteError, SourceNotFoundError
 from ..ingest import DEFAULT_LIMITS, Corpus, ReadLimits, checked_article, split_sections
 from ..ingest.sections import MAX_SECTIONS, count_sections
@@ -56,10 +57,6 @@ __all__ = [
     "update_index",
 ]
 
-# Whoosh's indexing buffer per writer process. Below what a corpus needs,
-# Whoosh spills sorted runs to disk and merges them: on the 35 MB shared corpus
-# 256 MB took 63 s, 512 MB 49 s; 1024 MB was no faster (bench/index.py).
-DEFAULT_MEMORY_MB = 512
 # Fresh builds of at least this much input (file bytes, so a .gz counts
 # small) use two writer processes that each leave their own segment (24.0 s
 # instead of 46.7 s for the shared corpus on 2 cores; merging the segments at
@@ -163,20 +160,33 @@ def write_articles(
     manifest: dict[str, tuple[str, str]],
     report: IndexReport,
     on_article: Callable[[Article | Skipped], None] | None = None,
+    elsewhere: Callable[[str], bool] = lambda source: False,
 ) -> set[str]:
-    """Add, replace or skip each article; returns the ids seen."""
+    """Add, replace or skip each article; returns the ids seen. An article
+    whose id the index holds from another source that ``elsewhere`` says
+    is still there (and not read by this run) is skipped: two files of the
+    same name in two folders indexed in two runs must not replace each other."""
     seen: dict[str, str] = {}
     for event in articles:
+        previous = None if isinstance(event, Skipped) else manifest.get(event.id)
         if isinstance(event, Skipped):
             report.skip(event)
         elif event.id in seen:
             event = Skipped(event.source, "", f"duplicate article id {event.id!r}; kept the first")
             report.skip(event)
+        elif previous and previous[1] != event.source and previous[1] and elsewhere(previous[1]):
+            event = Skipped(
+                event.source,
+                "",
+                f"article id {event.id!r} is already the id of an article from {previous[1]}; "
+                "skipped (a text file's id is its path below the folder given: index both "
+                "folders from one above them, or rename one)",
+            )
+            report.skip(event)
         else:
             seen[event.id] = event.source
             report.text_bytes += len(event.text.encode("utf-8"))
             digest = content_hash(event)
-            previous = manifest.get(event.id)
             if previous == (digest, event.source):
                 report.unchanged += 1
             else:
@@ -228,17 +238,19 @@ def remove_leftovers(generation: Path) -> None:
 
 @contextmanager
 def _interrupts_deferred() -> Iterator[Callable[[], bool]]:
-    """Hold Ctrl-C back while bookkeeping that must not stop halfway runs;
-    yields a function that tells whether one came."""
+    """Hold Ctrl-C (and SIGTERM) back while bookkeeping that must not stop
+    halfway runs; yields a function that tells whether one came."""
     if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    numbers = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(n, lambda number, frame: caught.append(number)) for n in numbers]
     try:
         yield lambda: bool(caught)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in zip(numbers, previous, strict=True):
+            signal.signal(number, handler)
 
 
 def _commit(writer: IndexWriter, ix: whoosh_index.Index) -> bool:
@@ -446,7 +458,11 @@ def update_index(
     def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
         if prune and not prune_empty:
             refuse_emptied(corpus, manifest)
-        seen = write_articles(writer, corpus, manifest, report, on_article)
+
+        def elsewhere(source: str) -> bool:
+            return not corpus.holds(source) and os.path.lexists(source)
+
+        seen = write_articles(writer, corpus, manifest, report, on_article, elsewhere)
         if prune:
             prune_unseen(writer, corpus, manifest, seen, report)
         if progress is not None:  # the commit comes next
@@ -478,7 +494,7 @@ def update_index(
 
 def add_articles(
     path: Path | str,
-    articles: Iterable[Article],
+    articles: Iterable[Article | Skipped],
     *,
     memory_mb: int = DEFAULT_MEMORY_MB,
     wait: float = 0.0,
@@ -492,7 +508,12 @@ def add_articles(
 
     def events() -> Iterator[Article | Skipped]:
         for number, article in enumerate(articles, 1):
-            yield checked_article(article, f"article {number}")
+            # A reader's Skipped (a bad line of a stream) is reported as it is.
+            yield (
+                article
+                if isinstance(article, Skipped)
+                else checked_article(article, f"article {number}")
+            )
 
     def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
         write_articles(writer, events(), manifest, report)

@@ -111,6 +111,11 @@ class Forms:
     def __call__(self, key: str) -> list[str]:
         raise NotImplementedError
 
+    def with_prefix(self, prefix: str) -> list[str] | None:
+        """The index's Bengali forms (of two consonants or more) that start
+        with ``prefix``, in order; None when this table cannot say."""
+        return None
+
 
 class StoredForms(Forms):
     """Forms read from a generation's table (None from ``open`` when it has none)."""
@@ -144,6 +149,18 @@ class StoredForms(Forms):
                 return [term for (term,) in rows]
             except sqlite3.Error:
                 return []
+
+    def with_prefix(self, prefix: str) -> list[str] | None:
+        # The primary key orders terms by their UTF-8 bytes, as Whoosh does.
+        with self._lock:
+            try:
+                rows = self._db.execute(
+                    "SELECT term FROM forms WHERE term >= ? AND term < ? ORDER BY term",
+                    (prefix, prefix + "\U0010ffff"),
+                )
+                return [term for (term,) in rows]
+            except sqlite3.Error:
+                return None
 
 
 class MemoryForms(Forms):

@@ -12,33 +12,23 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..api import (
-    ANALYZER_VERSION,
-    DEFAULT_LIMITS,
+from .. import __version__
+from ..defaults import (
+    DEFAULT_ARTICLE_BYTES,
+    DEFAULT_LINE_BYTES,
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
-    NDCG_GAINS,
-    Index,
-    ReadLimits,
-    __version__,
-    analyze,
-    evaluate_run,
-    highlight,
-    normalize_label,
-    read_qrels,
-    read_queries,
-    read_run,
-    read_sections,
 )
 from ..errors import BnsearchError, IndexDamagedError, QueryError
 from ..model import Snippet
-from .progress import IndexProgress
 from .render import (
     printable,
     render_text,
@@ -48,9 +38,21 @@ from .render import (
     use_colour,
 )
 
+
+class _Library:
+    """bnsearch.api, imported when a command first needs it: ``--help`` and
+    usage errors answer without loading the engine."""
+
+    def __getattr__(self, name: str):
+        return getattr(import_module("bnsearch.api"), name)
+
+
+api = _Library()
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_INDEX = "index"
 EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class BnsearchGroup(click.Group):
@@ -90,12 +92,14 @@ index_option = click.option(
 
 
 @click.group(cls=BnsearchGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(
-    __version__,
+@click.option(
     "-V",
     "--version",
-    prog_name="bnsearch",
-    message=f"%(prog)s %(version)s (analyzer {ANALYZER_VERSION})",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, param, value: _print_version(ctx) if value else None,
+    help="Show the version and exit.",
 )
 def main() -> None:
     """Full-text search for Bengali (Bangla) text.
@@ -104,6 +108,13 @@ def main() -> None:
     Exit status: 0 success, 1 nothing found or some input skipped,
     2 usage or fatal error, 130 interrupted (Ctrl-C).
     """
+
+
+def _print_version(ctx: click.Context) -> None:
+    from ..analysis import ANALYZER_VERSION
+
+    click.echo(f"bnsearch {__version__} (analyzer {ANALYZER_VERSION})")
+    ctx.exit()
 
 
 @main.command("analyze")
@@ -150,7 +161,7 @@ def analyze_command(field: str, as_json: bool, index_path: Path, text: str | Non
     if as_json:
         click.echo("[", nl=False)
     for piece in _pieces(stream):
-        tokens = analyze(piece, field)  # type: ignore[arg-type]
+        tokens = api.analyze(piece, field)  # type: ignore[arg-type]
         for token in tokens:
             if token.text.isascii() and len(latin) < _MAX_READ_WORDS:
                 latin[token.text] = None
@@ -207,7 +218,7 @@ class _Readings:
 
     def __init__(self, index_path: Path) -> None:
         self.index_path = index_path
-        self.index: Index | None = None
+        self.index: api.Index | None = None
         self.known: dict[str, list] = {}
         self.usable = (index_path / "CURRENT").exists()
 
@@ -216,7 +227,7 @@ class _Readings:
         if missing and self.usable:
             try:
                 if self.index is None:
-                    self.index = Index.open(self.index_path)
+                    self.index = api.Index.open(self.index_path)
                 self.known.update({word: self.index.readings(word) for word in missing})
             except BnsearchError:
                 source = click.get_current_context().get_parameter_source("index_path")
@@ -277,14 +288,14 @@ def _print_tokens(tokens: list, readings: dict[str, list]) -> None:
 @click.option(
     "--max-article-mb",
     type=click.FloatRange(0.001, 4096),
-    default=DEFAULT_LIMITS.article_bytes / (1 << 20),
+    default=DEFAULT_ARTICLE_BYTES / (1 << 20),
     show_default=True,
     help="Skip (and report) an article whose text is larger.",
 )
 @click.option(
     "--max-line-mb",
     type=click.FloatRange(0.001, 4096),
-    default=DEFAULT_LIMITS.line_bytes / (1 << 20),
+    default=DEFAULT_LINE_BYTES / (1 << 20),
     show_default=True,
     help="Skip (and report) a JSON Lines line that is larger.",
 )
@@ -318,26 +329,48 @@ def index_command(
     Exit status: 0 everything indexed, 1 some input skipped,
     2 usage or fatal error, 130 interrupted.
     """
+    from .progress import IndexProgress
+
     progress = IndexProgress()
-    limits = ReadLimits(int(max_article_mb * (1 << 20)), int(max_line_mb * (1 << 20)))
+    limits = api.ReadLimits(int(max_article_mb * (1 << 20)), int(max_line_mb * (1 << 20)))
+    if sources == (Path("-"),):
+        if sys.stdin.isatty():
+            raise click.UsageError('"-" reads JSON Lines from standard input; pipe them in')
+        if rebuild or prune:
+            raise click.UsageError('"-" adds articles: --rebuild and --prune need sources')
+    # SIGTERM (systemd, kill) cancels a run as Ctrl-C does: the index stays
+    # as it was, unless the commit has landed (then the run completes).
+    terminated: list[int] = []
+
+    def terminate(number: int, frame: object) -> None:
+        terminated.append(number)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
-        report = Index.build(
-            index_path,
-            sources or [Path("corpus")],
-            rebuild=rebuild,
-            prune=prune,
-            prune_empty=prune_empty,
-            memory_mb=memory_mb,
-            procs=procs,
-            progress=progress,
-            limits=limits,
-        )
+        if sources == (Path("-"),):
+            report = api.Index.add_stream(index_path, sys.stdin.buffer, limits)
+            for skipped in report.skipped:
+                progress(api.Progress(0, 0, 0, skipped))
+        else:
+            report = api.Index.build(
+                index_path,
+                sources or [Path("corpus")],
+                rebuild=rebuild,
+                prune=prune,
+                prune_empty=prune_empty,
+                memory_mb=memory_mb,
+                procs=procs,
+                progress=progress,
+                limits=limits,
+            )
     except KeyboardInterrupt:
         progress.close()
         click.echo("bnsearch: interrupted; the index is unchanged", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     finally:
         progress.close()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if report.stale_lock_pid:
         click.echo(f"cleared a stale lock left by process {report.stale_lock_pid}", err=True)
     for note in report.notes:
@@ -357,7 +390,7 @@ def index_command(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def stats_command(index_path: Path, as_json: bool) -> None:
     """Facts about the index: size, versions, sources, when it was written."""
-    with Index.open(index_path) as index:
+    with api.Index.open(index_path) as index:
         stats = index.stats()
     if as_json:
         click.echo(json.dumps(stats.__dict__, ensure_ascii=False, indent=2))
@@ -389,7 +422,7 @@ def check_command(index_path: Path) -> None:
     Exit status: 0 the index is sound, 2 it is damaged (rebuild it with
     `bnsearch index --rebuild`) or cannot be opened.
     """
-    with Index.open(index_path) as index:
+    with api.Index.open(index_path) as index:
         problems = index.check()
         stats = index.stats()
     if problems:
@@ -503,7 +536,7 @@ def _query_text(words: tuple[str, ...]) -> str | None:
     type=click.FloatRange(0, min_open=True),
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Seconds a query may take; a slower one ends with 'query too broad' (exit 2).",
+    help="Seconds a query may take; a slower one ends, saying so (exit 2).",
 )
 def search_command(
     words: tuple[str, ...],
@@ -546,7 +579,8 @@ def search_command(
     for --timeout seconds.
 
     \b
-    Exit status: 0 hits found, 1 none, 2 error (a query too broad, too),
+    Exit status: 0 hits found, 1 none, 2 error (a query too broad, too; with
+    --queries, any query that could not be searched, the others answered),
     130 interrupted.
     """
     if as_json:
@@ -559,13 +593,13 @@ def search_command(
     if sum((count_only, ids_only, quiet)) > 1:
         raise click.UsageError("--count, --ids and --quiet exclude one another")
     try:
-        batch = read_queries(queries_file) if queries_file else [("1", query or "")]
+        batch = api.read_queries(queries_file) if queries_file else [("1", query or "")]
     except ValueError as error:
         raise BnsearchError(str(error)) from None
-    found = False
+    found = failed = False
     colour = _colour(color)
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    with Index.open(index_path) as index:
+    with api.Index.open(index_path) as index:
         for qid, text in batch:
             try:
                 results = index.search(
@@ -583,7 +617,8 @@ def search_command(
             except QueryError as error:
                 if queries_file is None:
                     raise
-                click.echo(f"bnsearch: query {printable(qid)}: {error}", err=True)
+                click.echo(f"bnsearch: query {printable(qid)}: {printable(str(error))}", err=True)
+                failed = True  # the others are answered; the exit status says (as grep's)
                 continue
             found = found or (results.total > 0 if count_only else bool(results.hits))
             if quiet:
@@ -617,7 +652,7 @@ def search_command(
                     click.echo(printable(f"\n== {qid}: {text}", lines=True))
                 for line in results_lines(results, colour, width):
                     click.echo(line, color=colour)
-    sys.exit(EXIT_OK if found else EXIT_PARTIAL)
+    sys.exit(EXIT_ERROR if failed else EXIT_OK if found else EXIT_PARTIAL)
 
 
 @main.command("show")
@@ -645,7 +680,7 @@ def show_command(
     Exit status: 0 printed, 2 no such article or section (or another error).
     """
     colour = _colour(color)
-    with Index.open(index_path) as index:
+    with api.Index.open(index_path) as index:
         article, found = index.read(article_id)
     title = article.title
     if section is not None:
@@ -667,7 +702,7 @@ def show_command(
         if part.ordinal:
             heading = f"{'=' * part.level} {part.heading_path} {'=' * part.level}"
             click.echo("\n" + printable(heading))
-        spans = highlight(query, part.text) if query else []
+        spans = api.highlight(query, part.text) if query else []
         click.echo(render_text(Snippet(part.text, tuple(spans)), colour), color=colour)
 
 
@@ -677,13 +712,13 @@ def _section_named(sections: list, name: str, article_id: str):
         for part in sections:
             if part.ordinal == int(name):
                 return part
-    wanted = normalize_label(name.rsplit("›", 1)[-1].strip())
-    whole = normalize_label(name.replace(" ", ""))
+    wanted = api.normalize_label(name.rsplit("›", 1)[-1].strip())
+    whole = api.normalize_label(name.replace(" ", ""))
     for part in sections:
-        if normalize_label(part.heading_path.replace(" ", "")) == whole:
+        if api.normalize_label(part.heading_path.replace(" ", "")) == whole:
             return part
     for part in sections:
-        if normalize_label(part.heading) == wanted:
+        if api.normalize_label(part.heading) == wanted:
             return part
     raise BnsearchError(
         f"article {article_id!r} has no section {name!r}; it has "
@@ -736,16 +771,16 @@ def eval_command(
     if run_file is not None and sections_file is not None:
         raise click.UsageError("--sections needs a search; a run file names no sections")
     try:
-        queries = read_queries(queries_file) if queries_file else None
-        qrels = read_qrels(qrels_file)
-        sections = read_sections(sections_file) if sections_file else None
-        run = read_run(run_file) if run_file else None
+        queries = api.read_queries(queries_file) if queries_file else None
+        qrels = api.read_qrels(qrels_file)
+        sections = api.read_sections(sections_file) if sections_file else None
+        run = api.read_run(run_file) if run_file else None
     except ValueError as error:
         raise BnsearchError(str(error)) from None
     if run is not None:
-        report = evaluate_run(run, queries, qrels)
+        report = api.evaluate_run(run, queries, qrels)
     else:
-        with Index.open(index_path) as index:
+        with api.Index.open(index_path) as index:
             report = index.evaluate(queries or [], qrels, sections, stemming=not no_stemming)
     summary = {**report.summary(), "stemming": not no_stemming} if run is None else report.summary()
     if as_json:
@@ -753,7 +788,7 @@ def eval_command(
         click.echo(json.dumps({**summary, "per_query": per_query}, ensure_ascii=False, indent=2))
         return
     click.echo(report.headline())
-    click.echo(f"(nDCG gains {NDCG_GAINS}; metrics by ir-measures, as trec_eval computes them)")
+    click.echo(f"(nDCG gains {api.NDCG_GAINS}; metrics by ir-measures, as trec_eval computes them)")
     click.echo(
         f"\n{'qid':6s} {'RR':>5s} {'nDCG':>5s} {'R@100':>5s} {'AP':>5s} sec  query → first hit"
     )
@@ -784,7 +819,7 @@ def shell_command(index_path: Path, limit: int, history: Path | None) -> None:
     """
     from .shell import default_history_path, run_shell
 
-    with Index.open(index_path) as index:
+    with api.Index.open(index_path) as index:
         sys.exit(run_shell(index, limit=limit, history=history or default_history_path()))
 
 
@@ -805,8 +840,14 @@ def shell_command(index_path: Path, limit: int, history: Path | None) -> None:
     help="Also answer requests for this host name (repeatable; * for any). "
     "By default only loopback names and the --host address.",
 )
+@click.option("--access-log", is_flag=True, help="Log every request on standard error.")
 def serve_command(
-    index_path: Path, host: str, port: int, allow_writes: bool, extra_hosts: tuple[str, ...]
+    index_path: Path,
+    host: str,
+    port: int,
+    allow_writes: bool,
+    extra_hosts: tuple[str, ...],
+    access_log: bool,
 ) -> None:
     """Serve a search page and a JSON API (/api/v1/…, OpenAPI document at
     /api/v1/openapi.json) over the index. Ctrl-C stops it.
@@ -815,7 +856,6 @@ def serve_command(
     Exit status: 0 stopped (Ctrl-C or SIGTERM), 2 the index cannot be
     opened or the port is taken.
     """
-    import signal
     import socket
 
     import uvicorn
@@ -823,7 +863,7 @@ def serve_command(
     from .serving import KEEP_ALIVE, MAX_CONNECTIONS, BoundedH11Protocol, allowed_hosts
     from .web import create_app
 
-    with Index.open(index_path) as index:
+    with api.Index.open(index_path) as index:
         hosts = allowed_hosts(host, extra_hosts)
         app = create_app(index, allow_writes=allow_writes, hosts=hosts)
         try:  # the port first: a clear one-line error, not uvicorn's log
@@ -842,8 +882,8 @@ def serve_command(
         )
         config = uvicorn.Config(
             app,
-            log_level="warning",
-            access_log=False,
+            log_level="info" if access_log else "warning",
+            access_log=access_log,
             http=BoundedH11Protocol,
             timeout_keep_alive=KEEP_ALIVE,
             limit_concurrency=MAX_CONNECTIONS,

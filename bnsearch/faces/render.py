@@ -171,9 +171,17 @@ def results_html(results: Results) -> str:
     for hit in results:
         section = f" › {render_html(hit.marked_section)}" if hit.section else ""
         title = render_html(hit.marked_title)
+        others = "".join(
+            f"<li><b>{html.escape(printable(other.section)) or '(lead)'}</b>: "
+            f"{render_html(other.marked)}</li>"
+            for other in hit.sections
+        )
+        if hit.more_sections:
+            others += "<li>… more sections match</li>"
+        others = f'<ul class="sections">{others}</ul>' if others else ""
         lines.append(
             f'<li data-id="{html.escape(printable(hit.id), quote=True)}"><h3>{title}'
-            f"{section}</h3><p>{render_html(hit.marked)}</p></li>"
+            f"{section}</h3><p>{render_html(hit.marked)}</p>{others}</li>"
         )
     lines += ["</ol>", "</section>"]
     return "\n".join(lines)

@@ -36,6 +36,7 @@ __all__ = [
     "BodyGuard",
     "BoundedH11Protocol",
     "CostGate",
+    "HeadAsGet",
     "HostGuard",
     "allowed_hosts",
 ]
@@ -118,6 +119,27 @@ class HostGuard:
             if foreign or fetch_site in ("cross-site", "same-site"):
                 return await _respond(send, 403, "writes from other sites are refused")
         return await self.app(scope, receive, send)
+
+
+class HeadAsGet:
+    """HEAD answered as GET is, without the body (HTTP's rule; FastAPI's
+    routes take only the methods they name)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body"):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class BodyGuard:

@@ -20,10 +20,11 @@ between threads and picks up commits made by another process.
 from __future__ import annotations
 
 import os
+import re
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import anyio
 from fastapi import FastAPI, Query, Request
@@ -52,7 +53,15 @@ from ..api import (
 )
 from ..model import Snippet
 from .render import printable, render_html
-from .serving import MAX_BODY, BodyGuard, CostGate, HostGuard, QueueFull, allowed_hosts
+from .serving import (
+    MAX_BODY,
+    BodyGuard,
+    CostGate,
+    HeadAsGet,
+    HostGuard,
+    QueueFull,
+    allowed_hosts,
+)
 
 __all__ = ["MAX_LIMIT", "MAX_PAGE", "create_app"]
 
@@ -66,7 +75,8 @@ CSP = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'"
 )
 
-QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="The query")]
+# An empty query is the library's to refuse (400, "type one or more words").
+QueryText = Annotated[str, Query(max_length=MAX_QUERY, description="The query")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page")]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="The page, from 1")]
 SectionFilter = Annotated[
@@ -152,6 +162,7 @@ def create_app(
         redoc_url=None,
     )
     app.add_middleware(BodyGuard, writable=allow_writes, max_body=max_body)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, hosts=hosts)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -243,21 +254,21 @@ def create_app(
         """What the index sees for a text (like Elasticsearch's _analyze)."""
         return {"field": field, "tokens": [t._asdict() for t in analyze(text, field)]}
 
-    @app.get("/api/v1/articles/{article_id}", responses={404: ERRORS[400]}, tags=["articles"])
-    def api_article(article_id: Annotated[str, PathParam(max_length=1000)]) -> dict:
-        """An article as indexed: its title and its sections in order."""
-        return _article_dict(index, article_id)
-
     @app.get(
-        "/api/v1/articles/{article_id}/sections/{ordinal}",
+        "/api/v1/articles/{article_id:path}/sections/{ordinal}",  # before the article
         responses={404: ERRORS[400]},
         tags=["articles"],
     )
     def api_section(
+        request: Request,
         article_id: Annotated[str, PathParam(max_length=1000)],
         ordinal: Annotated[int, PathParam(ge=0, le=100_000)],
     ) -> dict:
         """One section of an article, by its number (0: the lead)."""
+        article_id = _sent_id(request, article_id)
+        raw = request.scope.get("raw_path") or b"/sections/"
+        if not re.search(rb"/sections/\d+$", raw):  # an id that holds "/sections/3", escaped
+            return _article_dict(index, article_id)
         data = _article_dict(index, article_id)
         found = [s for s in data["sections"] if s["ordinal"] == ordinal]
         if not found:
@@ -266,6 +277,14 @@ def create_app(
                 f"(it has {len(data['sections'])}, from 0)"
             )
         return {"id": article_id, "title": data["title"], **found[0]}
+
+    @app.get("/api/v1/articles/{article_id:path}", responses={404: ERRORS[400]}, tags=["articles"])
+    def api_article(
+        request: Request, article_id: Annotated[str, PathParam(max_length=1000)]
+    ) -> dict:
+        """An article as indexed: its title and its sections in order (an id
+        may hold "/": the path's rest is the id; other characters escaped)."""
+        return _article_dict(index, _sent_id(request, article_id))
 
     @app.get("/api/v1/stats", tags=["index"])
     def api_stats() -> dict:
@@ -296,19 +315,27 @@ def create_app(
             "completions": completions,
         }
 
-    @app.put("/api/v1/articles/{article_id}", tags=["articles"], responses={403: ERRORS[400]})
-    def api_put(article_id: Annotated[str, PathParam(max_length=1000)], body: ArticleIn) -> dict:
+    @app.put("/api/v1/articles/{article_id:path}", tags=["articles"], responses={403: ERRORS[400]})
+    def api_put(
+        request: Request, article_id: Annotated[str, PathParam(max_length=1000)], body: ArticleIn
+    ) -> dict:
         """Add or replace an article (only when the server allows writes)."""
         refuse_writes()
+        article_id = _sent_id(request, article_id)
         report = index.add(Article(article_id, body.title, body.text))
         if report.skipped:
             raise QueryError(f"article not indexed: {report.skipped[0].reason}")
         return {"id": article_id, "added": report.added, "updated": report.updated}
 
-    @app.delete("/api/v1/articles/{article_id}", tags=["articles"], responses={403: ERRORS[400]})
-    def api_delete(article_id: Annotated[str, PathParam(max_length=1000)]) -> dict:
+    @app.delete(
+        "/api/v1/articles/{article_id:path}", tags=["articles"], responses={403: ERRORS[400]}
+    )
+    def api_delete(
+        request: Request, article_id: Annotated[str, PathParam(max_length=1000)]
+    ) -> dict:
         """Delete an article (only when the server allows writes)."""
         refuse_writes()
+        article_id = _sent_id(request, article_id)
         if not index.delete(article_id):
             raise ArticleNotFoundError(f"no article with id {article_id!r} in the index")
         return {"id": article_id, "deleted": True}
@@ -349,13 +376,25 @@ def create_app(
         status = 400 if context["error"] else 200
         return templates.TemplateResponse(request, "search.html", context, status_code=status)
 
-    @app.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/article", response_class=HTMLResponse, include_in_schema=False)
+    def article_by_query(
+        request: Request,
+        id: Annotated[str, Query(max_length=1000)],
+        q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
+        section: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+    ) -> Response:
+        """The article page for an id no path can hold ("..", say)."""
+        return article_page(request, id, q, section)
+
+    @app.get("/article/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(
         request: Request,
         article_id: Annotated[str, PathParam(max_length=1000)],
         q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
         section: Annotated[int | None, Query(ge=0, le=100_000)] = None,
     ) -> Response:
+        if request.url.path != "/article":
+            article_id = _sent_id(request, article_id)
         article, parts = index.read(article_id)
         title = printable(article.title)
         shown = []
@@ -378,6 +417,20 @@ def create_app(
         )
 
     return app
+
+
+_ID_IN_PATH = re.compile(r"^/(?:article|api/v1/articles)/(.*?)(?:/sections/\d+)?$", re.DOTALL)
+
+
+def _sent_id(request: Request, decoded: str) -> str:
+    """The article id of a request's path, decoded once from the path as
+    sent (a client's "%2500" is the id "%00"; every server decodes the path
+    once, but some test clients twice)."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return decoded
+    found = _ID_IN_PATH.match(raw.decode("ascii", "replace"))
+    return unquote(found.group(1)) if found else decoded
 
 
 def _server_paths(index: Index) -> list[str]:
@@ -406,6 +459,16 @@ def _article_dict(index: Index, article_id: str) -> dict:
     }
 
 
+def article_href(article_id: str, q: str, ordinal: int) -> str:
+    """The link to an article's page at a section: the id escaped whole in
+    the path ("sub/meghna" → sub%2Fmeghna), or, where a browser would read
+    part of it as "." or ".." and drop it, in the query string."""
+    query = {"q": q, "section": ordinal}
+    if any(part in (".", "..") for part in article_id.split("/")):
+        return "/article?" + urlencode({"id": article_id, **query}) + f"#s{ordinal}"
+    return f"/article/{quote(article_id, safe='')}?" + urlencode(query) + f"#s{ordinal}"
+
+
 def _link(**params: Any) -> str:
     return "/?" + urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
 
@@ -423,17 +486,13 @@ def _results_context(results, q: str, section: str | None, sections: bool, limit
                 "title": marked(hit.title, hit.title_highlights),
                 "section": marked(hit.section, hit.section_highlights) if hit.section else "",
                 "snippet": marked(hit.snippet, hit.highlights),
-                "href": f"/article/{hit.id}?"
-                + urlencode({"q": q, "section": hit.ordinal})
-                + f"#s{hit.ordinal}",
+                "href": article_href(hit.id, q, hit.ordinal),
                 "duplicates": hit.duplicates,
                 "others": [
                     {
                         "section": other.section or "(lead)",
                         "snippet": marked(other.snippet, other.highlights),
-                        "href": f"/article/{hit.id}?"
-                        + urlencode({"q": q, "section": other.ordinal})
-                        + f"#s{other.ordinal}",
+                        "href": article_href(hit.id, q, other.ordinal),
                     }
                     for other in hit.sections
                 ],

@@ -7,30 +7,23 @@ lead and one section per heading (:mod:`.sections`). Nothing here knows the
 index.
 """
 
-from .readers import (
-    DEFAULT_LIMITS,
-    SUFFIXES,
-    Corpus,
-    Listing,
-    ReadLimits,
-    checked_article,
-    find_files,
-    read_file,
-)
-from .sections import is_reference_heading, split_sections
-from .wikitext import clean_wiki_leftovers, wikitext_to_text
+from ..lazy import lazy_names
 
-__all__ = [
-    "DEFAULT_LIMITS",
-    "SUFFIXES",
-    "Corpus",
-    "Listing",
-    "ReadLimits",
-    "checked_article",
-    "clean_wiki_leftovers",
-    "find_files",
-    "is_reference_heading",
-    "read_file",
-    "split_sections",
-    "wikitext_to_text",
-]
+# Loaded on first use: a search needs none of the readers.
+_NAMES = {
+    "DEFAULT_LIMITS": "readers",
+    "SUFFIXES": "readers",
+    "Corpus": "readers",
+    "Listing": "readers",
+    "ReadLimits": "readers",
+    "checked_article": "readers",
+    "clean_wiki_leftovers": "wikitext",
+    "find_files": "readers",
+    "is_reference_heading": "sections",
+    "read_file": "readers",
+    "read_jsonl_stream": "readers",
+    "split_sections": "sections",
+    "wikitext_to_text": "wikitext",
+}
+__all__ = sorted(_NAMES)
+__getattr__ = lazy_names(__name__, _NAMES)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.sax import SAXException, SAXParseException, handler, make_parser
 
+from ..defaults import DEFAULT_ARTICLE_BYTES, DEFAULT_LINE_BYTES
 from ..errors import InvalidArgumentError
 from ..model import Article, Skipped
 from .wikitext import clean_wiki_leftovers, wikitext_to_text
@@ -62,8 +63,8 @@ class ReadLimits:
     articles are about 1 MB of text.
     """
 
-    article_bytes: int = 32 * _MB
-    line_bytes: int = 128 * _MB
+    article_bytes: int = DEFAULT_ARTICLE_BYTES
+    line_bytes: int = DEFAULT_LINE_BYTES
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -327,6 +328,12 @@ def _page_event(page: dict[str, object], source: str, limit: int) -> Event | Non
     except Exception as error:  # a parser failure on one page skips that page
         return Skipped(source, location, f"wikitext could not be parsed ({error})")
     return _checked(Article(page_id, title, text, source), location) if text else None
+
+
+def read_jsonl_stream(raw: BinaryIO, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Event]:
+    """JSON Lines from a stream (standard input), as from a .jsonl file;
+    the articles' source is "<stdin>"."""
+    return read_jsonl(Path("-.jsonl"), "<stdin>", raw, "standard input", limits)
 
 
 @_reader(".xml", ".xml.bz2")

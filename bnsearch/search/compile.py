@@ -143,6 +143,10 @@ class QueryPlan:
     # participle's action noun, or the reverse): not searched, but a section
     # that holds one holds the word when the section to show is chosen.
     related: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # The words of title: and section: filters, to highlight in the title
+    # and the heading path (and nowhere else): "title" / "section" → a plan
+    # holding only their highlight terms.
+    scoped: dict[str, QueryPlan] = field(default_factory=dict)
 
 
 # (field, prefix) → the prefix's most frequent terms in the field (at most
@@ -574,6 +578,21 @@ def _positive_nodes(tree: Group) -> list[Word | Phrase]:
     return found
 
 
+def _filtered_nodes(tree: Group) -> dict[str, list[Node]]:
+    """The positive title: and section: filters' parts, by field."""
+    found: dict[str, list[Node]] = {}
+    stack: list[Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Filter):
+            found.setdefault(node.field, []).append(node.node)
+        elif isinstance(node, AnyOf | Group):
+            stack.extend(reversed(node.nodes))
+        elif isinstance(node, Must):
+            stack.append(node.node)
+    return found
+
+
 def _highlights(plan: QueryPlan, tree: Group, only_stopwords: bool) -> None:
     """Fill in what snippets, suggestions and the every-word check need: the
     terms of the positive words (and their close spellings), phrases and
@@ -652,6 +671,9 @@ def compile_query(
         related=compiler.related,
     )
     _highlights(plan, tree, only_stopwords)
+    for scope, nodes in _filtered_nodes(tree).items():
+        plan.scoped[scope] = QueryPlan(None, stemming=stemming)
+        _highlights(plan.scoped[scope], Group(tuple(nodes)), only_stopwords)
     plan.plain_words = (
         all(
             isinstance(node, Word | Filter | Not)

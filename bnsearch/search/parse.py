@@ -237,11 +237,46 @@ class _Parser:
             return group if group.nodes else None
         if token.startswith('"'):
             inner = token[1:-1].strip()
+            if self.peek() is not None and self.peek().startswith("~"):
+                raise QueryError(
+                    'proximity ("…"~N) is not supported: search the words without quotes '
+                    "to find them anywhere in a section, more of them ranking higher"
+                )
             return Phrase(inner) if inner else None
+        _refuse_unsupported(token)
         if token.endswith("*") and len(token.rstrip("*")) > 0:
             return Word(token.rstrip("*"), prefix=True)
         stripped = token.strip("*")
         return Word(stripped) if stripped else None
+
+
+# Lucene's syntax that this query language does not have: refused with a
+# message rather than searched as something else (কাতার^2 as কাতার and 2).
+_BOOST = re.compile(r"\^[\d.]*$")
+_INNER_QUESTION = re.compile(r"[^\s?*]\?+[^\s?*]")
+
+
+def _refuse_unsupported(token: str) -> None:
+    if token.startswith("~") or (token.endswith("~") or re.search(r"~\d*$", token)):
+        raise QueryError(
+            "fuzzy and proximity searches (~) are not supported: close spellings of a "
+            "rare word are searched anyway"
+        )
+    if _BOOST.search(token):
+        raise QueryError(
+            f"boosts ({token}) are not supported: every word counts by how rare it is, "
+            "and +word requires one"
+        )
+    if _INNER_QUESTION.search(token):
+        raise QueryError(
+            f"single-letter wildcards ({token}) are not supported: use a prefix such as "
+            f"{token.split('?')[0]}*"
+        )
+    if token.startswith("*"):
+        raise QueryError(
+            f"a * must follow at least 2 letters ({token}): words are found by their "
+            "beginning, not their end"
+        )
 
 
 def parse(text: str) -> Group:

@@ -138,8 +138,8 @@ class SearchPipeline:
                 highlights=list(snippet.highlights),
                 text=stored["text"],
                 duplicates=entry.duplicates,
-                title_highlights=_spans(stored["title"], plan),
-                section_highlights=_spans(stored["heading_path"], plan)
+                title_highlights=_spans(stored["title"], plan, "title"),
+                section_highlights=_spans(stored["heading_path"], plan, "section")
                 if stored["heading_path"]
                 else [],
             )
@@ -256,7 +256,17 @@ def _spellings(searcher: Searcher, exact: str, count: int, by_word: bool = True)
 
     def find() -> list[str]:
         def terms(prefix: str) -> list[str]:
-            return [term.decode("utf-8") for term in reader.expand_prefix("body_exact", prefix)]
+            # From the index's table of Bengali forms when it has every
+            # segment's (an indexed range read), else from each segment's
+            # terms (Whoosh's merge of them was slower still): a rare word's
+            # first search read thousands of terms from the term index.
+            stored = romanized_forms(reader).with_prefix(prefix)
+            if stored is not None:
+                return stored
+            found: set[bytes] = set()
+            for leaf, _ in reader.leaf_readers():
+                found.update(leaf.expand_prefix("body_exact", prefix))
+            return sorted(term.decode("utf-8") for term in found)
 
         def word_of(term: str) -> tuple[str, int]:
             stem = _stem_of(term)
@@ -312,8 +322,25 @@ def _is_function_word(form: str) -> bool:
     return not any(t.term and not is_interrogative(t.term) for t in analyze(form, "stem"))
 
 
-def _spans(text: str, plan: QueryPlan) -> list[tuple[int, int]]:
-    return match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
+def _spans(text: str, plan: QueryPlan, scope: str | None = None) -> list[tuple[int, int]]:
+    """Where the plan's words are in ``text``; with ``scope`` (a title or a
+    heading path), the words of that field's filters too."""
+    spans = match_spans(text, plan.stems, plan.exact, plan.phrases, plan.prefixes)
+    scoped = plan.scoped.get(scope) if scope else None
+    if scoped is not None:
+        more = match_spans(text, scoped.stems, scoped.exact, scoped.phrases, scoped.prefixes)
+        spans = _merged(spans + more)
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _snippet(text: str, plan: QueryPlan, size: int) -> Snippet:

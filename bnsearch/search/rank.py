@@ -64,7 +64,8 @@ median, with the same matches and scores (tests/test_arrays.py). Phrases
 run through Whoosh's matchers and :class:`BestSectionPerArticle`. Both give
 every matching article, so totals are exact.
 
-An article whose title is the query (its content words) comes first. Each
+An article whose title is the query (its content words) comes first, its
+score raised by the best score found (so scores fall with the rank). Each
 article appears once; two articles with the same title whose best sections
 are near-identical (the same page crawled twice) are shown as one. Ties are
 broken by article id, so the order is deterministic.
@@ -279,8 +280,13 @@ def rank(
         matches = collector
     titles = column(searcher.reader(), "title")
     titled = _titled(plan, matches, order, titles) if weights.title_match else set()
-    # An article whose title is the query comes first (কাতার → কাতার).
-    order.sort(key=lambda item: item[0] not in titled)
+    # An article whose title is the query comes first (কাতার → কাতার): its
+    # score is raised by the best score found, so that scores fall with the
+    # rank in every output (trec_eval and ir-measures order a run by score).
+    if titled and order:
+        lift = max(score for _, score in order)
+        order = [(name, score + lift if name in titled else score) for name, score in order]
+        order.sort(key=lambda item: (-round(item[1], 6), item[0]))
     kept: list[Ranked] = []
     by_title: dict[str, list[Ranked]] = {}  # only hits with the same title can be copies
     for name, score in order[:count]:

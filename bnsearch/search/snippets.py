@@ -148,6 +148,11 @@ def is_grapheme_boundary(text: str, offset: int) -> bool:
     return (offset - start) in boundaries(window, "character") or not window
 
 
+# A Bengali word of up to three code points, or a common longer
+# abbreviation, then a full stop, at the end of what precedes a boundary.
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:[\u0980-\u09ff]{1,3}|খ্রি|খ্রিস্ট|অধ্যা|প্রফে|ইঞ্জি|সং)\.\s*$")
+
+
 @dataclass
 class _Fragment:
     start: int
@@ -162,7 +167,10 @@ class _Sentences:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.bounds = boundaries(text, "sentence")
+        bounds = boundaries(text, "sentence")
+        # ICU ends a sentence at any ". " before a letter; in Bengali that
+        # is mostly an abbreviation (ড., মো., ডা., এ. কে.), not an end.
+        self.bounds = [b for b in bounds if not _ABBREVIATION.search(text, max(0, b - 12), b)]
         self.count = max(0, len(self.bounds) - 1)
 
     def containing(self, offset: int) -> int:
@@ -308,7 +316,10 @@ def make_snippet(
     chosen = _fragments(text, list(spans), size, fragments)
     for number, fragment in enumerate(chosen):
         if number:
-            parts.append(_SEPARATOR)
+            # "…" only where text is left out: fragments that meet (across
+            # white space only) are joined by a space.
+            gap = text[chosen[number - 1].end : fragment.start]
+            parts.append(" " if not gap.strip() else _SEPARATOR)
         elif fragment.cut_start:
             parts.append(f"{ELLIPSIS} ")
         shift = sum(map(len, parts))

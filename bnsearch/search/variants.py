@@ -18,6 +18,7 @@ edits cost 1.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -68,9 +69,36 @@ def _indel(char: str) -> float:
 
 
 @lru_cache(maxsize=1 << 16)
-def spelling_distance(a: str, b: str) -> float:
-    """The cost-weighted edit distance between two stems (see the module)."""
-    return weighted_distance(a, b, _substitution, _indel)
+def spelling_distance(a: str, b: str, limit: float = math.inf) -> float:
+    """The cost-weighted edit distance between two stems (see the module);
+    ``math.inf`` when it is over ``limit``."""
+    return weighted_distance(a, b, _substitution, _indel, limit)
+
+
+def _letters(word: str) -> dict[str, int]:
+    """How often ``word`` has each character that costs something to add
+    or change."""
+    counts: dict[str, int] = {}
+    for char in word:
+        if char != _NUKTA:
+            counts[char] = counts.get(char, 0) + 1
+    return counts
+
+
+def _letters_apart(letters: dict[str, int], other: str) -> float:
+    """A lower bound of spelling_distance from the characters alone: each
+    edit costs at least 0.5 and mends at most one missing character on
+    each side."""
+    left = dict(letters)
+    extra = 0
+    for char in other:
+        if char == _NUKTA:
+            continue
+        if left.get(char):
+            left[char] -= 1
+        else:
+            extra += 1
+    return 0.5 * max(extra, sum(left.values()))
 
 
 def _allowed(word: str) -> float:
@@ -143,12 +171,15 @@ def close_spellings(
     enough = max(MIN_FREQUENCY, FREQUENT_FACTOR * frequency)
     # term → (distance, sections of its word, sections of the term, its word)
     found: dict[str, tuple[float, int, int, str]] = {}
+    letters = _letters(word)
     for prefix in _prefixes(word):
         for term in terms_with_prefix(prefix):
             folded = normalize_tier1(term)
             if folded == word or term in found or abs(len(folded) - len(word)) > 2 * limit:
                 continue
-            distance = spelling_distance(word, folded)
+            if _letters_apart(letters, folded) > limit:
+                continue  # cheaper than the distance, which it never exceeds
+            distance = spelling_distance(word, folded, limit)
             if distance <= limit:
                 written = frequency_of(term)
                 same, count = term, written
