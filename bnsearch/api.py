@@ -22,6 +22,7 @@ from whoosh.searching import Searcher
 
 from . import __version__
 from .analysis import ANALYZER_VERSION, AnalyzedToken, analyze, normalize_label
+from .engine.arrays import sections_outside_references
 from .engine.collector import DEFAULT_TIMEOUT
 from .engine.scoring import SectionWeighting
 from .errors import (
@@ -353,10 +354,25 @@ class Index:
 
     def readings(self, word: str) -> list[tuple[str, int, float]]:
         """The Bengali readings of a Latin-typed word that a search adds
-        (``dhaka`` → ঢাকা): (form, sections, loose distance), best first;
-        empty when the word is not read as Bengali."""
+        (``dhaka`` → ঢাকা): (form, sections, fit: 0 is a perfect spelling),
+        best first; empty when the word is not read as Bengali."""
         _text_argument("word", word)
         return self._reading(lambda: romanized_readings(self._searcher(), word))
+
+    def latin_sections(self, word: str) -> tuple[int, int]:
+        """How many sections hold a Latin-typed word as typed: in all, and
+        outside reference lists (what decides whether it is English)."""
+        _text_argument("word", word)
+
+        def count() -> tuple[int, int]:
+            reader = self._searcher().reader()
+            term = word.lower()
+            return (
+                reader.doc_frequency("body_exact", term),
+                sections_outside_references(reader, "body_exact", term),
+            )
+
+        return self._reading(count)
 
     def count(self, query: str, section: str | None = None, *, stemming: bool = True) -> int:
         """How many articles match ``query``, exactly (the ``total`` of

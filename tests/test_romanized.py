@@ -13,16 +13,26 @@ import pytest
 from conftest import DATA, REPORT, SHARED, read_table
 
 from bnsearch import Article, Index
-from bnsearch.analysis.romanize import ROMANIZATION_VERSION, bengali_key, latin_key
+from bnsearch.analysis.romanize import (
+    ROMANIZATION_VERSION,
+    bengali_key,
+    fit,
+    latin_key,
+    latin_keys,
+)
 
 PAIRS = read_table("romanized.tsv")
+# Written later from titles never looked at, and measured before any rule
+# was made with them: the nearest thing to a held-out list.
+UNSEEN = read_table("romanized_unseen.tsv")
 QUESTIONS = read_table("romanized_questions.tsv")
 
 
 def fingerprint() -> str:
     digest = hashlib.sha256()
-    for latin, bengali in PAIRS:
+    for latin, bengali in PAIRS + UNSEEN:
         digest.update(f"{latin} {latin_key(latin)} {bengali} {bengali_key(bengali)}\n".encode())
+        digest.update(f"{latin_keys(latin)} {fit(latin, bengali):.2f}\n".encode())
     for _, question in QUESTIONS:
         for word in question.split():
             digest.update(f"{word} {latin_key(word)}\n".encode())
@@ -121,19 +131,25 @@ def test_the_cli_says_what_it_read_and_no_transliterate_turns_it_off(small: Path
 # --- on the shared corpus -----------------------------------------------------------------------
 
 
-def test_the_table_of_romanized_words(shared_index: Path) -> None:
-    assert len(PAIRS) >= 150
+@pytest.mark.parametrize(
+    ("name", "pairs", "first_at_least"),
+    [("romanized words", PAIRS, 0.90), ("romanized words unseen", UNSEEN, 0.78)],
+)
+def test_the_tables_of_romanized_words(
+    shared_index: Path, name: str, pairs: list, first_at_least: float
+) -> None:
+    assert len(pairs) >= 100
     first = top3 = 0
     with Index.open(shared_index) as index:
-        for latin, bengali in PAIRS:
+        for latin, bengali in pairs:
             readings = [form for form, _, _ in index.readings(latin)]
             first += readings[:1] == [bengali]
             top3 += bengali in readings[:3]
-    REPORT["romanized words"] = (
-        f"first {first}/{len(PAIRS)} = {first / len(PAIRS):.1%}, "
-        f"top 3 {top3}/{len(PAIRS)} = {top3 / len(PAIRS):.1%}"
+    REPORT[name] = (
+        f"first {first}/{len(pairs)} = {first / len(pairs):.1%}, "
+        f"top 3 {top3}/{len(pairs)} = {top3 / len(pairs):.1%}"
     )
-    assert first / len(PAIRS) >= 0.80 and top3 / len(PAIRS) >= 0.90
+    assert first / len(pairs) >= first_at_least
 
 
 def test_romanized_questions_reach_most_of_the_bengali_mrr(shared_index: Path) -> None:
@@ -157,7 +173,7 @@ def test_romanized_questions_reach_most_of_the_bengali_mrr(shared_index: Path) -
         f"MRR@10 {mean_romanized:.3f} against {mean_original:.3f} for the Bengali originals "
         f"({mean_romanized / mean_original:.0%})"
     )
-    assert mean_romanized >= 0.8 * mean_original
+    assert mean_romanized >= 0.9 * mean_original
 
 
 def test_bengali_queries_rank_as_without_transliteration(shared_index: Path) -> None:
@@ -171,3 +187,67 @@ def test_bengali_queries_rank_as_without_transliteration(shared_index: Path) -> 
                     query, limit=20, snippets=False, suggest=False, transliterate=False
                 )
                 assert [(h.id, h.score) for h in on] == [(h.id, h.score) for h in off], query
+
+
+# --- names, fit and weight (the second round) --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def names(tmp_path_factory) -> Path:
+    """Names beside frequent words that share their keys, and English
+    references that hold the Latin spelling."""
+    path = tmp_path_factory.mktemp("names") / "ix"
+    texts = [f"প্যারিস ফ্রান্সের রাজধানী {n}।" for n in range(4)]
+    texts += [f"টাকা থাকা {n}।" for n in range(12)] + ["টোকিও জাপানের রাজধানী।"] * 3
+    texts += [f"কোন কথা {n}।" for n in range(12)] + ["খান একটি পদবি।"] * 3
+    texts += [f"বন্যা হলো {n}।" for n in range(12)] + ["বঙ্গ একটি প্রাচীন জনপদ।"] * 3
+    texts += [f"টেস্ট খেলা {n}।" for n in range(30)] + ["তিস্তা একটি নদী।"] * 3
+    texts += ["বঙ্গবন্ধু শেখ মুজিব।"] * 3
+    articles = [Article(f"a{n}", f"লেখা {n}", text) for n, text in enumerate(texts)]
+    # "paris" in English references only, in more sections than প্যারিস.
+    articles += [
+        Article(f"r{n}", f"সূত্র {n}", f"লেখা।\n== তথ্যসূত্র ==\nParis: Gallimard, {n}.")
+        for n in range(6)
+    ]
+    with Index.create(path) as index:
+        index.add_many(articles)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("paris", "প্যারিস"),  # also an English word of the index, in references only
+        ("tokyo", "টোকিও"),  # not টাকা or থাকা, more frequent but spelled worse
+        ("khan", "খান"),  # kh is typed aspiration: not কোন
+        ("bongo", "বঙ্গ"),  # ng before a vowel: ঙ্গ
+        ("tista", "তিস্তা"),
+    ],
+)
+def test_the_reading_that_spells_the_word_comes_first(names: Path, typed: str, meant: str) -> None:
+    with Index.open(names) as index:
+        assert index.readings(typed)[0][0] == meant, index.readings(typed)
+        assert index.search(typed).hits[0].id.startswith("a")  # Bengali prose first
+
+
+def test_a_frequent_alternative_never_outweighs_the_best_reading(names: Path) -> None:
+    with Index.open(names) as index:
+        hits = index.search("tista", limit=3).hits
+        assert all("তিস্তা" in hit.snippet for hit in hits), [h.snippet for h in hits]
+
+
+def test_two_latin_words_that_spell_one_bengali_word(names: Path) -> None:
+    with Index.open(names) as index:
+        results = index.search("bongo bondhu")
+        assert "bongo bondhu: also searched বঙ্গবন্ধু" in " ".join(results.notices)
+        assert "বঙ্গবন্ধু" in results.hits[0].snippet
+
+
+def test_analyze_shows_each_reading_with_its_fit_and_the_word_as_typed(names: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bnsearch", "analyze", "--json", "--index", str(names), "paris"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    [row] = json.loads(result.stdout)
+    assert row["readings"][0] == {"text": "প্যারিস", "sections": 4, "fit": 0.0}
+    assert row["as_typed"] == {"sections": 6, "outside_references": 0}

@@ -23,12 +23,17 @@ from importlib import resources
 from .distance import weighted_distance
 
 __all__ = [
+    "INHERENT",
     "ROMANIZATION_VERSION",
+    "bengali_fine",
     "bengali_key",
     "bengali_loose",
+    "fit",
     "is_latin_word",
     "key_of",
+    "latin_fine",
     "latin_key",
+    "latin_keys",
     "latin_loose",
     "loose_distance",
 ]
@@ -39,15 +44,14 @@ _SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb
 _MARKS = frozenset("\u0981\u0982\u0983")  # চন্দ্রবিন্দু, anusvara, visarga
 
 
-def _load() -> tuple[str, dict, dict, dict, list[tuple[str, str]], dict]:
+def _load() -> tuple[str, dict[str, dict[str, str]], dict[str, list[tuple[str, str]]]]:
     text = resources.files(__package__).joinpath("romanization.txt").read_text("utf-8")
-    version, bengali, after_hasanta, clusters, latin, latin_after = "", {}, {}, {}, [], {}
-    tables = {
-        "bn": bengali,
-        "bn-after-hasanta": after_hasanta,
-        "bn-cluster": clusters,
-        "la-after-consonant": latin_after,
-    }
+    version = ""
+    tables: dict[str, dict[str, str]] = {
+        kind: {} for kind in ("bn", "bn-after-hasanta", "bn-cluster", "la-after-consonant",
+                              "fine", "fine-cluster")
+    }  # fmt: skip
+    ordered: dict[str, list[tuple[str, str]]] = {"la": [], "la-fine": []}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -55,15 +59,20 @@ def _load() -> tuple[str, dict, dict, dict, list[tuple[str, str]], dict]:
         value = rest[0] if rest else ""
         if kind == "version":
             version = source
-        elif kind == "la":
-            latin.append((source, value))
+        elif kind in ordered:
+            ordered[kind].append((source, value))
         else:
             tables[kind][unicodedata.normalize("NFC", source)] = value
-    latin.sort(key=lambda pair: -len(pair[0]))  # longest match first
-    return version, bengali, after_hasanta, clusters, latin, latin_after
+    for pairs in ordered.values():
+        pairs.sort(key=lambda pair: -len(pair[0]))  # longest match first
+    return version, tables, ordered
 
 
-(ROMANIZATION_VERSION, _BENGALI, _AFTER_HASANTA, _CLUSTERS, _LATIN, _LATIN_AFTER) = _load()
+ROMANIZATION_VERSION, _TABLES, _ORDERED = _load()
+_BENGALI, _AFTER_HASANTA = _TABLES["bn"], _TABLES["bn-after-hasanta"]
+_CLUSTERS, _LATIN_AFTER = _TABLES["bn-cluster"], _TABLES["la-after-consonant"]
+_LATIN = _ORDERED["la"]
+_FINE, _FINE_CLUSTERS, _LATIN_FINE = _TABLES["fine"], _TABLES["fine-cluster"], _ORDERED["la-fine"]
 _LATIN_WORD = re.compile(r"[a-z]+")
 
 
@@ -79,21 +88,35 @@ def _is_consonant(char: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def bengali_loose(word: str) -> str:
     """The loose form of a Bengali word (other characters are dropped)."""
+    return _bengali_form(word, _BENGALI, _CLUSTERS, "o")
+
+
+@lru_cache(maxsize=1 << 16)
+def bengali_fine(word: str) -> str:
+    """How a Bengali word is typed letter by letter: aspiration kept (খ kh),
+    the inherent vowel as "ô" (typed o, a or not at all)."""
+    return _bengali_form(word, _FINE, _FINE_CLUSTERS, INHERENT)
+
+
+INHERENT = "ô"
+
+
+def _bengali_form(word: str, letters: dict, clusters: dict, inherent: str) -> str:
     # NFC keeps ড় ঢ় য় as a letter and a nukta: the table's keys are read so too.
     word = unicodedata.normalize("NFC", word)
     out: list[str] = []
     position, in_cluster = 0, False  # in_cluster: a hasanta came before this consonant
     while position < len(word):
         pair = word[position : position + 2]
-        cluster = next((c for c in _CLUSTERS if word.startswith(c, position)), None)
+        cluster = next((c for c in clusters if word.startswith(c, position)), None)
         if cluster is not None:
-            out.append(_CLUSTERS[cluster])
+            out.append(clusters[cluster])
             position += len(cluster)
             consonant, in_cluster = True, True
         elif (
-            len(pair) == 2 and pair in _BENGALI
+            len(pair) == 2 and pair in letters
         ):  # a letter with its nukta (য় is a glide: no inherent vowel)
-            out.append(_BENGALI[pair])
+            out.append(letters[pair])
             position += 2
             consonant = pair[0] != "য"
         elif pair[:1] == _HASANTA:
@@ -108,15 +131,15 @@ def bengali_loose(word: str) -> str:
                 continue
         else:
             char = word[position]
-            out.append(_BENGALI.get(char, ""))
+            out.append(letters.get(char, ""))
             position += 1
             consonant = _is_consonant(char)
         if consonant:
             following = word[position : position + 1]
             if _is_consonant(following) or following in _MARKS:
-                out.append("o")  # the inherent vowel, before another consonant
+                out.append(inherent)  # the inherent vowel, before another consonant
             elif not following and in_cluster:
-                out.append("o")  # a word that ends in a cluster: যুদ্ধ juddho
+                out.append(inherent)  # a word that ends in a cluster: যুদ্ধ juddho
         in_cluster = False
     return "".join(out)
 
@@ -142,6 +165,86 @@ def latin_loose(word: str) -> str:
             out.append(char if char.isalpha() else "")
             position += 1
     return "".join(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def latin_fine(word: str) -> str:
+    """A typed word in the letters of bengali_fine (ph f, v bh, z j, …)."""
+    word = word.lower()
+    out: list[str] = []
+    position = 0
+    while position < len(word):
+        for source, value in _LATIN_FINE:
+            if word.startswith(source, position):
+                out.append(value)
+                position += len(source)
+                break
+        else:
+            char = word[position]
+            out.append(char if char.isalpha() else "")
+            position += 1
+    return "".join(out)
+
+
+_FINE_VOWELS = frozenset("aeiouyô")
+_OPEN = frozenset("aoô")  # the inherent vowel is typed o, a, or not at all
+
+
+_TYPED_H = "H"  # an h typed: aspiration the word must have (dhan: ধান, not দান)
+
+
+def _fine_indel(char: str) -> float:
+    if char == INHERENT:
+        return 0.1
+    if char == "h":
+        return 0.2  # the word's aspiration, not typed (daka: ঢাকা)
+    if char == _TYPED_H:
+        return 0.6  # aspiration typed that the word does not have
+    return 0.5 if char in _FINE_VOWELS else 1.0
+
+
+def _fine_substitution(x: str, y: str) -> float:
+    if x == y or {x, y} == {_TYPED_H, "h"}:
+        return 0.0
+    if x in _OPEN and y in _OPEN:
+        if INHERENT in (x, y):
+            return 0.1 if "o" in (x, y) else 0.3  # the inherent vowel typed o, or a
+        return 0.4  # o typed for া
+    if {x, y} <= {"i", "e", "y"} or {x, y} <= {"u", "o"}:
+        return 0.35
+    return 0.5 if x in _FINE_VOWELS and y in _FINE_VOWELS else 1.0
+
+
+@lru_cache(maxsize=1 << 16)
+def fit(latin: str, bengali: str) -> float:
+    """How well a typed word spells a Bengali word, finer than their shared
+    key: aspiration, and which vowel, count (khan is খান before কোন; tokyo
+    টোকিও before টাকা); repeated letters count once."""
+    return weighted_distance(
+        _squeeze_repeats(latin_fine(latin)).replace("h", _TYPED_H),
+        _squeeze_repeats(bengali_fine(bengali)),
+        _fine_substitution,
+        _fine_indel,
+    )
+
+
+def _squeeze_repeats(form: str) -> str:
+    out: list[str] = []
+    for char in form:
+        if not out or out[-1] != char:
+            out.append(char)
+    return "".join(out)
+
+
+def latin_keys(word: str) -> list[str]:
+    """The keys a typed word is looked up under: its key, and where it has
+    "ng" (ঙ, ঙ্গ, ং: bongo is বঙ্গ, bangla বাংলা) the key with the g kept."""
+    keys = [latin_key(word)]
+    if "ng" in word.lower():
+        other = latin_key(word.lower().replace("ng", "n-g"))
+        if other not in keys:
+            keys.append(other)
+    return keys
 
 
 def key_of(loose: str) -> str:

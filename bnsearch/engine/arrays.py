@@ -116,6 +116,20 @@ def read_postings(
     return (_EMPTY_IDS, _EMPTY) if found is None else found
 
 
+def sections_outside_references(reader: IndexReader, fieldname: str, text: str) -> int:
+    """How many sections hold ``text`` in ``fieldname`` outside reference
+    sections (a Latin word only in references is no sign of Latin prose)."""
+    found = 0
+    for segment, _ in reader.leaf_readers():
+        if not isinstance(segment, SegmentReader):
+            continue
+        ids, _ = read_postings(segment, fieldname, text.encode("utf-8"))
+        if len(ids):
+            references = reference_sections(segment)
+            found += sum(1 for docnum in ids.tolist() if docnum not in references)
+    return found
+
+
 def holding_any(
     searcher: Searcher, terms: Iterable[tuple[str, str]], docnums: Iterable[int]
 ) -> set[int]:

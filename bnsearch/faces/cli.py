@@ -171,9 +171,9 @@ def analyze_command(field: str, as_json: bool, index_path: Path, text: str | Non
             if as_json:
                 row = token._asdict()
                 if token.text in index_readings:
-                    row["readings"] = [
-                        {"text": r, "sections": n} for r, n, _ in index_readings[token.text]
-                    ]
+                    found, (every, prose) = index_readings[token.text]
+                    row["readings"] = [{"text": r, "sections": n, "fit": f} for r, n, f in found]
+                    row["as_typed"] = {"sections": every, "outside_references": prose}
                 click.echo(("" if first else ", ") + json.dumps(row, ensure_ascii=False), nl=False)
             else:
                 pieces.append(token)
@@ -228,7 +228,12 @@ class _Readings:
             try:
                 if self.index is None:
                     self.index = api.Index.open(self.index_path)
-                self.known.update({word: self.index.readings(word) for word in missing})
+                self.known.update(
+                    {
+                        word: (self.index.readings(word), self.index.latin_sections(word))
+                        for word in missing
+                    }
+                )
             except BnsearchError:
                 source = click.get_current_context().get_parameter_source("index_path")
                 if source is not click.core.ParameterSource.DEFAULT:
@@ -248,9 +253,15 @@ def _print_tokens(tokens: list, readings: dict[str, list]) -> None:
     for t in tokens:
         term = t.term if t.term is not None else "(stopword: not indexed)"
         click.echo(f"{t.start:>6}-{t.end:<6} {t.text.ljust(width)}  →  {term}")
-        if readings.get(t.text):
-            shown = ", ".join(f"{r} ({n:,} sections)" for r, n, _ in readings[t.text])
-            click.echo(f"{'':14} {'':{width}}     read as Bengali: {shown}")
+        if t.text in readings:
+            found, (every, prose) = readings[t.text]
+            pad = f"{'':14} {'':{width}}    "
+            if found:
+                shown = ", ".join(f"{r} ({n:,} sections, fit {f:.2f})" for r, n, f in found)
+                click.echo(f"{pad} read as Bengali: {shown}")
+            typed = f"{every:,} sections, {prose:,} outside references"
+            also = "also searched as typed" if found else "searched as typed only"
+            click.echo(f"{pad} {also} ({typed})")
 
 
 @main.command("index")

@@ -155,9 +155,10 @@ Expander = Callable[[str, str], tuple[list[str], int]]
 # (exact form, sections with its stem) → close spellings found in the index
 # (exact forms), for a rare word; [] for a common one.
 Speller = Callable[[str, int], list[str]]
-# A Latin-typed word → its Bengali readings in the index (exact forms), best
-# first; [] when it is not read as Bengali.
-Romanizer = Callable[[str], list[str]]
+# A Latin-typed word → its Bengali readings in the index (exact forms) with
+# the sections holding each, best first; [] when it is not read as Bengali.
+Romanizer = Callable[[str], list[tuple[str, int]]]
+ALTERNATIVE_READING = 0.5  # the most a reading after the best weighs
 # An exact term → how many sections hold it (in any field): two typed words
 # that the index holds written as one are searched as that word too.
 Joiner = Callable[[str], int]
@@ -238,6 +239,7 @@ class _Compiler:
         self.joined: dict[str, list[tuple[str, str]]] = {}  # see join_words
         self.related: dict[str, list[tuple[str, str]]] = {}  # see relate_words
         self.readings: dict[str, list[tuple[str, str]]] = {}  # of Latin-typed words
+        self.reading_counts: dict[str, list[int]] = {}  # their sections, in order
         self.excluded: wq.Query | None = None  # top-level exclusions
 
     def boost(self, stem_field: str) -> float:
@@ -290,6 +292,8 @@ class _Compiler:
                 continue
             if first.prefix or second.prefix or first.text == second.text:
                 continue
+            if self.join_romanized(first.text, second.text):
+                continue
             # (_read_word reads through the remembered _content_terms.)
             pair = [_read_word(w.text, self.only_stopwords) for w in (first, second)]
             if any(r is None or r.phrase or r.stem is None for r in pair):
@@ -309,6 +313,29 @@ class _Compiler:
                 f"{first.text} {second.text}: also searched {first.text}{second.text}, "
                 "as written in the index"
             )
+
+    def join_romanized(self, first: str, second: str) -> bool:
+        """Two Latin-typed words that spell one Bengali word of the index
+        together (bongo bondhu: বঙ্গবন্ধু, jolo bayu: জলবায়ু): its best
+        reading is searched as a joined word of each, as for Bengali."""
+        if self.romanizer is None or not (first.isascii() and second.isascii()):
+            return False
+        if not (first.isalpha() and second.isalpha()):
+            return False
+        readings = self.romanizer(first + second)
+        if not readings:
+            return False
+        terms = _content_terms(readings[0][0])[1]
+        if len(terms) != 1:
+            return False
+        for typed in (first, second):
+            found = self.joined.setdefault(typed, [])
+            if terms[0] not in found:
+                found.append(terms[0])
+        self.notices.append(
+            f"{first} {second}: also searched {readings[0][0]}, read as one romanized word"
+        )
+        return True
 
     def relate_words(self, nodes: list[Node]) -> None:
         """A participle or action noun typed before a form of হওয়া or করা
@@ -445,18 +472,28 @@ class _Compiler:
         """Terms of the Bengali readings of a Latin-typed word."""
         found = self.readings.get(text)
         if found is None:
-            found = []
-            for number, reading in enumerate(self.romanizer(text)):  # type: ignore[misc]
+            found, counts = [], []
+            for number, (reading, count) in enumerate(self.romanizer(text)):  # type: ignore[misc]
                 terms = _content_terms(reading)[1]
                 if not terms and number == 0:
                     break  # read best as a stopword or question word (kobe, kon): no reading
                 if len(terms) == 1:
                     found.append(terms[0])
+                    counts.append(max(1, count))
             self.readings[text] = found
+            self.reading_counts[text] = counts
             if found:
                 shown = ", ".join(reading for reading, _ in found)
                 self.notices.append(f"{text} → {shown}: read as romanized Bengali")
-        factors = [self.weights.romanized * (1.0 if n == 0 else 0.5) for n in range(len(found))]
+        # The best reading counts fully; another at most half, and never
+        # with more weight in all than the best (sections × factor): টেস্ট
+        # in 259 sections must not fill the hits of tista, তিস্তা in 16.
+        counts = self.reading_counts.get(text, [])
+        factors = [
+            self.weights.romanized
+            * (1.0 if n == 0 else min(ALTERNATIVE_READING, counts[0] / counts[n]))
+            for n in range(len(found))
+        ]
         return self.alternatives(found, factors, scope)
 
     def alternatives(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative
+from ..engine.arrays import sections_outside_references
 from ..engine.cache import column, memoized_term_lookups, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
 from ..engine.romanized import romanized_forms
@@ -293,8 +294,8 @@ def _stem_of(term: str) -> str:
     return terms[0][1] if len(terms) == 1 else term
 
 
-def _readings(searcher: Searcher, word: str, deadline: Deadline) -> list[str]:
-    return [term for term, _, _ in romanized_readings(searcher, word, deadline.check)]
+def _readings(searcher: Searcher, word: str, deadline: Deadline) -> list[tuple[str, int]]:
+    return [(term, count) for term, count, _ in romanized_readings(searcher, word, deadline.check)]
 
 
 def romanized_readings(
@@ -312,7 +313,7 @@ def romanized_readings(
         word,
         forms,
         lambda term: reader.doc_frequency("body_exact", term),
-        reader.doc_frequency("body_exact", word.lower()),
+        sections_outside_references(reader, "body_exact", word.lower()),
         _is_function_word,
     )
 
