@@ -401,3 +401,38 @@ def test_the_document_table_agrees_with_the_stored_sections(segmented: Path) -> 
             assert table.names[table.article_of[docnum]] == stored["article_id"]
             seen.add((stored["is_reference"], has_words))
         assert {(False, True), (False, False), (True, True)} <= seen
+
+
+def test_columns_read_whole_as_whoosh_reads_them(segmented: Path) -> None:
+    from bnsearch.engine.cache import column_values
+
+    opened, searcher = _open_searcher(segmented)
+    with opened:
+        leaves = searcher.reader().leaf_readers()
+        assert len(leaves) > 1 and any(leaf.has_deletions() for leaf, _ in leaves)
+        for leaf, _ in leaves:
+            for name in ("article_id", "ordinal", "title", "heading", "source", "content_hash"):
+                assert column_values(leaf, name) == list(leaf.column_reader(name)), name
+
+
+@pytest.mark.parametrize("cutoff", [10, 1 << 15])  # offsets written, or derived
+def test_variable_width_column_arrays_as_whoosh_reads_them(tmp_path: Path, cutoff: int) -> None:
+    from whoosh.columns import VarBytesColumn
+    from whoosh.filedb.filestore import FileStorage
+
+    from bnsearch.engine.cache import _var_bytes_arrays
+
+    values = [f"মান {n}".encode() * (n % 7) for n in range(300)]
+    storage = FileStorage(str(tmp_path))
+    column = VarBytesColumn(write_offsets_cutoff=cutoff)
+    with storage.create_file("c") as out:
+        writer = column.writer(out)
+        for docnum, value in enumerate(values):
+            writer.add(docnum, value)
+        writer.finish(len(values))
+    raw = storage.open_file("c").read()
+    whoosh = column.reader(storage.open_file("c"), 0, len(raw), len(values))
+    assert whoosh.had_stored_offsets == (cutoff < len(values))
+    offsets, lengths = _var_bytes_arrays(raw, len(values))
+    assert offsets.tolist() == list(whoosh._offsets) and lengths.tolist() == list(whoosh._lengths)
+    assert [raw[o : o + n] for o, n in zip(offsets, lengths, strict=True)] == list(whoosh)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.reading import IndexReader, TermNotFound
 
@@ -52,25 +53,28 @@ def column_values(reader: IndexReader, name: str) -> list:
     column's data and a fixed-width number column's bytes (Whoosh 2.7.4's
     readers, pinned), with a value translated once per distinct value. The
     first search of a fresh process read 15,000 values one call at a time."""
+    count = reader.doc_count_all()
+    field = reader.schema[name]
+    if isinstance(field.column_type, VarBytesColumn) and count:
+        # The file read whole, its length (and offset) arrays with numpy:
+        # Whoosh's reader builds them an item at a time.
+        filename = W3Codec.column_filename(reader._segment, name)
+        with reader._storage.open_file(filename) as stored:
+            raw = bytes(stored.read())
+        offsets, lengths = _var_bytes_arrays(raw, count)
+        translate = field.from_column_value
+        cache: dict[bytes, object] = {}
+        values = []
+        for start, size in zip(offsets.tolist(), lengths.tolist(), strict=True):
+            piece = raw[start : start + size]
+            value = cache.get(piece)
+            if value is None:
+                value = cache[piece] = translate(piece)
+            values.append(value)
+        return values
     outer = column(reader, name)
     inner = getattr(outer, "_reader", outer)
     translate = getattr(outer, "_translate", None) or (lambda value: value)
-    count = reader.doc_count_all()
-    if isinstance(inner, VarBytesColumn.Reader):
-        offsets, lengths = inner._offsets, inner._lengths
-        if count == 0:
-            return []
-        end = offsets[count - 1] + lengths[count - 1]
-        data = bytes(inner._dbfile.get(inner._basepos, end))
-        cache: dict[bytes, object] = {}
-        values = []
-        for start, size in zip(offsets, lengths, strict=False):
-            raw = data[start : start + size]
-            value = cache.get(raw)
-            if value is None:
-                value = cache[raw] = translate(raw)
-            values.append(value)
-        return values
     if isinstance(inner, NumericColumn.Reader) and inner._typecode in "bBhHiIlLqQ":
         kind = np.dtype(">" + inner._typecode.replace("l", "i").replace("L", "I"))
         stored = min(inner._count, count)
@@ -80,6 +84,30 @@ def column_values(reader: IndexReader, name: str) -> list:
         translated = [translate(int(value)) for value in distinct]
         return [translated[i] for i in positions.tolist()]
     return list(outer)
+
+
+def _var_bytes_arrays(raw: bytes, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets and lengths of a variable-width column file (Whoosh
+    2.7.4's layout: the values, the lengths array, the offsets array when
+    written, the lengths' type code, then the offsets' and "X" when
+    written; arrays big-endian)."""
+
+    def array_at(end: int, code: str) -> tuple[np.ndarray, int]:
+        kind = np.dtype(code).newbyteorder(">")
+        start = end - count * kind.itemsize
+        return np.frombuffer(raw[start:end], dtype=kind).astype(np.int64), start
+
+    end = len(raw) - 1
+    offsets = None
+    if raw[end : end + 1] == b"X":
+        lengths_code, offsets_code = chr(raw[end - 2]), chr(raw[end - 1])
+        offsets, end = array_at(end - 2, offsets_code)
+    else:
+        lengths_code = chr(raw[end])
+    lengths, _ = array_at(end, lengths_code)
+    if offsets is None:
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    return offsets, lengths
 
 
 def reference_sections(reader: IndexReader) -> frozenset[int]:
