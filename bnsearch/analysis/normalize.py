@@ -19,22 +19,28 @@ import unicodedata
 
 from icu import Normalizer2
 
+from .script import (
+    CONSONANTS,
+    HASANTA,
+    INDEPENDENT_VOWELS,
+    KHANDA_TA,
+    NUKTA,
+    TA,
+    VOWEL_SIGNS_ALL,
+    ZWJ,
+    character_class,
+)
+
 __all__ = ["fold_digits", "normalize_label", "normalize_tier0", "normalize_tier1"]
 
 _NFC = Normalizer2.getNFCInstance()
 _NFKC_CASEFOLD = Normalizer2.getNFKCCasefoldInstance()
 
-HASANTA = "\u09cd"
-NUKTA = "\u09bc"
-ZWJ = "\u200d"
-KHANDA_TA = "\u09ce"
-TA = "\u09a4"
-
 # Bengali consonants (ক..হ, plus ড় ঢ় য় in their decomposed NFC form, whose
 # first code point is the base consonant) and the dependent vowel signs.
-_CONSONANT = "\u0995-\u09b9"
-_VOWEL_SIGN = "\u09be-\u09c4\u09c7\u09c8\u09cb\u09cc\u09d7\u09e2\u09e3"
-_INDEPENDENT_VOWEL = "\u0985-\u0994\u09e0\u09e1"
+_CONSONANT = character_class(CONSONANTS - {KHANDA_TA})
+_VOWEL_SIGN = character_class(VOWEL_SIGNS_ALL)
+_INDEPENDENT_VOWEL = character_class(INDEPENDENT_VOWELS)
 
 # Characters that render as nothing and only split words for a machine.
 # ZWJ must survive until the ত্+ZWJ → ৎ step, so it is removed afterwards.

@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .distance import weighted_distance
+from .script import CONSONANTS, HASANTA, MARKS, NUKTA, VOWEL_SIGNS
 
 __all__ = [
     "INHERENT",
@@ -38,10 +39,10 @@ __all__ = [
     "loose_distance",
 ]
 
-_HASANTA, _NUKTA = "\u09cd", "\u09bc"
+_HASANTA, _NUKTA = HASANTA, NUKTA
 _VOWELS = frozenset("aeiouy")  # y: য় and a typed y, vowel-like in both
-_SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb\u09cc")
-_MARKS = frozenset("\u0981\u0982\u0983")  # চন্দ্রবিন্দু, anusvara, visarga
+_SIGNS = VOWEL_SIGNS
+_MARKS = MARKS
 
 
 def _load() -> tuple[str, dict[str, dict[str, str]], dict[str, list[tuple[str, str]]]]:
@@ -82,7 +83,7 @@ def is_latin_word(word: str) -> bool:
 
 
 def _is_consonant(char: str) -> bool:
-    return len(char) == 1 and ("\u0995" <= char <= "\u09b9" or char in "\u09ce")
+    return char in CONSONANTS
 
 
 @lru_cache(maxsize=1 << 16)

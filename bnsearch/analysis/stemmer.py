@@ -27,13 +27,13 @@ from collections.abc import Callable, Collection, Iterable
 from typing import NamedTuple
 
 from .normalize import normalize_tier0, normalize_tier1
+from .script import CONSONANTS, HASANTA, INDEPENDENT_VOWELS, VOWEL_SIGNS
 
 __all__ = ["VOWEL_SIGNS", "BengaliStemmer", "count_letters"]
 
-_HASANTA = "\u09cd"
-_CONSONANTS = frozenset(chr(cp) for cp in range(0x0995, 0x09BA)) | {"\u09ce"}
-_INDEPENDENT_VOWELS = frozenset(chr(cp) for cp in range(0x0985, 0x0995)) | {"\u09e0", "\u09e1"}
-VOWEL_SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb\u09cc")
+_HASANTA = HASANTA
+_CONSONANTS = CONSONANTS
+_INDEPENDENT_VOWELS = INDEPENDENT_VOWELS
 # What may end a consonant-final stem: a consonant, a nukta consonant (its last
 # code point is the nukta) or anusvara (রং, after tier 1 also ঙ).
 _CONSONANT_END = _CONSONANTS | {"\u09bc", "\u0982"}

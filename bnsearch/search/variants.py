@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from ..analysis import normalize_tier1
 from ..analysis.distance import weighted_distance
+from ..analysis.script import HASANTA, INDEPENDENT_VOWELS, NUKTA, VOWEL_SIGNS
 
 __all__ = ["MAX_VARIANTS", "close_spellings", "rare_limit", "spelling_distance"]
 
@@ -42,9 +43,9 @@ SHORT = 5  # shorter words get variants only when the index has them nowhere
 
 _GROUPS = ["সশষ", "জয", "নণ", "তটৎ", "দড", "থঠ", "ধঢ", "বভ", "কখ", "গঘ", "চছ", "পফ"]
 _GROUP_OF = {letter: group for group in _GROUPS for letter in group}
-_VOWEL_SIGNS = frozenset("\u09be\u09bf\u09c0\u09c1\u09c2\u09c3\u09c4\u09c7\u09c8\u09cb\u09cc")
-_INDEPENDENT_VOWELS = frozenset("অআইঈউঊঋএঐওঔ")
-_HASANTA, _NUKTA = "\u09cd", "\u09bc"
+_VOWEL_SIGNS = VOWEL_SIGNS
+_INDEPENDENT_VOWELS = INDEPENDENT_VOWELS
+_HASANTA, _NUKTA = HASANTA, NUKTA
 
 
 def _substitution(a: str, b: str) -> float:
