@@ -9,23 +9,34 @@ with Index.open("index") as index:
 
 __version__ = "0.1.0"
 
-from .errors import (
-    ArticleNotFoundError,
-    BnsearchError,
-    EmptySourceError,
-    IndexDamagedError,
-    IndexExistsError,
-    IndexLockedError,
-    IndexNotFoundError,
-    IndexVersionError,
-    IndexWriteError,
-    InvalidArgumentError,
-    QueryError,
-    QueryTooBroadError,
-    SourceNotFoundError,
-    UnsafeIndexError,
-)
-from .model import Article, Hit, IndexReport, IndexStats, Results, Section, SectionHit
+# Nothing is imported here until it is used (PEP 562): the command's entry
+# point must take Ctrl-C before any module of bnsearch loads.
+_NAMES = {
+    **dict.fromkeys(
+        (
+            "ArticleNotFoundError",
+            "BnsearchError",
+            "EmptySourceError",
+            "IndexDamagedError",
+            "IndexExistsError",
+            "IndexLockedError",
+            "IndexNotFoundError",
+            "IndexVersionError",
+            "IndexWriteError",
+            "InvalidArgumentError",
+            "QueryError",
+            "QueryTooBroadError",
+            "SourceNotFoundError",
+            "UnsafeIndexError",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(
+        ("Article", "Hit", "IndexReport", "IndexStats", "Results", "Section", "SectionHit"),
+        "model",
+    ),
+    "Index": "api",
+}
 
 __all__ = [
     "Article",
@@ -55,10 +66,8 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # Imported on first use: `bnsearch --version` and the analysis modules
-    # need not load Whoosh's search machinery.
-    if name == "Index":
-        from .api import Index
+    if name in _NAMES:
+        from importlib import import_module
 
-        return Index
+        return getattr(import_module(f".{_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'bnsearch' has no attribute {name!r}")
