@@ -32,13 +32,8 @@ REFERENCE_DISCOUNT = 0.3  # reference and link-list sections rank lower
 # The section scoring's length normalization of titles: a title of one word
 # scores far above one of three for the same match with Whoosh's B = 0.75, so
 # that an article titled by one generic word of a question (রাজধানী, দেশ)
-# gains on every section. 0.5 as for whole articles (ArticleParameters).
-# bench/ranking.py --sweep, MRR@10 questions / dev / passage questions /
-# passage dev, section@1 questions / dev: 0.75 gave .866 / .991 / .844 /
-# .958, .573 / .833; 0.5 .866 / .991 / .844 / .966, .573 / .867; 0.25
-# .866 / .991 / .839 / .965, .564 / .867. K1, B and the other fields' B
-# moved one at a time (K1 0.9–2.0, B 0.4–0.9, heading B 0.5, text B 0.5 and
-# 0.9) lowered the questions' MRR@10 by 0.006 to 0.021.
+# gains on every section. 0.5 as for whole articles (ArticleParameters);
+# the sweep that chose it: docs/ranking.md.
 SECTION_FIELD_B = {"title_B": 0.5, "title_exact_B": 0.5}
 
 

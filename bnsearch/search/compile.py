@@ -73,20 +73,13 @@ class Weights:
     # say, বাংলাদেশ.
     # A word must also be in at least common_minimum sections: a shorter
     # posting list costs little to score whole, and the split costs recall
-    # (a section with only the common words is not found). Raised from 200
-    # to 5,000 by latency: questions p50 on the 140 MB collection of
-    # bench/scale.py 11.0 → 11.5 ms, on 1 GB unchanged (its 2% is 8,400
-    # sections), on the shared corpus within noise; the shared corpus then
-    # has no common words (R@100 questions 0.926 → 0.943, passage questions
-    # 0.917 → 0.958). None: off.
+    # (a section with only the common words is not found). None: off.
     common_cutoff: float | None = 0.02
     common_minimum: int = 5000
     # An article's score: section_level × its best section's score +
-    # article_level × BM25F over the whole article (bnsearch.search.rank).
-    # Chosen with bench/ranking.py --sweep (article_level 0.25 … 4; MRR@10
-    # questions / dev / passage-questions / passage-dev): 1 gave .794 / .991
-    # / .809 / .965, 2 gave .825 / .991 / .808 / .974, 4 gave .843 / .982 /
-    # .813 / .949 — 2 is the largest weight that costs the other sets nothing.
+    # article_level × BM25F over the whole article (bnsearch.search.rank);
+    # 2 is the largest article weight that costs no set anything
+    # (docs/ranking.md).
     section_level: float = 1.0
     article_level: float = 2.0
     # An article's score is multiplied by the share of the query's word
@@ -94,11 +87,7 @@ class Weights:
     # lacks the query's rarest word (ফিফা in ফিফার সদর দপ্তর কোথায়) falls
     # behind one that has it, however often it has the common ones (the
     # article জাতিসংঘ, by its section সদর দপ্তর). BM25 alone lets
-    # frequent matches of common words outweigh a missing rare one.
-    # bench/ranking.py (MRR@10 questions / dev / passage-questions /
-    # passage-dev): 0 gave .832 / .991 / .812 / .966, 0.25 .843 / .991 /
-    # .813 / .978, 0.5 .846 / .991 / .813 / .961, 1 .810 / .971 / .784 / .949.
-    # 0: off.
+    # frequent matches of common words outweigh a missing rare one. 0: off.
     coverage: float = 0.25
     # An article whose title is the query (its content words) comes first,
     # shown by its lead.
@@ -278,13 +267,7 @@ class _Compiler:
         (ডে লাইট: ডেলাইট; বঙ্গ বন্ধু: বঙ্গবন্ধু): Bengali writes many compounds
         and loanwords either way. The joined word is searched as a close
         spelling of each of the two (weighted as one, highlighted, counted
-        as holding both words). It joined 9 of the 110 questions' pairs and
-        4 of the 57 dev queries', all real compounds (সদরদপ্তর,
-        বিদ্যুৎকেন্দ্র, সমুদ্রসৈকত); bench/ranking.py, MRR@10 off → on:
-        questions 0.843 → 0.851 (section@1 0.518 → 0.527), dev 0.991 both,
-        passage questions 0.813 → 0.822, passage dev 0.978 → 0.969 (পাল
-        রাজাদের তালিকা: a passage on the সেন kings that names the পালরাজাদের
-        comes first)."""
+        as holding both words); figures in docs/ranking.md."""
         if self.joiner is None or not self.stemming or not self.weights.variant:
             return
         for first, second in itertools.pairwise(nodes):
@@ -344,11 +327,8 @@ class _Compiler:
         that at least RELATED_MINIMUM sections hold. It is not searched,
         but a section that holds it holds the word when the section to show
         is chosen (ফিদে কবে প্রতিষ্ঠিত হয় is answered by a section that says
-        প্রতিষ্ঠা), and it is highlighted. Searched too, at 0.05, 0.3 or 0.6
-        of the word's weight, it lowered the questions' MRR@10 0.866 →
-        0.861–0.857 (articles within 1% of each other changed places) and
-        changed no passage ranking. It fired in 16 of the 110 questions and
-        2 of the 57 dev queries, every time with the right form."""
+        প্রতিষ্ঠা), and it is highlighted. Searched too, it cost MRR@10
+        (docs/ranking.md)."""
         if self.frequency is None or not self.stemming or not self.weights.related_forms:
             return
         for word, verb in itertools.pairwise(nodes):

@@ -19,40 +19,8 @@ whose detail is in a later section, and let a generic title repeated in
 every section of a long article win by repetition; scoring the whole article
 alone lost the keyword queries whose words meet in one section. For a
 collection of single passages both levels read the same text, and the sum
-is a passage BM25. Measured with bench/ranking.py on the shared corpus
-(MRR@10 / section@1, questions; MRR@10, dev; MRR@10, the corpus as
-passages — questions, dev):
-
-    best section only                      0.747 / 0.427   1.000   0.776  0.957
-    whole article only                     0.768 / 0.418   0.906   0.798  0.870
-    both, article_level 1                  0.794 / 0.427   0.991   0.809  0.965
-    both, article_level 2 (the default)    0.828 / 0.482   0.991   0.811  0.975
-
-The last factor (Weights.coverage, 0.25) came later: 0.843 / 0.518,
-0.991, 0.813 0.978 (before it 0.832 / 0.509, 0.991, 0.812 0.966). With
-joined words (compile.py: join_words) and common words only from 5,000
-sections (Weights.common_minimum): 0.857 / 0.536, 0.991, 0.831 0.958.
-With close spellings counted in all their forms (search/variants.py) and
-the section choice's two later rules (choose_sections): 0.866 / 0.573,
-0.991, 0.844 0.958; with titles' B 0.5 in the section scoring
-(engine/scoring.py): 0.866 / 0.573, 0.991, 0.844 0.966; with related forms
-in the section choice: 0.866 / 0.591, the rest unchanged; with titles
-written apart read as written solid there too: 0.866 / 0.600.
-
-Tried for articles whose title is one generic word of the question (রাজধানী
-for ইহুদি রাষ্ট্রের রাজধানী কোনটি, দেশ, মানুষ), which win on the section score
-and lose on the article score, and dropped: the section level as a real
-BM25F too (frequencies of the fields summed before saturation, one idf per
-word), with section_level 1, 2 or 4: 0.826–0.835 / 0.509–0.518, dev 0.913–0.925
-(won the two, lost seven or eight); one idf per word for all the section query's
-fields (the most sections any field holds it in): 0.847 / 0.536, dev 0.991
-(won two, lost five). A title field's own idf is a measure of how rarely a
-word names an article, and that is worth keeping.
-
-(article_level 1 was measured before the heading rule of choose_sections
-and with exact forms in the article evidence; see _article_terms. Since the
-array path's coordination bonus counts every term of its OR, wherever the
-section lies in its segment, the default gives 0.832 / 0.482, 0.991.)
+is a passage BM25. docs/ranking.md states the model and the figures that
+chose each part.
 
 How the matches are found. A query of words (the compiler's terms, OR,
 AND and AND-MAYBE) is scored a posting list at a time on arrays
@@ -502,49 +470,7 @@ def choose_sections(
     the AND form (``strict()``) is searched within the ranked articles, and
     a section holds every word or is not told apart.
 
-    Measured (section@1, questions / dev): every word, then score: 0.464 /
-    0.800; with the heading rule first: 0.482 / 0.833. Choosing instead by
-    each section's score without the title (which every section repeats),
-    or by the sentence that holds the most query evidence, lowered both; a
-    bonus for the lead lowered the questions' figure; leaving out heading
-    matches of words the title already has raised the questions' figure by
-    one question for a second search per article. A softmax model fitted
-    over twelve section features (section score, its share of the best,
-    every word, idf-weighted share of the words, heading rule, title words
-    in the heading, lead, length, position, years and numbers for কবে/কত)
-    chose right for 53 of the 75 questions whose answering section matches
-    at all, as this rule does, and for 50–51 left-one-out: the sections it
-    misses share no word with their question (ইতিহাস for কবে প্রতিষ্ঠিত).
-    Counting a word that begins a compound of the title as the title's
-    (বৌদ্ধ, বাংলাদেশে বৌদ্ধধর্ম) in the heading rule: 0.491 / 0.833. Choosing
-    by the idf-weighted share of the words the title lacks, instead of
-    every word: 0.455; after the heading rule: 0.482 (as many won as lost).
-    Taking the lead's first sentence as naming the subject too (see
-    _headed): 0.509 / 0.833 (two won, none lost); its first two sentences
-    won one more and lost one; preferring the lead, or the earliest section,
-    among those with every word: 0.482 and 0.473 (lost more than won).
-    Leaving out sections without text (_with_text): 0.555 → 0.564 / 0.833,
-    none lost. Then, where no section holds every word, the sections that
-    hold the most word weight rather than the best-scored one (as the
-    article's score counts word coverage): 0.564 → 0.573 / 0.833 (won
-    লিখনপদ্ধতি for লিপি over a section with the commoner ধরন, the lead with
-    ওজন over a section with মানুষ, and one more; lost two). With the lead's
-    first sentence also counted as held everywhere: the same; by the count
-    of words instead of their weight: one lost, none won. Breaking ties by a
-    score of only the words the subject lacks: lost five for two won.
-    A section that holds a word's related form (QueryPlan.related: প্রতিষ্ঠা
-    for প্রতিষ্ঠিত হয়) holds the word, in the heading rule too: 0.573 →
-    0.591 / 0.867 (ফিদে … প্রতিষ্ঠিত হয়, কাগজ … আবিষ্কৃত হয়; none lost; the
-    heading rule's part changed none). Two adjacent title words written as
-    one (বীর শ্রেষ্ঠ: বীরশ্রেষ্ঠ) are the title, in the heading rule's subject
-    and held by every section: 0.591 → 0.600 / 0.867 (কতজন মুক্তিযোদ্ধা
-    বীরশ্রেষ্ঠ খেতাব পেয়েছেন; none lost; either part alone changed none).
-    Tried and dropped: the words of the lead's defining sentence held by
-    every section too (lost র‍্যাব কবে গঠিত হয়: the list র‍্যাব ব্যাটালিয়নসমূহ
-    names র‍্যাব more often), and with the name it is "known as" (তিনি নেতাজি
-    নামে সমধিক পরিচিত: won নেতাজি কোথায় জন্মগ্রহণ করেন, lost the same); a
-    query word that the title spells another way (লাটভিয়া, লাতভিয়া) held
-    by every section: none changed.
+    The rules, in order, and the figures that chose them: docs/ranking.md.
     """
     idfs: list[float] = []
     related: dict[int, int] = {}

@@ -21,12 +21,11 @@ letters, or whose key has fewer than two consonants, are never read as
 Bengali (``in``).
 
 A Latin word with a reading counts as often as its best reading for the
-common-word split (``prothom`` only adds to the score, as প্রথম does): with
-every Latin word selecting, the 30 romanized questions of tests/data took
-77 ms a query at the median; so, 37 ms (their Bengali originals: 16 ms),
-for an MRR@10 of 0.80 instead of 0.85 (the originals: 0.98). Among the
-closest readings a question word comes first, and then the word is left out
-as its Bengali form would be (0.80 → 0.82).
+common-word split (``prothom`` only adds to the score, as প্রথম does); with
+every Latin word selecting, romanized questions were twice as slow and
+ranked worse. Among the closest readings a question word comes first, and
+then the word is left out as its Bengali form would be (figures in
+docs/ranking.md).
 
 The forms by key come from a table written with the index
 (:mod:`bnsearch.engine.romanized`): a lookup costs one indexed read, in a
