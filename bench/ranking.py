@@ -23,14 +23,11 @@ Indexes are built once (one writer process, so runs are repeatable) into
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import json
-import re
 import sys
 from collections import defaultdict
-from contextlib import contextmanager, nullcontext
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,10 +42,8 @@ from bnsearch.engine.scoring import ArticleParameters, SectionWeighting  # noqa:
 from bnsearch.errors import IndexVersionError, QueryError  # noqa: E402
 from bnsearch.evaluation import evaluate  # noqa: E402
 from bnsearch.ingest import split_sections  # noqa: E402
-from bnsearch.search import SearchPipeline, SearchRequest, Weights  # noqa: E402
-from bnsearch.search import compile as compile_module  # noqa: E402
-from bnsearch.search import pipeline as pipeline_module  # noqa: E402
-from bnsearch.search import rank as rank_module  # noqa: E402
+from bnsearch.search import SearchPipeline, SearchRequest  # noqa: E402
+from bnsearch.search.config import Parts, RankingConfig, SectionScoring  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "bnwiki-2018.jsonl.gz"
@@ -105,19 +100,16 @@ class FieldsLeftOut(SearchPipeline):
 
 
 def run(
-    index: Index,
-    weights: Weights,
-    article: ArticleParameters,
-    passages: bool,
-    left_out: frozenset[str] = frozenset(),
-    section: dict[str, float] | None = None,
+    index: Index, config: RankingConfig, passages: bool, left_out: frozenset[str] = frozenset()
 ) -> dict:
-    """Every (set) report for one configuration on one collection;
-    ``section``: the section scoring's BM25F parameters (K1, B, field_B),
-    when not the defaults."""
-    searcher = index._ix.searcher(weighting=SectionWeighting(**section)) if section else None
+    """Every (set) report for one configuration on one collection."""
+    searcher = None
+    if config.section != SectionScoring():  # a searcher with that section scoring
+        searcher = index._ix.searcher(
+            weighting=SectionWeighting(**config.section.weighting_options())
+        )
     try:
-        return _run(index, weights, article, passages, left_out, searcher)
+        return _run(index, config, passages, left_out, searcher)
     finally:
         if searcher is not None:
             searcher.close()
@@ -125,8 +117,7 @@ def run(
 
 def _run(
     index: Index,
-    weights: Weights,
-    article: ArticleParameters,
+    config: RankingConfig,
     passages: bool,
     left_out: frozenset[str],
     searcher: Searcher | None,
@@ -140,7 +131,9 @@ def _run(
         def ranked(text: str) -> list[tuple[str, str, str]]:
             request = SearchRequest(text, limit=100, snippets=False, suggest=False)
             try:
-                pipeline = FieldsLeftOut(searcher or index._searcher(), weights, article)
+                pipeline = FieldsLeftOut(
+                    searcher or index._searcher(), config.weights, config.article
+                )
                 pipeline.left_out = left_out
                 results = pipeline.run(request)
             except QueryError:
@@ -187,108 +180,66 @@ def tag_line(label: str, report, table: dict[str, list[str]]) -> str:
     return f"| {label} | " + " | ".join(cells) + " |"
 
 
-@contextmanager
-def patched(module, name: str, value):
-    """``module.name`` replaced by ``value`` for the block (the query
-    compiler's memo of word readings forgotten before and after)."""
-    original = getattr(module, name)
-    setattr(module, name, value)
-    compile_module._content_terms.cache_clear()
-    try:
-        yield
-    finally:
-        setattr(module, name, original)
-        compile_module._content_terms.cache_clear()
-
-
-# Parts that are not a weight: switched off by replacing a function.
-SWITCHED_OFF = {
-    # The query-side question-word list: they are searched as words again.
-    "question words searched": lambda: patched(compile_module, "is_interrogative", lambda t: False),
-    # Two typed words are not also searched as the one word the index has.
-    "joined words off": lambda: patched(compile_module._Compiler, "join_words", lambda *a: None),
-    # Section choice: no section is chosen by a heading that names a query word.
-    "heading rule off": lambda: patched(rank_module, "_headed", lambda *args: []),
-    # The heading rule takes only the title as the article's subject.
-    "lead sentence not the subject": lambda: patched(
-        rank_module, "_lead_subject", lambda *args: frozenset()
-    ),
-    # The lead's first sentence (up to the first ।, ?, ! or full stop, in 200
-    # characters) as the subject, not its first that names the title.
-    "lead's first sentence, not its defining one": lambda: patched(
-        rank_module,
-        "_defining_sentence",
-        lambda text, title: rank_module._terms(re.split(r"[।.?!\n]", text[:200], maxsplit=1)[0]),
-    ),
-    # Section choice: by every word only, not by the most word weight.
-    "sections by every word only": lambda: patched(
-        rank_module,
-        "_holding_most",
-        lambda idfs, words, docnums: [d for d in docnums if words.get(d) == (1 << len(idfs)) - 1],
-    ),
-    # Section choice: a title's words written apart are not the same words
-    # written solid (বীর শ্রেষ্ঠ, বীরশ্রেষ্ঠ).
-    "titles written apart only": lambda: patched(
-        rank_module, "_joined_title", lambda title: frozenset()
-    ),
-    # Section choice: a heading with no text may be shown.
-    "headings without text shown": lambda: patched(rank_module, "_with_text", lambda s, d: d),
-    # A close spelling must be frequent as written, not in all its forms.
-    "spellings counted as written": lambda: patched(
-        pipeline_module,
-        "_spellings",
-        functools.partial(pipeline_module._spellings, by_word=False),
-    ),
+# Each part that is not a weight, switched off (bnsearch.search.compile.Parts).
+PARTS_OFF = {
+    "question words searched": "question_words_left_out",
+    "joined words off": "joined_words",
+    "heading rule off": "heading_rule",
+    "lead sentence not the subject": "lead_subject",
+    "lead's first sentence, not its defining one": "defining_sentence",
+    "sections by every word only": "most_word_weight",
+    "titles written apart only": "titles_written_apart",
+    "headings without text shown": "skip_headings_without_text",
+    "spellings counted as written": "spellings_by_word",
 }
 
 
-def configurations(sweep: bool) -> list[tuple[str, Weights, ArticleParameters]]:
-    weights, article = Weights(), ArticleParameters()
+def with_weights(**changes) -> RankingConfig:
+    return RankingConfig(weights=replace(RankingConfig().weights, **changes))
+
+
+def with_parts(**changes) -> RankingConfig:
+    return with_weights(parts=replace(Parts(), **changes))
+
+
+def configurations(sweep: bool) -> list[tuple[str, RankingConfig]]:
+    article = ArticleParameters()
     found = [
-        ("default", weights, article),
-        ("article evidence off", replace(weights, article_level=0.0), article),
-        ("section evidence off", replace(weights, section_level=0.0), article),
-        *((label, weights, article) for label in SWITCHED_OFF),
-        ("close spellings off", replace(weights, variant=0.0), article),
-        ("related forms off", replace(weights, related_forms=False), article),
-        ("title-is-query first off", replace(weights, title_match=False), article),
-        ("coordination off", replace(weights, coordination=None), article),
-        ("word coverage off", replace(weights, coverage=0.0), article),
-        ("common-word split off", replace(weights, common_cutoff=None), article),
+        ("default", RankingConfig()),
+        ("article evidence off", with_weights(article_level=0.0)),
+        ("section evidence off", with_weights(section_level=0.0)),
+        *((label, with_parts(**{name: False})) for label, name in PARTS_OFF.items()),
+        ("close spellings off", with_weights(variant=0.0)),
+        ("related forms off", with_weights(related_forms=False)),
+        ("title-is-query first off", with_weights(title_match=False)),
+        ("coordination off", with_weights(coordination=None)),
+        ("word coverage off", with_weights(coverage=0.0)),
+        ("common-word split off", with_weights(common_cutoff=None)),
     ]
     if sweep:
         for value in (0.5, 1.0, 4.0):
-            found.append((f"article_level {value}", replace(weights, article_level=value), article))
+            found.append((f"article_level {value}", with_weights(article_level=value)))
         for value in (0.5, 1.0):
-            found.append((f"word coverage {value}", replace(weights, coverage=value), article))
-        for value in (0.6, 0.9, 1.5, 2.0):
-            found.append((f"article k1 {value}", weights, replace(article, k1=value)))
-        for value in (0.3, 0.5, 0.9):
-            found.append((f"article b_body {value}", weights, replace(article, b_body=value)))
-        for value in (0.0, 0.25, 0.75):
-            found.append((f"article b_title {value}", weights, replace(article, b_title=value)))
-        for value in (1.0, 3.0, 4.0):
-            found.append((f"article title {value}", weights, replace(article, title=value)))
-        for value in (0.5, 1.0, 3.0):
-            found.append((f"article heading {value}", weights, replace(article, heading=value)))
+            found.append((f"word coverage {value}", with_weights(coverage=value)))
+        moves = {
+            "k1": (0.6, 0.9, 1.5, 2.0),
+            "b_body": (0.3, 0.5, 0.9),
+            "b_title": (0.0, 0.25, 0.75),
+            "title": (1.0, 3.0, 4.0),
+            "heading": (0.5, 1.0, 3.0),
+        }
+        for name, values in moves.items():
+            for value in values:
+                changed = replace(article, **{name: value})
+                found.append((f"article {name} {value}", RankingConfig(article=changed)))
+        section = SectionScoring()
+        moves = {"k1": (0.9, 1.5, 2.0), "b": (0.4, 0.6, 0.9), "title_b": (0.25, 0.75)}
+        for name, values in moves.items():
+            for value in values:
+                changed = replace(section, **{name: value})
+                found.append((f"section {name} {value}", RankingConfig(section=changed)))
+    assert {f.name for f in fields(Parts)} == set(PARTS_OFF.values())  # every part switched
     return found
-
-
-def _both(field: str, value: float) -> dict[str, float]:
-    """A field's B for its stem and exact forms alike."""
-    return {f"{field}_B": value, f"{field}_exact_B": value}
-
-
-# The section scoring's BM25F parameters (Whoosh's BM25F: K1, B, per-field
-# B), one moved at a time from the defaults (--sweep): K1 1.2, B 0.75, titles' B
-# 0.5 (bnsearch.engine.scoring.SECTION_FIELD_B).
-SECTION_SWEEP = {
-    **{f"section K1 {v}": {"K1": v} for v in (0.9, 1.5, 2.0)},
-    **{f"section B {v}": {"B": v} for v in (0.4, 0.6, 0.9)},
-    **{f"section title B {v}": _both("title", v) for v in (0.25, 0.75)},
-    **{f"section heading B {v}": _both("heading", v) for v in (0.5,)},
-    **{f"section body B {v}": _both("body", v) for v in (0.5, 0.9)},
-}
 
 
 def main() -> None:
@@ -312,23 +263,18 @@ def main() -> None:
     print("|---|---|---|---|---|")
     tag_lines = []
     with Index.open(sections_path) as sections, Index.open(passages_path) as passages:
-        sweep = [(label, Weights(), ArticleParameters()) for label in SECTION_SWEEP]
-        for label, weights, article in configurations(args.sweep) + (sweep if args.sweep else []):
-            switch = SWITCHED_OFF.get(label)
-            section = SECTION_SWEEP.get(label)
-            with switch() if switch is not None else nullcontext():
-                reports = {
-                    "sections": run(sections, weights, article, False, section=section),
-                    "passages": run(passages, weights, article, True, section=section),
-                }
+        for label, config in configurations(args.sweep):
+            reports = {
+                "sections": run(sections, config, False),
+                "passages": run(passages, config, True),
+            }
             print(line(label, reports), flush=True)
             tag_lines.append(tag_line(label, reports["sections"]["questions"], table))
         for field in FIELDS if args.fields else ():
             left_out = frozenset({field})
-            weights, article = Weights(), ArticleParameters()
             reports = {
-                "sections": run(sections, weights, article, False, left_out),
-                "passages": run(passages, weights, article, True, left_out),
+                "sections": run(sections, RankingConfig(), False, left_out),
+                "passages": run(passages, RankingConfig(), True, left_out),
             }
             label = f"no {field} in the query"
             print(line(label, reports), flush=True)

@@ -36,6 +36,7 @@ _NAMES = {
         "model",
     ),
     "Index": "api",
+    "RankingConfig": "api",
 }
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "InvalidArgumentError",
     "QueryError",
     "QueryTooBroadError",
+    "RankingConfig",
     "Results",
     "Section",
     "SectionHit",

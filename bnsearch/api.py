@@ -37,6 +37,7 @@ from .errors import (
 from .lazy import lazy_names
 from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Progress, Results, Section
 from .search import SearchPipeline, SearchRequest, is_costly, query_spans
+from .search.config import RankingConfig, SectionScoring
 from .search.pipeline import romanized_readings
 from .search.suggest import MAX_COMPLETIONS, completions
 from .storage import IndexDirectory, reading
@@ -61,6 +62,7 @@ __all__ = [
     "Progress",
     "QueryError",
     "QueryTooBroadError",
+    "RankingConfig",
     "ReadLimits",
     "Results",
     "__version__",
@@ -302,6 +304,7 @@ class Index:
         suggest: bool = True,
         timeout: float | None = DEFAULT_TIMEOUT,
         transliterate: bool = True,
+        ranking: RankingConfig | None = None,
     ) -> Results:
         """Search the index; returns one page of hits, best article first.
 
@@ -310,7 +313,8 @@ class Index:
         ``stemming=False`` searches exact forms only; ``snippets=False`` and
         ``suggest=False`` skip snippets and spelling suggestions;
         ``transliterate=False`` leaves Latin-typed words as they are (by
-        default each is also searched as its Bengali readings). Raises
+        default each is also searched as its Bengali readings); ``ranking``
+        replaces the ranking's settings (:class:`RankingConfig`). Raises
         QueryError for a query with nothing to search for,
         QueryTooBroadError (a QueryError) for one beyond the cost bounds or
         that runs longer than ``timeout`` seconds (None: no limit),
@@ -350,7 +354,19 @@ class Index:
             timeout=timeout,
             transliterate=transliterate,
         )
-        return self._reading(lambda: SearchPipeline(self._searcher()).run(request))
+        if ranking is not None and not isinstance(ranking, RankingConfig):
+            raise InvalidArgumentError(f"ranking must be a RankingConfig, not {ranking!r}")
+        return self._reading(lambda: self._run(request, ranking))
+
+    def _run(self, request: SearchRequest, ranking: RankingConfig | None) -> Results:
+        if ranking is None:
+            return SearchPipeline(self._searcher()).run(request)
+        if ranking.section == SectionScoring():
+            return SearchPipeline(self._searcher(), ranking.weights, ranking.article).run(request)
+        # Other section scoring: a searcher of its own for this search.
+        weighting = SectionWeighting(**ranking.section.weighting_options())
+        with self._ix.searcher(weighting=weighting) as searcher:
+            return SearchPipeline(searcher, ranking.weights, ranking.article).run(request)
 
     def readings(self, word: str) -> list[tuple[str, int, float]]:
         """The Bengali readings of a Latin-typed word that a search adds
@@ -454,6 +470,7 @@ class Index:
         sections: dict[str, tuple[str, str]] | None = None,
         *,
         stemming: bool = True,
+        ranking: RankingConfig | None = None,
     ) -> EvalReport:
         from .evaluation import evaluate
 
@@ -465,7 +482,12 @@ class Index:
         def ranked(text: str) -> list[tuple[str, str, str]]:
             try:
                 results = self.search(
-                    text, limit=100, stemming=stemming, snippets=False, suggest=False
+                    text,
+                    limit=100,
+                    stemming=stemming,
+                    snippets=False,
+                    suggest=False,
+                    ranking=ranking,
                 )
             except QueryError:
                 return []

@@ -459,6 +459,14 @@ def _colour(choice: str) -> bool:
     return {"always": True, "never": False}.get(choice, use_colour(sys.stdout))
 
 
+ranking_option = click.option(
+    "--ranking",
+    "ranking_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rank with the settings of this TOML file (see docs/ranking.md); "
+    "what it leaves out keeps its default.",
+)
+
 FORMATS = ["text", "json", "jsonl", "html", "trec"]
 # An argument that starts with "-" but not like an option (-n, --limit, -1)
 # is a query word: -রাশিয়া, -"আল থানি", -(…).
@@ -549,6 +557,7 @@ def _query_text(words: tuple[str, ...]) -> str | None:
     show_default=True,
     help="Seconds a query may take; a slower one ends, saying so (exit 2).",
 )
+@ranking_option
 def search_command(
     words: tuple[str, ...],
     index_path: Path,
@@ -567,6 +576,7 @@ def search_command(
     no_stemming: bool,
     no_transliterate: bool,
     timeout: float,
+    ranking_file: Path | None,
 ) -> None:
     """Search the index for the QUERY words (quotes optional; "-" reads the
     query from standard input).
@@ -607,6 +617,7 @@ def search_command(
         batch = api.read_queries(queries_file) if queries_file else [("1", query or "")]
     except ValueError as error:
         raise BnsearchError(str(error)) from None
+    ranking = api.RankingConfig.from_toml(ranking_file) if ranking_file else None
     found = failed = False
     colour = _colour(color)
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
@@ -624,6 +635,7 @@ def search_command(
                     suggest=not (count_only or ids_only or quiet),
                     timeout=timeout,
                     transliterate=not no_transliterate,
+                    ranking=ranking,
                 )
             except QueryError as error:
                 if queries_file is None:
@@ -761,6 +773,7 @@ def _section_named(sections: list, name: str, article_id: str):
 )  # fmt: skip
 @click.option("--no-stemming", is_flag=True, help="Match exact forms only (for comparisons).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@ranking_option
 def eval_command(
     index_path: Path,
     queries_file: Path | None,
@@ -769,6 +782,7 @@ def eval_command(
     run_file: Path | None,
     no_stemming: bool,
     as_json: bool,
+    ranking_file: Path | None,
 ) -> None:
     """Measure retrieval quality on a relevance set.
 
@@ -792,7 +806,10 @@ def eval_command(
         report = api.evaluate_run(run, queries, qrels)
     else:
         with api.Index.open(index_path) as index:
-            report = index.evaluate(queries or [], qrels, sections, stemming=not no_stemming)
+            ranking = api.RankingConfig.from_toml(ranking_file) if ranking_file else None
+            report = index.evaluate(
+                queries or [], qrels, sections, stemming=not no_stemming, ranking=ranking
+            )
     summary = {**report.summary(), "stemming": not no_stemming} if run is None else report.summary()
     if as_json:
         per_query = [s.__dict__ for s in report.scores]

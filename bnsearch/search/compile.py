@@ -42,6 +42,34 @@ RELATED_MINIMUM = 3  # sections that must hold a related form (not a typo of one
 
 
 @dataclass(frozen=True)
+class Parts:
+    """The parts of the ranking that are not a weight, each switchable for
+    an ablation (bench/ranking.py); all on by default."""
+
+    # Question words (কবে, কোথায়) neither select nor score.
+    question_words_left_out: bool = True
+    # Two typed words are also searched as the one word the index holds.
+    joined_words: bool = True
+    # Section choice: a heading that names a query word the subject lacks.
+    heading_rule: bool = True
+    # The lead's defining sentence names the subject with the title.
+    lead_subject: bool = True
+    # The defining sentence: the lead's first that names the title (else its
+    # first sentence, up to ।, ?, ! or a full stop, in 200 characters).
+    defining_sentence: bool = True
+    # Section choice: the sections that hold the most word weight (else only
+    # those that hold every word).
+    most_word_weight: bool = True
+    # A title's adjacent words are the same words written solid.
+    titles_written_apart: bool = True
+    # Section choice: a heading without text is not shown while one with
+    # text matches.
+    skip_headings_without_text: bool = True
+    # A close spelling counts in all its forms (else as written).
+    spellings_by_word: bool = True
+
+
+@dataclass(frozen=True)
 class Weights:
     """Field boosts and the default operator.
 
@@ -103,6 +131,8 @@ class Weights:
     # A Bengali reading of a Latin-typed word (bnsearch.search.transliterate):
     # the best one counts this much of a typed Bengali word, the others half.
     romanized: float = 1.0
+    # The parts that are not a weight (switched off for ablations).
+    parts: Parts = Parts()
 
 
 @dataclass
@@ -168,7 +198,9 @@ class _Reading:
 
 
 @lru_cache(maxsize=1 << 12)
-def _content_terms(text: str) -> tuple[tuple, tuple[tuple[str, str], ...]]:
+def _content_terms(
+    text: str, questions_left_out: bool = True
+) -> tuple[tuple, tuple[tuple[str, str], ...]]:
     """The exact tokens of a typed word, and the (exact, stem) terms of those
     that carry content: not stopwords, not question words (কবে, কয়টি).
     Remembered: a query reads its words more than once (joined words,
@@ -178,15 +210,15 @@ def _content_terms(text: str) -> tuple[tuple, tuple[tuple[str, str], ...]]:
     kept = tuple(
         (e.term, s.term)
         for e, s in zip(exacts, stems, strict=True)
-        if s.term and not is_interrogative(s.term)
+        if s.term and not (questions_left_out and is_interrogative(s.term))
     )
     return exacts, kept
 
 
-def _read_word(text: str, only_stopwords: bool) -> _Reading | None:
+def _read_word(text: str, only_stopwords: bool, questions_left_out: bool = True) -> _Reading | None:
     """How a typed word is searched; None when it is not (a stopword or a
     question word among other words matches everything)."""
-    exacts, kept = _content_terms(text)
+    exacts, kept = _content_terms(text, questions_left_out)
     if len(exacts) > 1 and len(kept) > 1:
         return _Reading(phrase=tuple(t.term for t in exacts if t.term))
     if not kept:
@@ -220,6 +252,7 @@ class _Compiler:
         joiner: Joiner | None = None,
     ) -> None:
         self.weights, self.stemming, self.only_stopwords = weights, stemming, only_stopwords
+        self.questions = weights.parts.question_words_left_out
         self.frequency, self.sections = frequency, sections
         self.expand, self.speller, self.romanizer = expand, speller, romanizer
         self.joiner = joiner
@@ -270,6 +303,8 @@ class _Compiler:
         as holding both words); figures in docs/ranking.md."""
         if self.joiner is None or not self.stemming or not self.weights.variant:
             return
+        if not self.weights.parts.joined_words:
+            return
         for first, second in itertools.pairwise(nodes):
             if not (isinstance(first, Word) and isinstance(second, Word)):
                 continue
@@ -278,14 +313,16 @@ class _Compiler:
             if self.join_romanized(first.text, second.text):
                 continue
             # (_read_word reads through the remembered _content_terms.)
-            pair = [_read_word(w.text, self.only_stopwords) for w in (first, second)]
+            pair = [
+                _read_word(w.text, self.only_stopwords, self.questions) for w in (first, second)
+            ]
             if any(r is None or r.phrase or r.stem is None for r in pair):
                 continue
             # The joined exact forms first (one lookup); the joined text is
             # analyzed only when the index has them.
             if self.joiner(pair[0].exact + pair[1].exact) < 1:  # type: ignore[union-attr]
                 continue
-            tokens, terms = _content_terms(first.text + second.text)
+            tokens, terms = _content_terms(first.text + second.text, self.questions)
             if len(tokens) != 1 or len(terms) != 1 or self.joiner(terms[0][0]) < 1:
                 continue
             for typed in (first.text, second.text):
@@ -308,7 +345,7 @@ class _Compiler:
         readings = self.romanizer(first + second)
         if not readings:
             return False
-        terms = _content_terms(readings[0][0])[1]
+        terms = _content_terms(readings[0][0], self.questions)[1]
         if len(terms) != 1:
             return False
         for typed in (first, second):
@@ -336,11 +373,11 @@ class _Compiler:
                 continue
             if not is_auxiliary(verb.text) or word.text in self.related:
                 continue
-            reading = _read_word(word.text, self.only_stopwords)
+            reading = _read_word(word.text, self.only_stopwords, self.questions)
             if reading is None or reading.phrase or reading.stem is None:
                 continue
             for form in related_forms(reading.stem):
-                tokens, terms = _content_terms(form)
+                tokens, terms = _content_terms(form, self.questions)
                 if len(tokens) != 1 or len(terms) != 1 or terms[0][1] == reading.stem:
                     continue
                 if self.frequency(terms[0][1]) >= RELATED_MINIMUM:
@@ -414,7 +451,7 @@ class _Compiler:
         return wq.Or(queries, scale=scale)
 
     def word(self, text: str, scope: str) -> _Clause | None:
-        reading = _read_word(text, self.only_stopwords)
+        reading = _read_word(text, self.only_stopwords, self.questions)
         if reading is None:
             return None
         if reading.phrase:
@@ -454,7 +491,7 @@ class _Compiler:
         if found is None:
             found, counts = [], []
             for number, (reading, count) in enumerate(self.romanizer(text)):  # type: ignore[misc]
-                terms = _content_terms(reading)[1]
+                terms = _content_terms(reading, self.questions)[1]
                 if not terms and number == 0:
                     break  # read best as a stopword or question word (kobe, kon): no reading
                 if len(terms) == 1:
@@ -501,7 +538,7 @@ class _Compiler:
         if found is None:
             found = []
             for spelling in self.speller(exact, count):
-                terms = _content_terms(spelling)[1]
+                terms = _content_terms(spelling, self.questions)[1]
                 if len(terms) == 1 and terms[0][1] != stem:
                     found.append(terms[0])
             self.spellings[text] = found
@@ -568,15 +605,15 @@ def _shown(node: Node) -> str:
     return " ".join(_shown(n) for n in node.nodes)
 
 
-def _has_content_word(node: Node) -> bool:
+def _has_content_word(node: Node, questions_left_out: bool = True) -> bool:
     """Whether any word of the query survives stopword and question-word removal."""
     if isinstance(node, Word):
-        return node.prefix or bool(_content_terms(node.text)[1])
+        return node.prefix or bool(_content_terms(node.text, questions_left_out)[1])
     if isinstance(node, Phrase):
         return True
     if isinstance(node, Filter | Not | Must):
-        return _has_content_word(node.node)
-    return any(_has_content_word(n) for n in node.nodes)
+        return _has_content_word(node.node, questions_left_out)
+    return any(_has_content_word(n, questions_left_out) for n in node.nodes)
 
 
 def _positive_nodes(tree: Group) -> list[Word | Phrase]:
@@ -610,7 +647,9 @@ def _filtered_nodes(tree: Group) -> dict[str, list[Node]]:
     return found
 
 
-def _highlights(plan: QueryPlan, tree: Group, only_stopwords: bool) -> None:
+def _highlights(
+    plan: QueryPlan, tree: Group, only_stopwords: bool, questions_left_out: bool = True
+) -> None:
     """Fill in what snippets, suggestions and the every-word check need: the
     terms of the positive words (and their close spellings), phrases and
     prefixes."""
@@ -621,7 +660,7 @@ def _highlights(plan: QueryPlan, tree: Group, only_stopwords: bool) -> None:
                 plan.prefixes.append((exact, normalize_tier1(exact)))
             continue
         if isinstance(node, Word):
-            reading = _read_word(node.text, only_stopwords)
+            reading = _read_word(node.text, only_stopwords, questions_left_out)
             if reading is None:
                 continue
             if not reading.phrase:
@@ -666,7 +705,8 @@ def compile_query(
     ``romanizer`` the Bengali readings of Latin-typed words; ``joiner``
     tells whether the index holds two adjacent words written as one.
     """
-    only_stopwords = not _has_content_word(tree)
+    questions = weights.parts.question_words_left_out
+    only_stopwords = not _has_content_word(tree, questions)
     compiler = _Compiler(
         weights, stemming, only_stopwords, frequency, sections, expand, speller, romanizer, joiner
     )
@@ -687,10 +727,10 @@ def compile_query(
         },
         related=compiler.related,
     )
-    _highlights(plan, tree, only_stopwords)
+    _highlights(plan, tree, only_stopwords, questions)
     for scope, nodes in _filtered_nodes(tree).items():
         plan.scoped[scope] = QueryPlan(None, stemming=stemming)
-        _highlights(plan.scoped[scope], Group(tuple(nodes)), only_stopwords)
+        _highlights(plan.scoped[scope], Group(tuple(nodes)), only_stopwords, questions)
     plan.plain_words = (
         all(
             isinstance(node, Word | Filter | Not)

@@ -117,7 +117,7 @@ class SearchPipeline:
             def strict() -> QueryPlan:
                 return self.plan(request, replace(weights, operator="and"), deadline)
 
-            choose_sections(searcher, plan, strict, page_hits, matches)
+            choose_sections(searcher, plan, strict, page_hits, matches, weights.parts)
 
         hits = []
         for number, entry in enumerate(page_hits, wanted - limit + 1):
@@ -180,7 +180,9 @@ class SearchPipeline:
             frequency=lambda stem: sections_holding(searcher, stem),
             sections=searcher.doc_count(),
             expand=expand,
-            speller=lambda exact, count: _spellings(searcher, exact, count),
+            speller=lambda exact, count: _spellings(
+                searcher, exact, count, weights.parts.spellings_by_word
+            ),
             romanizer=(lambda word: _readings(searcher, word, deadline))
             if request.transliterate
             else None,

@@ -60,7 +60,9 @@ from ..engine.arrays import ArrayMatches, document_table, holding_any, match_arr
 from ..engine.cache import column, per_reader
 from ..engine.collector import BestSectionPerArticle, Deadline
 from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f, sections_holding
-from .compile import QueryPlan, Weights
+from .compile import Parts, QueryPlan, Weights
+
+DEFAULT_PARTS = Parts()
 
 __all__ = ["Ranked", "choose_sections", "rank", "word_coverage"]
 
@@ -297,7 +299,9 @@ def _excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> list[str]:
     return sorted({ids[docnum] for docnum in searcher.docs_for_query(plan.excluded)})
 
 
-def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int]) -> list[int]:
+def _headed(
+    searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int], parts: Parts
+) -> list[int]:
     """The sections whose heading names a query word that the article's
     subject does not (also as the start of a compound: নিয়মকানুন for নিয়ম),
     best first. The subject is named by the title (also with two adjacent
@@ -308,10 +312,12 @@ def _headed(searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int])
     ব্যাটালিয়নসমূহ) is no better an answer than any other section. A word
     that begins a compound of the subject is the subject's too (বৌদ্ধ in
     বাংলাদেশে বৌদ্ধধর্ম): every section is about it."""
-    named = _terms(title) | _joined_title(title)
+    if not parts.heading_rule:
+        return []
+    named = _terms(title) | (_joined_title(title) if parts.titles_written_apart else frozenset())
     found = _naming(searcher, plan, named, docnums)
-    if found:  # the lead is read only then
-        subject = _lead_subject(searcher, docnums[0])
+    if found and parts.lead_subject:  # the lead is read only then
+        subject = _lead_subject(searcher, docnums[0], parts.defining_sentence)
         if subject:
             found = _naming(searcher, plan, named | subject, found)
     return found
@@ -355,7 +361,7 @@ _SENTENCE_END = re.compile(r"[।?!\n]|\.(?=\s)")
 _DEFINING_WITHIN = 600
 
 
-def _defining_sentence(text: str, title: frozenset[str]) -> frozenset[str]:
+def _defining_sentence(text: str, title: frozenset[str], defining: bool = True) -> frozenset[str]:
     """The stem terms of a lead's defining sentence: its first sentence that
     names a word of the ``title`` (র‍্যাপিড অ্যাকশন ব্যাটালিয়ন বা র‍্যাব …), else
     its first. A lead may begin with something else: coordinates
@@ -363,6 +369,8 @@ def _defining_sentence(text: str, title: frozenset[str]) -> frozenset[str]:
     তথ্যসূত্র উদ্ধৃত করা হয়নি …), as 581 of the shared corpus's 1,934
     articles do. (Neither relevance set changed with it: where their
     questions meet the heading rule, the first sentence defines.)"""
+    if not defining:  # the first sentence, whatever it says
+        return _terms(re.split(r"[।.?!\n]", text[:200], maxsplit=1)[0])
     sentences = [part for part in _SENTENCE_END.split(text[:_DEFINING_WITHIN]) if part.strip()]
     for sentence in sentences:
         terms = _terms(sentence)
@@ -375,7 +383,7 @@ def _defining_sentence(text: str, title: frozenset[str]) -> frozenset[str]:
 _LEAD_SUBJECTS = 1 << 14
 
 
-def _lead_subject(searcher: Searcher, docnum: int) -> frozenset[str]:
+def _lead_subject(searcher: Searcher, docnum: int, defining: bool = True) -> frozenset[str]:
     """The stem terms of the defining sentence of the lead of the article
     that section ``docnum`` belongs to (empty when there is none), kept per
     reader: reading a lead's stored text was half of choosing the sections."""
@@ -383,14 +391,14 @@ def _lead_subject(searcher: Searcher, docnum: int) -> frozenset[str]:
     lead = _lead_docnum(reader, docnum)
     if lead is None:
         return frozenset()
-    kept = per_reader(reader, "lead subjects", dict)
+    kept = per_reader(reader, ("lead subjects", defining), dict)
     found = kept.get(lead)
     if found is None:
         if len(kept) >= _LEAD_SUBJECTS:
             kept.clear()
         stored = searcher.stored_fields(lead)
         title = _terms(stored.get("title") or "")
-        found = kept[lead] = _defining_sentence(stored.get("text") or "", title)
+        found = kept[lead] = _defining_sentence(stored.get("text") or "", title, defining)
     return found
 
 
@@ -453,6 +461,7 @@ def choose_sections(
     strict: Callable[[], QueryPlan],
     ranked: list[Ranked],
     matches: Matches,
+    parts: Parts = DEFAULT_PARTS,
 ) -> None:
     """Show each ranked article by the section that answers best: its
     best-scored section whose heading names a query word that the title
@@ -486,17 +495,23 @@ def choose_sections(
         articles = wq.Or([wq.Term("article_id", entry.article_id) for entry in ranked])
         complete = set(searcher.docs_for_query(wq.And([strict().query, articles])))
     for entry in ranked:
-        ordered = _with_text(searcher, [d for _, d in matches.ranked_sections(entry.article_id)])
+        ordered = [d for _, d in matches.ranked_sections(entry.article_id)]
+        if parts.skip_headings_without_text:
+            ordered = _with_text(searcher, ordered)
         if entry.titled:  # the query names the article: its lead introduces it
             ordered.sort(key=lambda d: matches.ordinal(d) != 0)
         else:
-            headed = _headed(searcher, plan, entry.title, ordered)
+            headed = _headed(searcher, plan, entry.title, ordered, parts)
             if idfs:
                 words = matches.section_words(entry.article_id)
-                everywhere = _in_joined_title(plan, entry.title)
+                everywhere = _in_joined_title(plan, entry.title, parts)
                 if related or everywhere:
                     words = {d: mask | everywhere | related.get(d, 0) for d, mask in words.items()}
-                held = _holding_most(idfs, words, ordered)
+                held = (
+                    _holding_most(idfs, words, ordered)
+                    if parts.most_word_weight
+                    else _holding_every(idfs, words, ordered)
+                )
             else:
                 held = [d for d in ordered if complete is None or d in complete]
             ordered = headed or held or ordered
@@ -504,10 +519,12 @@ def choose_sections(
             entry.docnum = ordered[0]
 
 
-def _in_joined_title(plan: QueryPlan, title: str) -> int:
+def _in_joined_title(plan: QueryPlan, title: str, parts: Parts = DEFAULT_PARTS) -> int:
     """The bit mask of the query words that are two adjacent words of
     ``title`` written as one: every section holds them, as it holds its
     title (বীরশ্রেষ্ঠ, in every section of বীর শ্রেষ্ঠ)."""
+    if not parts.titles_written_apart:
+        return 0
     joined = _joined_title(title)
     mask = 0
     for number, (_, _, stem) in enumerate(plan.words):
@@ -530,6 +547,13 @@ def _holding_related(plan: QueryPlan, searcher: Searcher, docnums: Iterable[int]
         for docnum in holding_any(searcher, terms, docnums) if terms else ():
             found[docnum] = found.get(docnum, 0) | 1 << number
     return found
+
+
+def _holding_every(idfs: list[float], words: dict[int, int], docnums: list[int]) -> list[int]:
+    """Those of ``docnums`` that hold every query word (an ablation of
+    _holding_most)."""
+    every = (1 << len(idfs)) - 1
+    return [d for d in docnums if words.get(d) == every]
 
 
 def _holding_most(idfs: list[float], words: dict[int, int], docnums: list[int]) -> list[int]:
