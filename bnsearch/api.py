@@ -305,6 +305,7 @@ class Index:
         timeout: float | None = DEFAULT_TIMEOUT,
         transliterate: bool = True,
         ranking: RankingConfig | None = None,
+        explain: bool = False,
     ) -> Results:
         """Search the index; returns one page of hits, best article first.
 
@@ -314,7 +315,10 @@ class Index:
         ``suggest=False`` skip snippets and spelling suggestions;
         ``transliterate=False`` leaves Latin-typed words as they are (by
         default each is also searched as its Bengali readings); ``ranking``
-        replaces the ranking's settings (:class:`RankingConfig`). Raises
+        replaces the ranking's settings (:class:`RankingConfig`);
+        ``explain`` gives each hit an ``explanation``: the contributions
+        that sum to its score, their features, and the rule that chose its
+        section. Raises
         QueryError for a query with nothing to search for,
         QueryTooBroadError (a QueryError) for one beyond the cost bounds or
         that runs longer than ``timeout`` seconds (None: no limit),
@@ -337,6 +341,7 @@ class Index:
         for name, flag in (("snippets", snippets), ("suggest", suggest)):
             _flag_argument(name, flag)
         _flag_argument("transliterate", transliterate)
+        _flag_argument("explain", explain)
         if timeout is not None and (
             isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
         ):
@@ -353,6 +358,7 @@ class Index:
             suggest=suggest,
             timeout=timeout,
             transliterate=transliterate,
+            explain=explain,
         )
         if ranking is not None and not isinstance(ranking, RankingConfig):
             raise InvalidArgumentError(f"ranking must be a RankingConfig, not {ranking!r}")

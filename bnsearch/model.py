@@ -137,6 +137,9 @@ class Hit:
     # Where the query matched the title and the section's heading path.
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
     section_highlights: list[tuple[int, int]] = field(default_factory=list)
+    # With explain: the score's contributions (they sum to it), the features
+    # they come from, and the rule that chose the section.
+    explanation: dict | None = None
 
     @property
     def marked(self) -> Snippet:
@@ -172,6 +175,8 @@ class Hit:
             data["more_sections"] = True
         if self.duplicates:
             data["duplicates"] = self.duplicates
+        if self.explanation is not None:
+            data["explanation"] = self.explanation
         return data
 
 

@@ -197,3 +197,49 @@ def test_the_default_config_is_the_default_ranking(tmp_path: Path) -> None:
         configured = index.search(query, ranking=RankingConfig())
         section = index.search(query, ranking=RankingConfig(section=SectionScoring()))
     assert plain.to_dict() == configured.to_dict() == section.to_dict()
+
+
+# --- --explain, and one article formula for both match paths --------------------------------
+
+
+def _sums(results) -> list[float]:
+    return [abs(sum(h.explanation["contributions"].values()) - h.score) for h in results]
+
+
+@pytest.mark.parametrize("query", ["দোহা", "ফিফার সদর দপ্তর কোথায়", '"সদর দপ্তর" জুরিখে'])
+def test_explained_contributions_sum_to_each_score(tmp_path: Path, query: str) -> None:
+    path = build(tmp_path, EXTRA["coverage"][0] + EXTRA["title"][0])
+    with Index.open(path) as index:
+        results = index.search(query, explain=True)
+        assert results.hits and max(_sums(results)) < 1e-5
+        assert all(h.explanation["section rule"] for h in results)
+        assert results.to_dict()["hits"][0]["explanation"]["contributions"]
+        assert "explanation" not in index.search(query).to_dict()["hits"][0]
+
+
+def test_the_phrase_path_and_the_word_path_rank_alike(tmp_path: Path, monkeypatch) -> None:
+    """Both match paths feed one article formula (rank.score_articles): the
+    same words searched through Whoosh's matchers and the collector, as a
+    phrase would be, rank the same articles the same way."""
+    from bnsearch.search import rank as rank_module
+
+    articles, query = EXTRA["coverage"]
+    path = build(tmp_path, articles + CASES["most_word_weight"][0])
+    with Index.open(path) as index:
+        arrays = [(h.id, round(h.score, 4)) for h in index.search(query, limit=20)]
+        monkeypatch.setattr(rank_module, "supports", lambda query: False)
+        collected = [(h.id, round(h.score, 4)) for h in index.search(query, limit=20)]
+    assert arrays == collected and len(arrays) > 3
+
+
+@pytest.mark.slow
+def test_explanations_sum_for_every_hit_of_both_question_sets(shared_index: Path) -> None:
+    from conftest import SHARED
+
+    from bnsearch.api import read_queries
+
+    with Index.open(shared_index) as index:
+        for name in ("questions", "dev"):
+            for _, query in read_queries(SHARED / "eval" / name / "queries.tsv"):
+                results = index.search(query, limit=10, explain=True, snippets=False)
+                assert max(_sums(results), default=0.0) < 1e-5, query

@@ -521,23 +521,19 @@ class ArrayMatches:
             return False  # no article evidence was recorded
         return all(self.evidence[row, 3 * w] for w in range(words))
 
-    def article_scores(
-        self,
-        section_level: float,
-        article_level: float,
-        idfs: list[float],
-        parameters: ArticleParameters,
-    ) -> np.ndarray:
-        """Each matching article's score (in the order of its rows):
-        ``section_level`` × its best section's score + ``article_level`` ×
-        BM25F over the whole article (:func:`bnsearch.engine.scoring.article_bm25f`)."""
-        scores = section_level * self.best_scores
+    def article_parts(
+        self, article_level: float, idfs: list[float], parameters: ArticleParameters
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each matching article's evidence (in the order of its rows): its
+        best section's score, and BM25F over the whole article
+        (:func:`bnsearch.engine.scoring.article_bm25f`; None when
+        ``article_level`` is 0). The search layer scores them."""
         if not article_level or not len(self.evidence):
-            return scores
+            return self.best_scores, None
         table = self.table
         lengths = table.lengths[self.article_numbers]
         bm25f = article_bm25f(lengths, table.means, self.evidence, idfs, parameters)
-        return scores + article_level * bm25f
+        return self.best_scores, bm25f
 
     def best(self, scores: np.ndarray, count: int) -> list[tuple[str, float]]:
         """The ``count`` best articles by ``scores`` (one per matching

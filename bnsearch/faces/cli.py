@@ -30,6 +30,7 @@ from ..defaults import (
 from ..errors import BnsearchError, IndexDamagedError, QueryError
 from ..model import Snippet
 from .render import (
+    explanation_lines,
     printable,
     render_text,
     results_html,
@@ -558,6 +559,12 @@ def _query_text(words: tuple[str, ...]) -> str | None:
     help="Seconds a query may take; a slower one ends, saying so (exit 2).",
 )
 @ranking_option
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show what each hit's score is made of (contributions that sum to it) "
+    "and why its section was chosen.",
+)
 def search_command(
     words: tuple[str, ...],
     index_path: Path,
@@ -577,6 +584,7 @@ def search_command(
     no_transliterate: bool,
     timeout: float,
     ranking_file: Path | None,
+    explain: bool,
 ) -> None:
     """Search the index for the QUERY words (quotes optional; "-" reads the
     query from standard input).
@@ -636,6 +644,7 @@ def search_command(
                     timeout=timeout,
                     transliterate=not no_transliterate,
                     ranking=ranking,
+                    explain=explain,
                 )
             except QueryError as error:
                 if queries_file is None:
@@ -675,6 +684,9 @@ def search_command(
                     click.echo(printable(f"\n== {qid}: {text}", lines=True))
                 for line in results_lines(results, colour, width):
                     click.echo(line, color=colour)
+                if explain:
+                    for line in explanation_lines(results):
+                        click.echo(line)
     sys.exit(EXIT_ERROR if failed else EXIT_OK if found else EXIT_PARTIAL)
 
 

@@ -187,6 +187,27 @@ def results_html(results: Results) -> str:
     return "\n".join(lines)
 
 
+def explanation_lines(results: Results) -> list[str]:
+    """Each hit's explanation: its contributions (which sum to its score),
+    the features behind them, and the rule that chose its section."""
+    lines = ["", "why:"]
+    for hit in results:
+        if hit.explanation is None:
+            continue
+        parts = " + ".join(
+            f"{value:.4f} ({name})"
+            for name, value in hit.explanation["contributions"].items()
+            if value
+        )
+        lines.append(f"{hit.rank:>3}. {printable(hit.id)}: {hit.score:.4f} = {parts or '0'}")
+        features = ", ".join(
+            f"{name} {value:g}" for name, value in hit.explanation["features"].items()
+        )
+        lines.append(f"     {features}")
+        lines.append(f"     section: {hit.explanation['section rule']}")
+    return lines
+
+
 def trec_lines(qid: str, results: Results, tag: str = "bnsearch") -> list[str]:
     """A TREC run's lines for one query: ``qid Q0 id rank score tag``."""
     return [

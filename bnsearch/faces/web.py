@@ -229,9 +229,11 @@ def create_app(
         section: SectionFilter = None,
         sections: bool = False,
         transliterate: bool = True,
+        explain: bool = False,
     ) -> JSONResponse:
         """Search: one page of hits, as `bnsearch search --json` gives it
-        (``transliterate=false``: Latin-typed words are not read as Bengali)."""
+        (``transliterate=false``: Latin-typed words are not read as Bengali;
+        ``explain=true``: each hit says what its score is made of)."""
         results = await searching(
             q,
             lambda: index.search(
@@ -241,6 +243,7 @@ def create_app(
                 section=section or None,
                 sections=sections,
                 transliterate=transliterate,
+                explain=explain,
             ),
         )
         # Already JSON-ready: skip FastAPI's walk over it (a third of a request's time).

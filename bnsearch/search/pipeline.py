@@ -29,7 +29,7 @@ from ..errors import QueryError
 from ..model import Hit, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, _content_terms, compile_query
 from .parse import Filter, Group, parse
-from .rank import Matches, choose_sections, rank
+from .rank import Matches, choose_sections, explain, rank
 from .snippets import make_snippet, match_spans, snippet_spans
 from .suggest import did_you_mean, suggestions
 from .transliterate import candidates, is_latin_word
@@ -65,6 +65,7 @@ class SearchRequest:
     suggest: bool = True
     timeout: float | None = DEFAULT_TIMEOUT  # seconds; None: no limit
     transliterate: bool = True  # read Latin-typed words as romanized Bengali too
+    explain: bool = False  # each hit says what its score is made of (Hit.explanation)
 
 
 class SearchPipeline:
@@ -146,6 +147,8 @@ class SearchPipeline:
             )
             if request.sections:
                 hit.sections = self.other_sections(plan, hit, matches, request.snippet_size)
+            if request.explain:
+                hit.explanation = explain(entry, weights)
             hits.append(hit)
         found = suggestions(searcher, plan) if request.suggest else {}
         return Results(

@@ -47,7 +47,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -64,7 +64,7 @@ from .compile import Parts, QueryPlan, Weights
 
 DEFAULT_PARTS = Parts()
 
-__all__ = ["Ranked", "choose_sections", "rank", "word_coverage"]
+__all__ = ["Ranked", "choose_sections", "explain", "rank", "score_articles", "word_coverage"]
 
 # What the ranking knows about a query's matches, however it was searched.
 Matches = ArrayMatches | BestSectionPerArticle
@@ -84,6 +84,10 @@ class Ranked:
     searcher: Searcher = field(repr=False)
     duplicates: list[str] = field(default_factory=list)
     titled: bool = False  # its title is the query: shown by its lead
+    # The score's parts (see score_articles): best section, article BM25F,
+    # word coverage factor, title lift; and the rule that chose the section.
+    parts: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 0.0)
+    rule: str = "best-scored section"
     _stored: tuple[int, dict] | None = field(default=None, repr=False)
 
     @property
@@ -181,6 +185,41 @@ def _idfs(searcher: Searcher, plan: QueryPlan) -> list[float]:
     return idfs
 
 
+def score_articles(
+    best: np.ndarray, bm25f: np.ndarray | None, shares: np.ndarray | None, weights: Weights
+) -> np.ndarray:
+    """The article score, for either match path: (section_level × its best
+    section's score + article_level × BM25F over the whole article) × its
+    word coverage factor (docs/ranking.md)."""
+    scores = weights.section_level * best
+    if bm25f is not None:
+        scores = scores + weights.article_level * bm25f
+    return scores * shares if shares is not None else scores
+
+
+def explain(entry: Ranked, weights: Weights) -> dict:
+    """What a hit's score is made of, as contributions that sum to it, and
+    why its section was chosen."""
+    best, bm25f, share, lift = entry.parts
+    contributions = {
+        "best section (BM25F)": weights.section_level * best * share,
+        "whole article (BM25F)": weights.article_level * bm25f * share,
+        "title is the query": lift,
+    }
+    return {
+        "score": entry.score,
+        "contributions": {name: round(value, 6) for name, value in contributions.items()},
+        "features": {
+            "best section BM25F": round(best, 6),
+            "article BM25F": round(bm25f, 6),
+            "word coverage factor": round(share, 6),
+            "section_level": weights.section_level,
+            "article_level": weights.article_level,
+        },
+        "section rule": entry.rule,
+    }
+
+
 def rank(
     searcher: Searcher,
     plan: QueryPlan,
@@ -216,10 +255,21 @@ def rank(
         )
         level = weights.article_level if article_terms else 0.0
         idfs = _idfs(searcher, plan) if level else []
-        scored = matches.article_scores(weights.section_level, level, idfs, article)
+        best, bm25f = matches.article_parts(level, idfs, article)
+        shares = None
         if level and len(matches.evidence):
-            scored = scored * word_coverage(matches.evidence, idfs, weights.coverage)
+            shares = word_coverage(matches.evidence, idfs, weights.coverage)
+        scored = score_articles(best, bm25f, shares, replace(weights, article_level=level))
         order = matches.best(scored, count + _TITLE_WINDOW)
+        rows = {matches.table.names[int(n)]: i for i, n in enumerate(matches.article_numbers)}
+
+        def parts_of(name: str) -> tuple[float, float, float]:
+            row = rows[name]
+            return (
+                float(best[row]),
+                float(bm25f[row]) if bm25f is not None else 0.0,
+                float(shares[row]) if shares is not None else 1.0,
+            )
     else:
         collector = BestSectionPerArticle(word_terms, deadline, article_terms, slots=slots)
         # needs_current: Whoosh then builds unions whose parts stay positioned
@@ -229,7 +279,8 @@ def rank(
         query = _without_excluded_articles(searcher, plan, ids)
         searcher.search_with_collector(query, collector, searcher.context(needs_current=True))
         names = list(collector.best)
-        scores = [weights.section_level * collector.best[name][0] for name in names]
+        best = np.array([collector.best[name][0] for name in names], dtype=np.float64)
+        bm25f = shares = None
         if article_terms and names:
             table = document_table(searcher.reader())
             lengths = table.lengths[[table.numbers[name] for name in names]]
@@ -237,10 +288,17 @@ def rank(
             idfs = _idfs(searcher, plan)
             bm25f = article_bm25f(lengths, table.means, evidence, idfs, article)
             shares = word_coverage(evidence, idfs, weights.coverage)
-            scores = [
-                (s + weights.article_level * float(b)) * float(c)
-                for s, b, c in zip(scores, bm25f, shares, strict=True)
-            ]
+        scores = score_articles(best, bm25f, shares, weights).tolist()
+        rows = {name: i for i, name in enumerate(names)}
+
+        def parts_of(name: str) -> tuple[float, float, float]:
+            row = rows[name]
+            return (
+                float(best[row]),
+                float(bm25f[row]) if bm25f is not None else 0.0,
+                float(shares[row]) if shares is not None else 1.0,
+            )
+
         # Rounded to 6 decimals, so that sums added in another order still tie.
         order = heapq.nsmallest(
             count + _TITLE_WINDOW,
@@ -253,8 +311,8 @@ def rank(
     # An article whose title is the query comes first (কাতার → কাতার): its
     # score is raised by the best score found, so that scores fall with the
     # rank in every output (trec_eval and ir-measures order a run by score).
+    lift = max((score for _, score in order), default=0.0) if titled else 0.0
     if titled and order:
-        lift = max(score for _, score in order)
         order = [(name, score + lift if name in titled else score) for name, score in order]
         order.sort(key=lambda item: (-round(item[1], 6), item[0]))
     kept: list[Ranked] = []
@@ -262,7 +320,13 @@ def rank(
     for name, score in order[:count]:
         docnum = matches.best_docnum(name)
         entry = Ranked(
-            round(score, 6), docnum, name, titles[docnum], searcher, titled=name in titled
+            round(score, 6),
+            docnum,
+            name,
+            titles[docnum],
+            searcher,
+            titled=name in titled,
+            parts=(*parts_of(name), lift if name in titled else 0.0),
         )
         same_title = by_title.setdefault(normalize_label(entry.title), [])
         original = next((k for k in same_title if _same_text(k.stored, entry.stored)), None)
@@ -500,6 +564,7 @@ def choose_sections(
             ordered = _with_text(searcher, ordered)
         if entry.titled:  # the query names the article: its lead introduces it
             ordered.sort(key=lambda d: matches.ordinal(d) != 0)
+            entry.rule = "title is the query: its lead"
         else:
             headed = _headed(searcher, plan, entry.title, ordered, parts)
             if idfs:
@@ -514,6 +579,12 @@ def choose_sections(
                 )
             else:
                 held = [d for d in ordered if complete is None or d in complete]
+            if headed:
+                entry.rule = "heading names a query word the subject lacks"
+            elif held:
+                entry.rule = (
+                    "holds the most of the query's word weight" if idfs else "holds every word"
+                )
             ordered = headed or held or ordered
         if ordered and ordered[0] != entry.docnum:
             entry.docnum = ordered[0]
