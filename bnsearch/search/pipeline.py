@@ -118,7 +118,15 @@ class SearchPipeline:
             def strict() -> QueryPlan:
                 return self.plan(request, replace(weights, operator="and"), deadline)
 
-            choose_sections(searcher, plan, strict, page_hits, matches, weights.parts)
+            choices = choose_sections(searcher, plan, strict, page_hits, matches, weights.parts)
+            page_hits = [
+                replace(
+                    entry,
+                    docnum=choices[entry.article_id].docnum,
+                    rule=choices[entry.article_id].rule,
+                )
+                for entry in page_hits
+            ]
 
         hits = []
         for number, entry in enumerate(page_hits, wanted - limit + 1):

@@ -64,7 +64,16 @@ from .compile import Parts, QueryPlan, Weights
 
 DEFAULT_PARTS = Parts()
 
-__all__ = ["Ranked", "choose_sections", "explain", "rank", "score_articles", "word_coverage"]
+__all__ = [
+    "SECTION_RULES",
+    "Ranked",
+    "SectionChoice",
+    "choose_sections",
+    "explain",
+    "rank",
+    "score_articles",
+    "word_coverage",
+]
 
 # What the ranking knows about a query's matches, however it was searched.
 Matches = ArrayMatches | BestSectionPerArticle
@@ -519,6 +528,63 @@ def _with_text(searcher: Searcher, docnums: list[int]) -> list[int]:
     return [d for d in docnums if has_text[d]] or docnums
 
 
+@dataclass(frozen=True)
+class SectionChoice:
+    """The section an article is shown by, and the rule that chose it."""
+
+    docnum: int
+    rule: str
+
+
+@dataclass
+class _Candidates:
+    """What the section rules read for one article: its matching sections,
+    best-scored first, and what the query's words are known to be held by."""
+
+    searcher: Searcher
+    plan: QueryPlan
+    parts: Parts
+    matches: Matches
+    entry: Ranked
+    ordered: list[int]
+    idfs: list[float]
+    related: dict[int, int]
+    complete: set[int] | None
+
+
+def _by_title(c: _Candidates) -> list[int]:
+    """The query names the article: its lead introduces it."""
+    if not c.entry.titled:
+        return []
+    return sorted(c.ordered, key=lambda d: c.matches.ordinal(d) != 0)
+
+
+def _by_heading(c: _Candidates) -> list[int]:
+    return _headed(c.searcher, c.plan, c.entry.title, c.ordered, c.parts)
+
+
+def _by_words_held(c: _Candidates) -> list[int]:
+    if not c.idfs:
+        return [d for d in c.ordered if c.complete is None or d in c.complete]
+    words = c.matches.section_words(c.entry.article_id)
+    everywhere = _in_joined_title(c.plan, c.entry.title, c.parts)
+    if c.related or everywhere:
+        words = {d: mask | everywhere | c.related.get(d, 0) for d, mask in words.items()}
+    if c.parts.most_word_weight:
+        return _holding_most(c.idfs, words, c.ordered)
+    return _holding_every(c.idfs, words, c.ordered)
+
+
+# The section rules, in order: the first that names sections chooses the
+# best-scored of them (docs/ranking.md); the last resort is the best-scored
+# section of all.
+SECTION_RULES: tuple[tuple[str, Callable[[_Candidates], list[int]]], ...] = (
+    ("title is the query: its lead", _by_title),
+    ("heading names a query word the subject lacks", _by_heading),
+    ("holds the query's words", _by_words_held),
+)
+
+
 def choose_sections(
     searcher: Searcher,
     plan: QueryPlan,
@@ -526,15 +592,11 @@ def choose_sections(
     ranked: list[Ranked],
     matches: Matches,
     parts: Parts = DEFAULT_PARTS,
-) -> None:
-    """Show each ranked article by the section that answers best: its
-    best-scored section whose heading names a query word that the title
-    and the lead's defining sentence do not (also as the start of a compound:
-    নিয়মকানুন for নিয়ম); else its best-scored section among those that hold
-    the most of the query's word weight (idf) — every word, when one holds
-    them all; and by its lead when its title is the query. Sections without
-    text are not shown while one with text matches. The article's rank and
-    score stay, its section may change.
+) -> dict[str, SectionChoice]:
+    """The section each ranked article is shown by (article id → choice):
+    the first of SECTION_RULES that names sections decides; sections
+    without text are not shown while one with text matches. The article's
+    rank and score are not the rules' to change.
 
     Which words a section holds is known two ways, by the kind of query.
     For plain words the ranking recorded it, match by match, from the term
@@ -542,52 +604,41 @@ def choose_sections(
     read off term matchers (a phrase's words may all be there, apart), so
     the AND form (``strict()``) is searched within the ranked articles, and
     a section holds every word or is not told apart.
-
-    The rules, in order, and the figures that chose them: docs/ranking.md.
     """
     idfs: list[float] = []
     related: dict[int, int] = {}
-    if plan.plain_words and not matches.knows_words:
-        complete = None  # one word (or none): every matching section has it
-    elif matches.knows_words:
-        complete = None
+    complete: set[int] | None = None
+    if matches.knows_words:
         idfs = _idfs(searcher, plan)
         if plan.related:
             sections = (d for e in ranked for _, d in matches.ranked_sections(e.article_id))
             related = _holding_related(plan, searcher, sections)
-    else:
+    elif not plan.plain_words:
         articles = wq.Or([wq.Term("article_id", entry.article_id) for entry in ranked])
         complete = set(searcher.docs_for_query(wq.And([strict().query, articles])))
+    choices = {}
     for entry in ranked:
         ordered = [d for _, d in matches.ranked_sections(entry.article_id)]
         if parts.skip_headings_without_text:
             ordered = _with_text(searcher, ordered)
-        if entry.titled:  # the query names the article: its lead introduces it
-            ordered.sort(key=lambda d: matches.ordinal(d) != 0)
-            entry.rule = "title is the query: its lead"
+        candidates = _Candidates(
+            searcher, plan, parts, matches, entry, ordered, idfs, related, complete
+        )
+        choice = SectionChoice(entry.docnum, "best-scored section")
+        for rule, sections in SECTION_RULES:
+            found = sections(candidates)
+            if found:
+                if rule == "holds the query's words":
+                    rule = (
+                        "holds the most of the query's word weight" if idfs else "holds every word"
+                    )
+                choice = SectionChoice(found[0], rule)
+                break
         else:
-            headed = _headed(searcher, plan, entry.title, ordered, parts)
-            if idfs:
-                words = matches.section_words(entry.article_id)
-                everywhere = _in_joined_title(plan, entry.title, parts)
-                if related or everywhere:
-                    words = {d: mask | everywhere | related.get(d, 0) for d, mask in words.items()}
-                held = (
-                    _holding_most(idfs, words, ordered)
-                    if parts.most_word_weight
-                    else _holding_every(idfs, words, ordered)
-                )
-            else:
-                held = [d for d in ordered if complete is None or d in complete]
-            if headed:
-                entry.rule = "heading names a query word the subject lacks"
-            elif held:
-                entry.rule = (
-                    "holds the most of the query's word weight" if idfs else "holds every word"
-                )
-            ordered = headed or held or ordered
-        if ordered and ordered[0] != entry.docnum:
-            entry.docnum = ordered[0]
+            if ordered:
+                choice = SectionChoice(ordered[0], "best-scored section")
+        choices[entry.article_id] = choice
+    return choices
 
 
 def _in_joined_title(plan: QueryPlan, title: str, parts: Parts = DEFAULT_PARTS) -> int:
