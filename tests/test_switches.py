@@ -243,3 +243,22 @@ def test_explanations_sum_for_every_hit_of_both_question_sets(shared_index: Path
             for _, query in read_queries(SHARED / "eval" / name / "queries.tsv"):
                 results = index.search(query, limit=10, explain=True, snippets=False)
                 assert max(_sums(results), default=0.0) < 1e-5, query
+
+
+def test_the_reference_discount_reaches_the_sections_and_the_articles_evidence(
+    tmp_path: Path,
+) -> None:
+    articles = [
+        Article("refs", "নদী", "নদী একটি জলধারা।\n== তথ্যসূত্র ==\nপদ্মা পদ্মা পদ্মা।"),
+        Article("text", "পদ্মা", "পদ্মা একটি নদী।"),
+    ]
+    path = build(tmp_path, articles)
+    undiscounted = RankingConfig(section=SectionScoring(reference_discount=1.0))
+    with Index.open(path) as index:
+        on = {h.id: h.explanation["features"] for h in index.search("পদ্মা জলধারা", explain=True)}
+        off = {
+            h.id: h.explanation["features"]
+            for h in index.search("পদ্মা জলধারা", explain=True, ranking=undiscounted)
+        }
+    assert off["refs"]["best section BM25F"] >= on["refs"]["best section BM25F"]
+    assert off["refs"]["article BM25F"] > on["refs"]["article BM25F"]

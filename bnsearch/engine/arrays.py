@@ -579,6 +579,8 @@ def match_arrays(
     mask_type = np.uint64 if all_words.bit_length() <= 64 else object
     docnum_parts, score_parts, mask_parts = [], [], []
     weighting = searcher.weighting
+    # A reference section's evidence is discounted as its score is.
+    discount = getattr(weighting, "reference_discount", REFERENCE_DISCOUNT)
     for subsearcher, offset in searcher.leaf_searchers():
         check()
         segment = subsearcher.reader()
@@ -612,7 +614,7 @@ def match_arrays(
                 if number % 3 == 0:  # the title: the same in every section, counted once
                     np.maximum.at(evidence[:, number], articles[at], frequency)
                 else:
-                    frequency = np.where(reference[at], frequency * REFERENCE_DISCOUNT, frequency)
+                    frequency = np.where(reference[at], frequency * discount, frequency)
                     np.add.at(evidence[:, number], articles[at], frequency)
         docnum_parts.append(docnums)
         score_parts.append(scores)

@@ -84,6 +84,8 @@ class BestSectionPerArticle(Collector):
         super().prepare(top_searcher, q, context)
         weighting = top_searcher.weighting
         self._final = weighting.final if weighting.use_final else None
+        # A reference section's evidence is discounted as its score is.
+        self._discount = getattr(weighting, "reference_discount", REFERENCE_DISCOUNT)
         self._ordinals = column(top_searcher.reader(), "ordinal")
         self.best: dict[str, tuple[float, int]] = {}  # article id → score, docnum
         # Every match, per article: score, docnum, the bit mask of the words
@@ -134,7 +136,7 @@ class BestSectionPerArticle(Collector):
                 found = evidence.get(article)
                 if found is None:
                     found = evidence[article] = [0.0] * slots
-                scale = REFERENCE_DISCOUNT if sub_docnum in references else 1.0
+                scale = self._discount if sub_docnum in references else 1.0
                 for is_active, leaf_id, weight, slot, factor, title in slotted:
                     if is_active() and leaf_id() == sub_docnum:
                         frequency = weight() * factor
