@@ -9,28 +9,13 @@ with Index.open("index") as index:
 
 __version__ = "0.1.0"
 
-# Nothing is imported here until it is used (PEP 562): the command's entry
-# point must take Ctrl-C before any module of bnsearch loads.
+# Nothing is imported here until it is used (PEP 562), but for the errors
+# (a module of plain classes): the command's entry point must take Ctrl-C
+# before the library's modules load.
+from . import errors as _errors
+
 _NAMES = {
-    **dict.fromkeys(
-        (
-            "ArticleNotFoundError",
-            "BnsearchError",
-            "EmptySourceError",
-            "IndexDamagedError",
-            "IndexExistsError",
-            "IndexLockedError",
-            "IndexNotFoundError",
-            "IndexVersionError",
-            "IndexWriteError",
-            "InvalidArgumentError",
-            "QueryError",
-            "QueryTooBroadError",
-            "SourceNotFoundError",
-            "UnsafeIndexError",
-        ),
-        "errors",
-    ),
+    **dict.fromkeys(_errors.__all__, "errors"),
     **dict.fromkeys(
         ("Article", "Hit", "IndexReport", "IndexStats", "Results", "Section", "SectionHit"),
         "model",

@@ -271,14 +271,6 @@ def rank(
         scored = score_articles(best, bm25f, shares, replace(weights, article_level=level))
         order = matches.best(scored, count + _TITLE_WINDOW)
         rows = {matches.table.names[int(n)]: i for i, n in enumerate(matches.article_numbers)}
-
-        def parts_of(name: str) -> tuple[float, float, float]:
-            row = rows[name]
-            return (
-                float(best[row]),
-                float(bm25f[row]) if bm25f is not None else 0.0,
-                float(shares[row]) if shares is not None else 1.0,
-            )
     else:
         collector = BestSectionPerArticle(word_terms, deadline, article_terms, slots=slots)
         # needs_current: Whoosh then builds unions whose parts stay positioned
@@ -299,15 +291,6 @@ def rank(
             shares = word_coverage(evidence, idfs, weights.coverage)
         scores = score_articles(best, bm25f, shares, weights).tolist()
         rows = {name: i for i, name in enumerate(names)}
-
-        def parts_of(name: str) -> tuple[float, float, float]:
-            row = rows[name]
-            return (
-                float(best[row]),
-                float(bm25f[row]) if bm25f is not None else 0.0,
-                float(shares[row]) if shares is not None else 1.0,
-            )
-
         # Rounded to 6 decimals, so that sums added in another order still tie.
         order = heapq.nsmallest(
             count + _TITLE_WINDOW,
@@ -315,6 +298,16 @@ def rank(
             key=lambda item: (-round(item[1], 6), item[0]),
         )
         matches = collector
+
+    def parts_of(name: str) -> tuple[float, float, float]:
+        """An article's evidence, by its row of either path's arrays."""
+        row = rows[name]
+        return (
+            float(best[row]),
+            float(bm25f[row]) if bm25f is not None else 0.0,
+            float(shares[row]) if shares is not None else 1.0,
+        )
+
     titles = column(searcher.reader(), "title")
     titled = _titled(plan, matches, order, titles) if weights.title_match else set()
     # An article whose title is the query comes first (কাতার → কাতার): its
