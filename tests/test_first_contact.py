@@ -276,3 +276,45 @@ def test_field_filters_highlight_the_title_and_heading(index_path: Path) -> None
         assert hit.section[slice(*hit.section_highlights[0])] == "ইতিহাস"
         plain = index.search("দূতাবাস").hits[0]  # a filter's word is not a text word
         assert all(plain.snippet[s:e] != "ইতিহাস" for s, e in plain.highlights)
+
+
+# --- 11, 12. what a command and a first search load ----------------------------------------
+
+
+def test_the_command_line_loads_no_engine_until_a_command_runs() -> None:
+    code = (
+        "import sys, bnsearch.faces.cli\n"
+        "names = ('numpy', 'whoosh', 'icu', 'fastapi', 'prompt_toolkit', 'bnsearch.api')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "", result.stdout
+    search = subprocess.run(
+        [sys.executable, "-c", "import sys, bnsearch.api; print('fastapi' in sys.modules,"
+         " 'prompt_toolkit' in sys.modules, 'bnsearch.engine.indexing' in sys.modules)"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert search.stdout.split() == ["False", "False", "False"], search.stdout
+
+
+def test_a_first_search_reads_columns_whole(index_path: Path, monkeypatch) -> None:
+    """The document table of a freshly opened index reads the article-id
+    column in one piece, not through Whoosh's reader, which builds its
+    offsets an item at a time."""
+    from whoosh.columns import VarBytesColumn
+
+    from bnsearch.engine import cache
+
+    built = []
+    original = VarBytesColumn.Reader.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(VarBytesColumn.Reader, "__init__", counting)
+    cache._SHARED.clear()
+    with Index.open(index_path) as index:
+        assert index.search("কাতার").hits
+    assert len(built) <= 2, len(built)  # the title column, for the page's titles

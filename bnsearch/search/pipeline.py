@@ -104,7 +104,10 @@ class SearchPipeline:
             return Results(
                 request.query, 0, page, limit, [], notices=plan.notices, section=request.section
             )
-        ids = column(searcher.reader(), "article_id")
+        reader = searcher.reader()
+        # The article ids by document, read only for an exclusion (-word):
+        # making the column reader reads its whole offset table.
+        ids = _Lazy(lambda: column(reader, "article_id"))
         ranked, matches = rank(
             searcher, plan, ids, count, deadline, weights, self.article, self.skip_blocks
         )
@@ -243,6 +246,18 @@ class SearchPipeline:
                 )
             )
         return found
+
+
+class _Lazy:
+    """Indexing into what ``make()`` returns, made on first use."""
+
+    def __init__(self, make) -> None:
+        self._make, self._made = make, None
+
+    def __getitem__(self, key):
+        if self._made is None:
+            self._made = self._make()
+        return self._made[key]
 
 
 def _expand_prefix(
