@@ -39,6 +39,7 @@ def index_path(tmp_path_factory) -> Path:
 # --- 2. the documented maximum is a query, not a damaged index -------------------------
 
 
+@pytest.mark.slow
 def test_sixty_four_words_are_searched(index_path: Path) -> None:
     words = " ".join(["কাতার"] * MAX_TERMS)
     result = cli("search", "-c", words, "--index", str(index_path))
@@ -79,6 +80,7 @@ def test_a_bug_is_not_called_damage(index_path: Path, monkeypatch) -> None:
 # --- 3. scores fall with the rank, so both evaluation paths agree ---------------------------
 
 
+@pytest.mark.slow
 def test_scores_fall_with_the_rank_and_a_run_scores_as_the_search(
     index_path: Path, tmp_path: Path
 ) -> None:
@@ -223,6 +225,7 @@ def test_fragments_that_meet_are_joined_by_a_space() -> None:
 # --- 10. ids of files in two folders do not replace each other -----------------------------
 
 
+@pytest.mark.slow
 def test_the_same_file_name_in_two_folders_is_refused_not_replaced(tmp_path: Path) -> None:
     for folder, title in (("a", "এক"), ("b", "দুই")):
         (tmp_path / folder).mkdir()
@@ -281,6 +284,7 @@ def test_field_filters_highlight_the_title_and_heading(index_path: Path) -> None
 # --- 11, 12. what a command and a first search load ----------------------------------------
 
 
+@pytest.mark.slow
 def test_the_command_line_loads_no_engine_until_a_command_runs() -> None:
     code = (
         "import sys, bnsearch.faces.cli\n"

@@ -104,6 +104,7 @@ def test_a_lock_planted_by_another_user_truncates_nothing(public: Path, mode: in
         assert victim.read_text() == "precious" and "stale lock" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_world_writable_directory_is_neither_read_nor_rebuilt(built: Path) -> None:
     built.chmod(0o1777)
     for args in (["search", "কাতার"], ["index", "--rebuild", str(SEED_DIR)]):
@@ -557,6 +558,7 @@ def test_a_rebuild_that_cannot_publish_keeps_the_old_index(built: Path, monkeypa
 # --- 20. an emptied source directory is not taken for deleted articles -------------------
 
 
+@pytest.mark.slow
 def test_an_empty_source_directory_prunes_nothing_unless_asked(tmp_path: Path) -> None:
     source = tmp_path / "mount"
     source.mkdir()
