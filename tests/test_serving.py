@@ -137,6 +137,13 @@ def test_405_names_the_allowed_methods(client: TestClient) -> None:
     assert response.status_code == 405 and response.headers["allow"] == "GET"
 
 
+def test_the_article_page_does_not_tick_the_search_options(client: TestClient) -> None:
+    page = client.get("/article/000_d77cc1112f49de51").text
+    assert '<details class="options" >' in page or '<details class="options">' in page
+    assert 'value="true" checked' not in page
+    assert page.count('<section id="s') >= 2  # the article's sections are all there
+
+
 def test_control_characters_of_a_title_never_reach_the_page(client: TestClient) -> None:
     page = client.get("/article/ctl").text
     assert "\x1b" not in page and "\x07" not in page

@@ -416,7 +416,9 @@ def create_app(
         return templates.TemplateResponse(
             request,
             "article.html",
-            {"id": article_id, "title": title, "sections": shown, "q": q, "back": back},
+            # "parts", not "sections": the search form of base.html reads
+            # "sections" as the show-other-sections option.
+            {"id": article_id, "title": title, "parts": shown, "q": q, "back": back},
         )
 
     return app
