@@ -148,40 +148,34 @@ def _bengali_form(word: str, letters: dict, clusters: dict, inherent: str) -> st
 @lru_cache(maxsize=1 << 14)
 def latin_loose(word: str) -> str:
     """The loose form of a Latin-typed word."""
-    word = word.lower()
-    out: list[str] = []
-    position = 0
-    while position < len(word):
-        char = word[position]
-        if char in _LATIN_AFTER and out and out[-1][-1:] not in _VOWELS:
-            out.append(_LATIN_AFTER[char])
-            position += 1
-            continue
-        for source, value in _LATIN:
-            if word.startswith(source, position):
-                out.append(value)
-                position += len(source)
-                break
-        else:
-            out.append(char if char.isalpha() else "")
-            position += 1
-    return "".join(out)
+    return _latin_form(word, _LATIN, _LATIN_AFTER)
 
 
 @lru_cache(maxsize=1 << 14)
 def latin_fine(word: str) -> str:
     """A typed word in the letters of bengali_fine (ph f, v bh, z j, …)."""
+    return _latin_form(word, _LATIN_FINE, {})
+
+
+def _latin_form(word: str, rules: list[tuple[str, str]], after_consonant: dict[str, str]) -> str:
+    """``word`` lower-cased and rewritten by ``rules`` (longest first), and
+    by ``after_consonant`` for a letter that follows a consonant; other
+    letters kept, anything else dropped."""
     word = word.lower()
     out: list[str] = []
     position = 0
     while position < len(word):
-        for source, value in _LATIN_FINE:
+        char = word[position]
+        if char in after_consonant and out and out[-1][-1:] not in _VOWELS:
+            out.append(after_consonant[char])
+            position += 1
+            continue
+        for source, value in rules:
             if word.startswith(source, position):
                 out.append(value)
                 position += len(source)
                 break
         else:
-            char = word[position]
             out.append(char if char.isalpha() else "")
             position += 1
     return "".join(out)
@@ -230,6 +224,7 @@ def fit(latin: str, bengali: str) -> float:
 
 
 def _squeeze_repeats(form: str) -> str:
+    """``form`` with each run of one letter written once."""
     out: list[str] = []
     for char in form:
         if not out or out[-1] != char:
@@ -271,11 +266,7 @@ def latin_key(word: str) -> str:
 def _squeeze(loose: str) -> str:
     """Repeats collapsed and the inherent-vowel letters a/o made one (the
     inherent vowel is typed either way, or not at all)."""
-    out: list[str] = []
-    for char in loose.replace("o", "a"):
-        if not out or out[-1] != char:
-            out.append(char)
-    return "".join(out)
+    return _squeeze_repeats(loose.replace("o", "a"))
 
 
 def _indel(char: str) -> float:
