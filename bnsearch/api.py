@@ -24,6 +24,7 @@ from . import __version__
 from .analysis import ANALYZER_VERSION, AnalyzedToken, analyze, normalize_label
 from .engine.arrays import sections_outside_references
 from .engine.collector import DEFAULT_TIMEOUT
+from .engine.context import SearcherContext, SharedFacts
 from .engine.scoring import SectionWeighting
 from .errors import (
     ArticleNotFoundError,
@@ -175,6 +176,7 @@ class Index:
         self._lock = threading.Lock()
         self._local = threading.local()  # one Whoosh searcher per thread
         self._searchers: list[Searcher] = []
+        self._shared = SharedFacts()  # what all the searchers of a generation read
 
     # --- opening and building -----------------------------------------
 
@@ -278,8 +280,12 @@ class Index:
             # Whoosh returns the same searcher when it is up to date, else a
             # new one that reuses (and takes over) the old one's readers.
             fresh = searcher.refresh()
+            if fresh is not searcher:  # a new reader: its own context
+                fresh.weighting = SectionWeighting(
+                    searcher.weighting.context.renewed(fresh.reader())
+                )
         else:
-            fresh = self._ix.searcher(weighting=SectionWeighting())
+            fresh = self._ix.searcher(weighting=SectionWeighting(SearcherContext(self._shared)))
             if searcher is not None:
                 searcher.close()  # of a replaced generation
         if fresh is not searcher:
@@ -365,21 +371,31 @@ class Index:
         return self._reading(lambda: self._run(request, ranking))
 
     def _run(self, request: SearchRequest, ranking: RankingConfig | None) -> Results:
-        if ranking is None:
-            return SearchPipeline(self._searcher()).run(request)
-        if ranking.section == SectionScoring():
-            return SearchPipeline(self._searcher(), ranking.weights, ranking.article).run(request)
+        if ranking is None or ranking.section == SectionScoring():
+            searcher = self._searcher()
+            context = searcher.weighting.context
+            if ranking is None:
+                return SearchPipeline(searcher, context=context).run(request)
+            pipeline = SearchPipeline(searcher, ranking.weights, ranking.article, context=context)
+            return pipeline.run(request)
         # Other section scoring: a searcher of its own for this search.
-        weighting = SectionWeighting(**ranking.section.weighting_options())
+        context = SearcherContext(self._shared)
+        weighting = SectionWeighting(context, **ranking.section.weighting_options())
         with self._ix.searcher(weighting=weighting) as searcher:
-            return SearchPipeline(searcher, ranking.weights, ranking.article).run(request)
+            pipeline = SearchPipeline(searcher, ranking.weights, ranking.article, context=context)
+            return pipeline.run(request)
 
     def readings(self, word: str) -> list[tuple[str, int, float]]:
         """The Bengali readings of a Latin-typed word that a search adds
         (``dhaka`` → ঢাকা): (form, sections, fit: 0 is a perfect spelling),
         best first; empty when the word is not read as Bengali."""
         _text_argument("word", word)
-        return self._reading(lambda: romanized_readings(self._searcher(), word))
+
+        def read() -> list[tuple[str, int, float]]:
+            searcher = self._searcher()
+            return romanized_readings(searcher.weighting.context, searcher, word)
+
+        return self._reading(read)
 
     def latin_sections(self, word: str) -> tuple[int, int]:
         """How many sections hold a Latin-typed word as typed: in all, and
@@ -387,11 +403,11 @@ class Index:
         _text_argument("word", word)
 
         def count() -> tuple[int, int]:
-            reader = self._searcher().reader()
-            term = word.lower()
+            searcher = self._searcher()
+            reader, term = searcher.reader(), word.lower()
             return (
                 reader.doc_frequency("body_exact", term),
-                sections_outside_references(reader, "body_exact", term),
+                sections_outside_references(searcher.weighting.context, reader, "body_exact", term),
             )
 
         return self._reading(count)

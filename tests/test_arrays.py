@@ -139,8 +139,13 @@ def test_which_documents_hold_a_term_as_whoosh_finds_them(segmented: Path) -> No
             expected = set(searcher.docs_for_query(wq.Or([wq.Term(f, t) for f, t in terms])))
             for size in (1, 40, count):
                 docnums = rng.sample(range(count), size)
-                assert holding_any(searcher, terms, docnums) == expected & set(docnums), words
-        assert holding_any(searcher, [("body", stem_term("নদী"))], []) == set()
+                assert holding_any(
+                    searcher.weighting.context, searcher, terms, docnums
+                ) == expected & set(docnums), words
+        assert (
+            holding_any(searcher.weighting.context, searcher, [("body", stem_term("নদী"))], [])
+            == set()
+        )
 
 
 def test_posting_lists_of_a_segment_merged_by_whoosh(tmp_path: Path, monkeypatch) -> None:
@@ -211,7 +216,7 @@ def test_every_section_scores_as_in_whoosh(segmented: Path, words: list[str]) ->
         plan = _plan(searcher, " ".join(words))
         assert supports(plan.query)
         expected = _whoosh_sections(searcher, plan.query)
-        matches = match_arrays(searcher, plan.query, {}, {}, 0)
+        matches = match_arrays(searcher.weighting.context, searcher, plan.query, {}, {}, 0)
         found = dict(zip(matches.docnums.tolist(), matches.scores.tolist(), strict=True))
         assert found.keys() == expected.keys()
         for docnum, score in expected.items():
@@ -229,9 +234,13 @@ def test_evidence_and_word_masks_as_the_collector_records_them(
         word_terms = _word_terms(plan)
         article_terms = _article_terms(plan, Weights().variant)
         slots = 3 * len(plan.words)
-        collector = BestSectionPerArticle(word_terms, None, article_terms, slots)
+        collector = BestSectionPerArticle(
+            searcher.weighting.context, word_terms, None, article_terms, slots
+        )
         searcher.search_with_collector(plan.query, collector, searcher.context(needs_current=True))
-        matches = match_arrays(searcher, plan.query, word_terms, article_terms, slots)
+        matches = match_arrays(
+            searcher.weighting.context, searcher, plan.query, word_terms, article_terms, slots
+        )
         assert matches.total == collector.total
         for article, evidence in collector.evidence.items():
             row = matches._number(article)
@@ -278,7 +287,9 @@ def test_scores_do_not_depend_on_how_the_index_is_cut_into_segments(tmp_path: Pa
             ids = searcher.reader().column_reader("article_id")
             scores = {}
             for text in ("কাতার নদী শহর", "দোহা ঢাকা", "কাতার দোহা ভাষা ইতিহাস"):
-                matches = match_arrays(searcher, _plan(searcher, text).query, {}, {}, 0)
+                matches = match_arrays(
+                    searcher.weighting.context, searcher, _plan(searcher, text).query, {}, {}, 0
+                )
                 for docnum, score in zip(
                     matches.docnums.tolist(), matches.scores.tolist(), strict=True
                 ):
@@ -287,6 +298,54 @@ def test_scores_do_not_depend_on_how_the_index_is_cut_into_segments(tmp_path: Pa
     assert found[0].keys() == found[1].keys()
     for key, score in found[0].items():
         assert found[1][key] == pytest.approx(score, rel=1e-9), key
+
+
+def _cut_in_three(folder: Path) -> Path:
+    """Three commits (three segments), the first without কাতার or দোহা."""
+    rng = random.Random(11)
+    plain = [w for w in WORDS if w not in ("কাতার", "দোহা")]
+    with Index.create(folder) as created:
+        for b, pool in enumerate((plain, WORDS, WORDS)):
+            created.add_many(
+                [
+                    Article(
+                        f"b{b}-{n}",
+                        rng.choice(pool),
+                        " ".join(rng.choices(pool, k=12))
+                        + f"\n== {rng.choice(pool)} ==\n"
+                        + " ".join(rng.choices(pool, k=20)),
+                    )
+                    for n in range(40)
+                ]
+            )
+    return folder
+
+
+@pytest.mark.parametrize("corpus", ["segmented", "cut in three"])
+def test_both_match_paths_rank_word_queries_alike(segmented: Path, tmp_path: Path, corpus) -> None:
+    """Word queries run on arrays and through Whoosh's matchers (the path of
+    phrases) give the same articles in the same order, with the same scores
+    and sections shown: one article score, and coordination counted over the
+    index on both (a segment lacks কাতার and দোহা)."""
+    path = segmented if corpus == "segmented" else _cut_in_three(tmp_path / "three")
+    queries = [
+        "কাতার নদী শহর", "দোহা ঢাকা", "কাতার দোহা ভাষা ইতিহাস", "নদী", "ঢাকা -নদী",
+        "বাংলাদেশের রাজধানী ঢাকা", "ক্রিকেট খেলা যুদ্ধ ১৯৭১", "+পদ্মা নদী",
+    ]  # fmt: skip
+    opened, searcher = _open_searcher(path)
+    with opened:
+        compared = 0
+        for text in queries:
+            request = SearchRequest(text, limit=20, snippets=False, suggest=False, timeout=None)
+            on_arrays = SearchPipeline(searcher, SPLIT).run(request)
+            by_matchers = SearchPipeline(searcher, SPLIT, matchers=True).run(request)
+            assert on_arrays.total == by_matchers.total, text
+            assert [h.id for h in on_arrays.hits] == [h.id for h in by_matchers.hits], text
+            for a, b in zip(on_arrays.hits, by_matchers.hits, strict=True):
+                assert a.score == pytest.approx(b.score, rel=1e-9), (text, a.id)
+                assert a.ordinal == b.ordinal, (text, a.id)
+            compared += len(on_arrays.hits)
+        assert compared > 60
 
 
 def test_skipping_blocks_never_changes_a_ranking(shared_index: Path) -> None:
@@ -318,59 +377,52 @@ def test_skipping_blocks_never_changes_a_ranking(shared_index: Path) -> None:
     assert skipped > 20  # questions with common words, whose blocks are skipped
 
 
-def test_memoized_term_lookups_answer_as_whoosh_does(segmented: Path) -> None:
-    """Within a search each segment looks a term up once; the answers
-    (found, missing, several segments) are Whoosh's own, and the memo is
-    gone after the search."""
-    from whoosh.codec import whoosh3
-    from whoosh.reading import TermNotFound
+def test_a_refreshed_searcher_keeps_the_facts_of_the_segments_it_reuses(tmp_path: Path) -> None:
+    """The searcher context after a commit: the reused segments' facts are
+    the same objects, a new segment's are made, what was found by document
+    number (lead subjects) is not carried over, and the generation's
+    document table is made anew and shared by the searchers of one index."""
+    import threading
 
-    from bnsearch.engine.cache import memoized_term_lookups
+    from bnsearch.engine.evidence import document_table
 
-    opened, searcher = _open_searcher(segmented)
-    with opened:
-        reader = searcher.reader()
-        keys = [(name, word.encode("utf-8")) for name in ("body", "title") for word in WORDS]
-        keys += [("body", "অনুপস্থিত".encode()), ("heading", b"zz")]
-
-        def answers() -> list:
-            found = []
-            for name, text in keys:
-                try:
-                    info = reader.term_info(name, text)
-                    found.append((info.doc_frequency(), info.weight(), info.max_weight()))
-                except TermNotFound:
-                    found.append(None)
-                found.append(reader.doc_frequency(name, text))
-            return found
-
-        expected = answers()
-        lookups = []
-        original = whoosh3.W3TermsReader.term_info
-
-        def counted(terms, fieldname, text):
-            lookups.append((id(terms), fieldname, text))
-            return original(terms, fieldname, text)
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(whoosh3.W3TermsReader, "term_info", counted)
-            with memoized_term_lookups(reader):
-                assert answers() == expected
-                assert answers() == expected
-            assert len(lookups) == len(set(lookups)) > len(keys)  # once per segment
-            lookups.clear()
-            assert answers() == expected == answers()
-            assert len(lookups) > len(set(lookups))  # the memo went with the block
+    path = tmp_path / "index"
+    Index.build(path, [SEED_DIR])
+    with Index.open(path) as opened:
+        searcher = opened._searcher()
+        context = searcher.weighting.context
+        (leaf, _), *_ = searcher.reader().leaf_readers()
+        facts = context.facts(leaf)
+        context.lead_subject(0, True, lambda: frozenset({"x"}))
+        table = document_table(context, searcher.reader())
+        other: list = []
+        thread = threading.Thread(target=lambda: other.append(opened._searcher()))
+        thread.start()
+        thread.join()
+        assert other[0] is not searcher
+        other_context = other[0].weighting.context
+        assert other_context is not context
+        assert document_table(other_context, other[0].reader()) is table  # one per generation
+        opened.add_many([Article("extra", "কাতার", "দোহা কাতারের রাজধানী।")])
+        fresh = opened._searcher()
+        renewed = fresh.weighting.context
+        assert renewed is not context
+        assert renewed.lead_subject(0, True, lambda: frozenset({"y"})) == {"y"}
+        # A refresh that reuses a segment reader keeps its facts.
+        kept = context.renewed(searcher.reader())
+        assert kept.facts(leaf) is facts and kept.shared is context.shared
+        assert kept.lead_subject(0, True, lambda: frozenset({"y"})) == {"y"}
+        new_table = document_table(renewed, fresh.reader())
+        assert new_table is not table and "extra" in new_table.numbers
 
 
 def test_title_and_heading_columns_hold_the_stored_values(segmented: Path) -> None:
     """The ranking reads titles and headings from columns, not stored fields."""
-    from bnsearch.engine.cache import column
-
     opened, searcher = _open_searcher(segmented)
     with opened:
         reader = searcher.reader()
-        titles, headings = column(reader, "title"), column(reader, "heading")
+        context = searcher.weighting.context
+        titles, headings = context.column(reader, "title"), context.column(reader, "heading")
         live = list(reader.all_doc_ids())
         assert len(live) > 400
         for docnum in live:
@@ -387,7 +439,7 @@ def test_the_document_table_agrees_with_the_stored_sections(segmented: Path) -> 
     opened, searcher = _open_searcher(segmented)
     with opened:
         reader = searcher.reader()
-        table = document_table(reader)
+        table = document_table(searcher.weighting.context, reader)
         live = set(reader.all_doc_ids())
         assert all(
             table.article_of[d] == -1 for d in range(reader.doc_count_all()) if d not in live
@@ -404,7 +456,7 @@ def test_the_document_table_agrees_with_the_stored_sections(segmented: Path) -> 
 
 
 def test_columns_read_whole_as_whoosh_reads_them(segmented: Path) -> None:
-    from bnsearch.engine.cache import column_values
+    from bnsearch.engine.context import column_values
 
     opened, searcher = _open_searcher(segmented)
     with opened:
@@ -420,7 +472,7 @@ def test_variable_width_column_arrays_as_whoosh_reads_them(tmp_path: Path, cutof
     from whoosh.columns import VarBytesColumn
     from whoosh.filedb.filestore import FileStorage
 
-    from bnsearch.engine.cache import _var_bytes_arrays
+    from bnsearch.engine.context import _var_bytes_arrays
 
     values = [f"মান {n}".encode() * (n % 7) for n in range(300)]
     storage = FileStorage(str(tmp_path))

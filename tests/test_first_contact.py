@@ -308,8 +308,6 @@ def test_a_first_search_reads_columns_whole(index_path: Path, monkeypatch) -> No
     offsets an item at a time."""
     from whoosh.columns import VarBytesColumn
 
-    from bnsearch.engine import cache
-
     built = []
     original = VarBytesColumn.Reader.__init__
 
@@ -318,7 +316,6 @@ def test_a_first_search_reads_columns_whole(index_path: Path, monkeypatch) -> No
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(VarBytesColumn.Reader, "__init__", counting)
-    cache._SHARED.clear()
     with Index.open(index_path) as index:
         assert index.search("কাতার").hits
     assert len(built) <= 2, len(built)  # the title column, for the page's titles

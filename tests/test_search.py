@@ -190,7 +190,8 @@ def test_length_table_scores_equal_whooshs_bm25f(index) -> None:
             for text in reader.lexicon(fieldname):
                 whoosh = weighting.scorer(leaf, fieldname, text)
                 B = weighting._field_B.get(fieldname, weighting.B)
-                tabled = LengthTableScorer(leaf, fieldname, text, B, weighting.K1)
+                facts = searcher.weighting.context.facts(reader)
+                tabled = LengthTableScorer(leaf, fieldname, text, B, weighting.K1, facts)
                 postings = reader.postings(fieldname, text)
                 while postings.is_active():
                     assert tabled.score(postings) == whoosh.score(postings)

@@ -7,8 +7,10 @@ postings are written and read (:mod:`.codec`) and pooled before writing
 writer (:mod:`.parallel`); BM25F for sections (:mod:`.scoring`); searching
 a query's posting lists as arrays (:mod:`.arrays`, the path of word
 queries) and Whoosh's matchers with the collector that groups matches by
-article (:mod:`.collector`, the path of phrases); per-reader caches
-(:mod:`.cache`), the Latin→Bengali table written with the index
+article (:mod:`.collector`, the path of phrases); what both paths hand the
+ranking (:mod:`.evidence`: the document table and every matching article's
+evidence); what a searcher's searches keep (:mod:`.context`), the
+Latin→Bengali table written with the index
 (:mod:`.romanized`) and the index check (:mod:`.check`). Where these read a
 private Whoosh attribute, a test compares the result with Whoosh's own
 (tests/test_search.py: scores, corrector terms; tests/test_indexing.py: the

@@ -34,7 +34,6 @@ otherwise).
 
 from __future__ import annotations
 
-import heapq
 import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -45,15 +44,10 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 
-from .cache import column_values, per_generation, per_reader, reference_sections
-from .codec import LENGTH_OF_BYTE, decode_frequencies, decode_ids
-from .scoring import (
-    ARTICLE_FIELDS,
-    REFERENCE_DISCOUNT,
-    ArticleParameters,
-    _length_bytes,
-    article_bm25f,
-)
+from .codec import decode_frequencies, decode_ids
+from .context import ReaderFacts, SearcherContext
+from .evidence import ArticleEvidence, DocumentTable, document_table
+from .scoring import REFERENCE_DISCOUNT
 
 __all__ = [
     "ArrayMatches",
@@ -107,31 +101,40 @@ def read_postings(
     within: np.ndarray | None = None,
     *,
     deleted: bool = False,
+    facts: ReaderFacts | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment: document numbers (ascending) and
     term frequencies, deleted documents left out (kept with ``deleted``, as
     the term index counts them). With ``within`` (sorted document numbers),
-    only the blocks that may hold one of them are read."""
-    found = _postings(segment, fieldname, text, within, deleted)
+    only the blocks that may hold one of them are read. ``facts``: the
+    segment's, from a searcher's context (its deleted documents, read once)."""
+    facts = facts if facts is not None else ReaderFacts(segment)
+    found = _postings(segment, fieldname, text, within, facts, deleted)
     return (_EMPTY_IDS, _EMPTY) if found is None else found
 
 
-def sections_outside_references(reader: IndexReader, fieldname: str, text: str) -> int:
+def sections_outside_references(
+    context: SearcherContext, reader: IndexReader, fieldname: str, text: str
+) -> int:
     """How many sections hold ``text`` in ``fieldname`` outside reference
     sections (a Latin word only in references is no sign of Latin prose)."""
     found = 0
     for segment, _ in reader.leaf_readers():
         if not isinstance(segment, SegmentReader):
             continue
-        ids, _ = read_postings(segment, fieldname, text.encode("utf-8"))
+        facts = context.facts(segment)
+        ids, _ = read_postings(segment, fieldname, text.encode("utf-8"), facts=facts)
         if len(ids):
-            references = reference_sections(segment)
+            references = facts.references()
             found += sum(1 for docnum in ids.tolist() if docnum not in references)
     return found
 
 
 def holding_any(
-    searcher: Searcher, terms: Iterable[tuple[str, str]], docnums: Iterable[int]
+    context: SearcherContext,
+    searcher: Searcher,
+    terms: Iterable[tuple[str, str]],
+    docnums: Iterable[int],
 ) -> set[int]:
     """Those of ``docnums`` (the index's document numbers) that hold one of
     the (field, text) ``terms``. Only the posting blocks that may hold one of
@@ -149,7 +152,8 @@ def holding_any(
         if not len(local):
             continue
         for fieldname, text in terms:
-            ids, _ = read_postings(segment, fieldname, text.encode("utf-8"), local)
+            facts = context.facts(segment)
+            ids, _ = read_postings(segment, fieldname, text.encode("utf-8"), local, facts=facts)
             found.update((offset + ids[np.isin(ids, local, assume_unique=True)]).tolist())
     return found
 
@@ -159,6 +163,7 @@ def _postings(
     fieldname: str,
     text: bytes,
     within: np.ndarray | None,
+    facts: ReaderFacts,
     deleted: bool = False,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """read_postings; None when the segment does not have the term."""
@@ -172,7 +177,7 @@ def _postings(
         tf = np.array(weights, dtype=np.float32).astype(np.float64)
         if deleted:
             return np.array(ids, dtype=np.int64), tf
-        return _without_deleted(segment, np.array(ids, dtype=np.int64), tf)
+        return _without_deleted(facts, np.array(ids, dtype=np.int64), tf)
     # The blocks start after the list's header tag; read from the term info,
     # not through a Whoosh matcher (which reads the first block's header too).
     postfile = terms._postfile
@@ -202,26 +207,16 @@ def _postings(
     ids, tf = (id_parts[0], tf_parts[0]) if len(id_parts) == 1 else (
         np.concatenate(id_parts), np.concatenate(tf_parts)
     )  # fmt: skip
-    return (ids, tf) if deleted else _without_deleted(segment, ids, tf)
+    return (ids, tf) if deleted else _without_deleted(facts, ids, tf)
 
 
 def _without_deleted(
-    segment: SegmentReader, ids: np.ndarray, tf: np.ndarray
+    facts: ReaderFacts, ids: np.ndarray, tf: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    if not segment.has_deletions():
+    if not facts.reader.has_deletions():
         return ids, tf
-    keep = ~np.isin(ids, _deleted(segment))
+    keep = ~np.isin(ids, facts.deleted())
     return ids[keep], tf[keep]
-
-
-def _deleted(segment: SegmentReader) -> np.ndarray:
-    """The segment's deleted document numbers, read once per reader (every
-    term of every query filters its postings with them)."""
-
-    def read() -> np.ndarray:
-        return np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
-
-    return per_reader(segment, "deleted", read)
 
 
 # --- evaluating a query on one segment -------------------------------------------
@@ -247,9 +242,14 @@ class _SegmentEvaluator:
     the matches (``leaves``) for the evidence the ranking reads."""
 
     def __init__(
-        self, searcher: Searcher, segment: SegmentReader, skip_blocks: bool, index: IndexReader
+        self,
+        searcher: Searcher,
+        facts: ReaderFacts,
+        skip_blocks: bool,
+        index: IndexReader,
     ) -> None:
-        self.searcher, self.segment, self.skip_blocks = searcher, segment, skip_blocks
+        self.searcher, self.skip_blocks = searcher, skip_blocks
+        self.facts, self.segment = facts, facts.reader
         self.index = index  # the whole index: which terms it holds
         self.weighting = searcher.weighting
         # (field, term bytes) → (ids, term frequencies) of every term read
@@ -282,7 +282,7 @@ class _SegmentEvaluator:
         fieldname = query.fieldname
         text = self.searcher.schema[fieldname].to_bytes(query.text)
         key = (fieldname, text)
-        found = _postings(self.segment, fieldname, text, within)
+        found = _postings(self.segment, fieldname, text, within, self.facts)
         if found is None:  # not in this segment, but counted as the index holds it
             held = 1 if self.index.doc_frequency(fieldname, text) else 0
             return _Scored(_EMPTY_IDS, _EMPTY, np.zeros(0, dtype=np.int64), held)
@@ -294,22 +294,11 @@ class _SegmentEvaluator:
         if seen is None or len(seen[0]) < len(ids):
             self.leaves[key] = (ids, tf)
         scorer = self.weighting.scorer(self.searcher, fieldname, text)
-        norms = _norm_table(self.segment, fieldname, scorer)[ids]
+        norms = scorer.norm_table()[ids]
         scores = scorer.idf * ((tf * scorer._k1_plus_1) / (tf + norms))
         if query.boost != 1.0:
             scores = scores * query.boost
         return _Scored(ids, scores, np.ones(len(ids), dtype=np.int64), 1)
-
-
-def _norm_table(segment: SegmentReader, fieldname: str, scorer) -> np.ndarray:
-    """Each section's BM25 length norm in ``fieldname`` for the scorer's
-    parameters (LengthTableScorer's table, looked up by length byte)."""
-    key = ("norm table", fieldname, scorer.B, scorer.K1, scorer.avgfl)
-
-    def make() -> np.ndarray:
-        return np.array(scorer._norms)[np.frombuffer(scorer._lengths, dtype=np.uint8)]
-
-    return per_reader(segment, key, make)
 
 
 def _union(parts: list[_Scored], scale: float | None) -> _Scored:
@@ -348,93 +337,6 @@ def _add_where(required: _Scored, optional: _Scored) -> _Scored:
         scores[in_r] += optional.scores[in_o]
         counts[in_r] += optional.counts[in_o]
     return _Scored(required.ids, scores, counts, required.terms + optional.terms)
-
-
-# --- what every query reads about the documents ------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentTable:
-    """Per document of an index (its document numbers): the index of its
-    article, its ordinal in the article, whether it is a reference section
-    and whether its text has words (a heading may have none); per article:
-    its id and its title, headings and text lengths (terms of the stem
-    fields; the title once, headings and text summed over its sections) and
-    their means."""
-
-    article_of: np.ndarray  # int64 per document; -1: deleted
-    ordinals: np.ndarray  # int64 per document
-    is_reference: np.ndarray  # bool per document
-    has_text: np.ndarray  # bool per document
-    names: list[str]  # article ids, by article index
-    numbers: dict[str, int]  # article id → article index
-    lengths: np.ndarray  # float64 (articles × 3)
-    means: tuple[float, float, float]
-
-
-_BYTE_LENGTH = np.array(LENGTH_OF_BYTE, dtype=np.float64)
-
-
-def document_table(reader: IndexReader) -> DocumentTable:
-    """The table of everything ``reader`` (a whole index) holds, made once
-    per index generation and shared by every searcher of it."""
-
-    def make() -> DocumentTable:
-        total = reader.doc_count_all()
-        article_of = np.full(total, -1, dtype=np.int64)
-        ordinals = np.zeros(total, dtype=np.int64)
-        is_reference = np.zeros(total, dtype=bool)
-        has_text = np.zeros(total, dtype=bool)
-        numbers: dict[str, int] = {}
-        parts = []
-        for segment, offset in reader.leaf_readers():
-            count = segment.doc_count_all()
-            if not count:
-                continue
-            ids = column_values(segment, "article_id")
-            span = slice(offset, offset + count)
-            article_of[span] = [numbers.setdefault(name, len(numbers)) for name in ids]
-            ordinals[span] = column_values(segment, "ordinal")
-            references = np.fromiter(reference_sections(segment), dtype=np.int64)
-            is_reference[offset + references] = True
-            if segment.has_deletions():
-                article_of[offset + _deleted(segment)] = -1
-            fields = [
-                _BYTE_LENGTH[np.frombuffer(_length_bytes(segment, name), dtype=np.uint8)]
-                for name in ARTICLE_FIELDS
-            ]
-            has_text[span] = fields[ARTICLE_FIELDS.index("body")] > 0
-            parts.append((span, np.stack(fields, axis=1)))
-        lengths = np.zeros((len(numbers), 3))
-        for span, field_lengths in parts:
-            articles = article_of[span]
-            live = articles >= 0
-            articles, field_lengths = articles[live], field_lengths[live]
-            np.maximum.at(lengths[:, 0], articles, field_lengths[:, 0])  # the title, once
-            np.add.at(lengths[:, 1], articles, field_lengths[:, 1])
-            np.add.at(lengths[:, 2], articles, field_lengths[:, 2])
-        present = np.zeros(len(numbers), dtype=bool)
-        present[article_of[article_of >= 0]] = True
-        live_lengths = lengths[present]
-        count = max(1, len(live_lengths))
-        means = tuple(max(1.0, float(live_lengths[:, i].sum()) / count) for i in range(3))
-        names = [""] * len(numbers)
-        for name, number in numbers.items():
-            names[number] = name
-        return DocumentTable(
-            article_of,
-            ordinals,
-            is_reference,
-            has_text,
-            names,
-            numbers,
-            lengths,
-            means,  # type: ignore[arg-type]
-        )
-
-    # Live documents per segment in the key: a deletion keeps the segments.
-    live = tuple(segment.doc_count() for segment, _ in reader.leaf_readers())
-    return per_generation(reader, ("document table", live), make)
 
 
 # --- matching a query over the whole index ---------------------------------------------
@@ -521,37 +423,13 @@ class ArrayMatches:
             return False  # no article evidence was recorded
         return all(self.evidence[row, 3 * w] for w in range(words))
 
-    def article_parts(
-        self, article_level: float, idfs: list[float], parameters: ArticleParameters
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Each matching article's evidence (in the order of its rows): its
-        best section's score, and BM25F over the whole article
-        (:func:`bnsearch.engine.scoring.article_bm25f`; None when
-        ``article_level`` is 0). The search layer scores them."""
-        if not article_level or not len(self.evidence):
-            return self.best_scores, None
-        table = self.table
-        lengths = table.lengths[self.article_numbers]
-        bm25f = article_bm25f(lengths, table.means, self.evidence, idfs, parameters)
-        return self.best_scores, bm25f
-
-    def best(self, scores: np.ndarray, count: int) -> list[tuple[str, float]]:
-        """The ``count`` best articles by ``scores`` (one per matching
-        article), best first: (id, score). Scores are rounded to 6 decimals
-        for the order, so that sums added in another order still tie; ties
-        go to the lower id."""
-        if len(scores) > count:
-            # Everything within rounding of the count-th score, then the exact order.
-            cut = np.partition(scores, len(scores) - count)[len(scores) - count]
-            chosen = np.flatnonzero(scores >= cut - 1e-6)
-        else:
-            chosen = np.arange(len(scores))
-        names = self.table.names
-        pairs = [(names[int(self.article_numbers[i])], float(scores[i])) for i in chosen]
-        return heapq.nsmallest(count, pairs, key=lambda item: (-round(item[1], 6), item[0]))
+    def article_evidence(self) -> ArticleEvidence:
+        """Every matching article's evidence (:class:`ArticleEvidence`)."""
+        return ArticleEvidence(self.table, self.article_numbers, self.best_scores, self.evidence)
 
 
 def match_arrays(
+    context: SearcherContext,
     searcher: Searcher,
     query: wq.Query,
     word_terms: dict[tuple[str, bytes], int],
@@ -568,7 +446,7 @@ def match_arrays(
     ``skip_blocks=False`` reads every block of every list (for tests: the
     matches are the same)."""
     reader = searcher.reader()
-    table = document_table(reader)
+    table = document_table(context, reader)
     evidence = np.zeros((len(table.names), slots)) if slots else np.zeros((0, 0))
     excluded_numbers = [table.numbers[name] for name in excluded if name in table.numbers]
     all_words = 0
@@ -586,7 +464,7 @@ def match_arrays(
         segment = subsearcher.reader()
         if not isinstance(segment, SegmentReader) or not segment.doc_count_all():
             continue
-        evaluator = _SegmentEvaluator(subsearcher, segment, skip_blocks, reader)
+        evaluator = _SegmentEvaluator(subsearcher, context.facts(segment), skip_blocks, reader)
         found = evaluator.evaluate(query)
         ids, scores = found.ids, found.scores
         if excluded_numbers and len(ids):

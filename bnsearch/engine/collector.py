@@ -12,16 +12,27 @@ import math
 import time
 from collections.abc import Iterator
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.collectors import Collector
+from whoosh.matching import ConstantScoreWrapperMatcher, CoordMatcher, UnionMatcher
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from ..defaults import DEFAULT_TIMEOUT
 from ..errors import QueryTooBroadError
-from .cache import column, reference_sections
+from .context import SearcherContext
+from .evidence import ArticleEvidence, document_table
 from .scoring import REFERENCE_DISCOUNT
 
-__all__ = ["CHECK_EVERY", "DEFAULT_TIMEOUT", "BestSectionPerArticle", "Deadline"]
+__all__ = [
+    "CHECK_EVERY",
+    "DEFAULT_TIMEOUT",
+    "BestSectionPerArticle",
+    "Deadline",
+    "excluding",
+    "with_index_coordination",
+]
 
 # DEFAULT_TIMEOUT (bnsearch.defaults): seconds a search may take before it
 # ends with QueryTooBroadError; the slowest ordinary query on the shared
@@ -70,11 +81,13 @@ class BestSectionPerArticle(Collector):
 
     def __init__(
         self,
+        context: SearcherContext,
         word_terms: dict[tuple[str, bytes], int] | None = None,
         deadline: Deadline | None = None,
         article_terms: dict[tuple[str, bytes], tuple[int, float]] | None = None,
         slots: int = 0,
     ) -> None:
+        self.facts_of = context
         self.word_terms = word_terms or {}
         self.deadline = deadline or Deadline(None)
         self.article_terms = article_terms or {}
@@ -86,7 +99,8 @@ class BestSectionPerArticle(Collector):
         self._final = weighting.final if weighting.use_final else None
         # A reference section's evidence is discounted as its score is.
         self._discount = getattr(weighting, "reference_discount", REFERENCE_DISCOUNT)
-        self._ordinals = column(top_searcher.reader(), "ordinal")
+        self._reader = top_searcher.reader()
+        self._ordinals = self.facts_of.column(self._reader, "ordinal")
         self.best: dict[str, tuple[float, int]] = {}  # article id → score, docnum
         # Every match, per article: score, docnum, the bit mask of the words
         # it holds (with word_terms).
@@ -97,10 +111,11 @@ class BestSectionPerArticle(Collector):
         matcher, offset, best, final = self.matcher, self.offset, self.best, self._final
         segment, ordinals, sections = self.subsearcher, self._ordinals, self.sections
         word_terms = self.word_terms
-        ids = column(segment.reader(), "article_id")
+        facts = self.facts_of.facts(segment.reader())
+        ids = facts.column("article_id")
         leaves = _word_leaves(matcher, word_terms) if word_terms else []
         slotted = _slotted_leaves(matcher, self.article_terms) if self.article_terms else []
-        references = reference_sections(segment.reader())
+        references = facts.references()
         evidence, slots = self.evidence, self.slots
         seen_docs = 0
         while matcher.is_active():
@@ -182,6 +197,19 @@ class BestSectionPerArticle(Collector):
         query words it holds."""
         return {docnum: words for _, docnum, words in self.sections.get(article, ())}
 
+    def article_evidence(self) -> ArticleEvidence:
+        """Every matching article's evidence (:class:`ArticleEvidence`)."""
+        table = document_table(self.facts_of, self._reader)
+        names = list(self.best)
+        slots = self.slots if self.article_terms else 0
+        frequencies = [self.evidence.get(name, [0.0] * slots) for name in names]
+        return ArticleEvidence(
+            table,
+            np.array([table.numbers[name] for name in names], dtype=np.int64),
+            np.array([self.best[name][0] for name in names], dtype=np.float64),
+            np.array(frequencies, dtype=np.float64).reshape(len(names), slots),
+        )
+
     def title_has_every_word(self, article: str, words: int) -> bool:
         """Whether the article's title holds each of the first ``words`` query
         words (known only with article evidence)."""
@@ -227,3 +255,80 @@ def _words_matched(docnum: int, leaves: list[tuple[object, int]]) -> int:
         if leaf.is_active() and leaf.id() == docnum:
             mask |= words
     return mask
+
+
+# --- coordination counted over the index ----------------------------------------------
+
+
+def with_index_coordination(query: wq.Query, reader: IndexReader) -> wq.Query:
+    """``query`` with each OR that has a coordination bonus counting the
+    query terms the whole index holds, as the array engine counts them
+    (:mod:`bnsearch.engine.arrays`): Whoosh's ``CoordMatcher`` counts the
+    terms of the segment it runs on, so a section's score would depend on
+    which other sections were written in the same commit."""
+
+    def rewrite(node: wq.Query) -> wq.Query:
+        if type(node) is wq.Or and node.scale and len(node.subqueries) > 1:
+            held = sum(
+                1
+                for sub in node.subqueries
+                for fieldname, text in sub.iter_all_terms(phrases=True)
+                if reader.doc_frequency(fieldname, text)
+            )
+            subs = [rewrite(sub) for sub in node.subqueries]
+            return _IndexCoordinatedOr(subs, node.boost, node.scale, held)
+        return node.apply(rewrite)
+
+    return rewrite(query)
+
+
+class _IndexCoordinatedOr(wq.Or):
+    """OR with the coordination bonus of Whoosh's DefaultOr, its term count
+    given (the index's) rather than counted in each segment."""
+
+    def __init__(self, subqueries: list, boost: float, scale: float, terms: int) -> None:
+        super().__init__(subqueries, boost=boost, scale=scale)
+        self.terms = terms
+
+    def apply(self, fn):
+        subs = [fn(sub) for sub in self.subqueries]
+        return type(self)(subs, self.boost, self.scale, self.terms)
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        matcher = self._tree_matcher(
+            subs, UnionMatcher, searcher, context, lambda q: q.estimate_size(reader)
+        )
+        if self.terms and any(matcher.term_matchers()):
+            matcher = _GivenCoordination(matcher, self.scale, self.terms)
+        return matcher
+
+
+class _GivenCoordination(CoordMatcher):
+    """Whoosh's CoordMatcher with the number of terms given."""
+
+    def __init__(self, child, scale: float, terms: int) -> None:
+        super().__init__(child, scale=scale)
+        self._termcount = terms
+
+    def _replacement(self, newchild):
+        return type(self)(newchild, self._scale, self._termcount)
+
+
+def excluding(query: wq.Query, excluded: wq.Query) -> wq.Query:
+    """``query``'s matches that ``excluded`` does not match, scored as
+    ``query`` scores them. (Whoosh scores a NOT's matches 1 each within an
+    AND, and its AndNot misses the exclusion of a segment's first document
+    when the excluded part is an OR of many terms.)"""
+    return wq.And([query, _ScoredZero(wq.Not(excluded))])
+
+
+class _ScoredZero(wq.WrappingQuery):
+    """A query whose matches score 0 (Whoosh's ConstantScoreQuery keeps the
+    child's scores when the search needs current matches, as ours do)."""
+
+    def _rewrap(self, child: wq.Query) -> wq.Query:
+        return type(self)(child)
+
+    def matcher(self, searcher, context=None):
+        return ConstantScoreWrapperMatcher(self.child.matcher(searcher, context), 0.0)

@@ -30,7 +30,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import IndexReader
 
 from ..analysis.romanize import ROMANIZATION_VERSION, bengali_key
-from .cache import per_generation
+from .context import SearcherContext
 
 __all__ = [
     "TABLE_NAME",
@@ -191,21 +191,27 @@ class _Both(Forms):
         return list(dict.fromkeys([*self.first(key), *self.second(key)]))
 
 
-def romanized_forms(reader: IndexReader, check: Callable[[], None] = lambda: None) -> Forms:
+def romanized_forms(
+    context: SearcherContext, reader: IndexReader, check: Callable[[], None] = lambda: None
+) -> Forms:
     """The forms by key of the index ``reader`` reads: its table, and the
     forms of segments the table does not hold yet (read once per index
     generation, within ``check``, the search's deadline)."""
+    generation = context.generation(reader)
+    with generation.lock:
+        if generation.romanized_forms is None:
+            generation.romanized_forms = _forms(reader, check)
+        return generation.romanized_forms
 
-    def make() -> Forms:
-        leaves = _segments(reader)
-        folder = getattr(getattr(leaves[0], "_storage", None), "folder", None) if leaves else None
-        stored = StoredForms.open(Path(folder)) if folder else None
-        held = stored.segments if stored is not None else set()
-        missing = [leaf for leaf in leaves if leaf.segment().segment_id() not in held]
-        if not missing and stored is not None:
-            return stored
-        terms = (term for leaf in missing for term in _segment_terms(leaf))
-        built = MemoryForms(terms, check)
-        return built if stored is None else _Both(stored, built)
 
-    return per_generation(reader, "romanized forms", make)
+def _forms(reader: IndexReader, check: Callable[[], None]) -> Forms:
+    leaves = _segments(reader)
+    folder = getattr(getattr(leaves[0], "_storage", None), "folder", None) if leaves else None
+    stored = StoredForms.open(Path(folder)) if folder else None
+    held = stored.segments if stored is not None else set()
+    missing = [leaf for leaf in leaves if leaf.segment().segment_id() not in held]
+    if not missing and stored is not None:
+        return stored
+    terms = (term for leaf in missing for term in _segment_terms(leaf))
+    built = MemoryForms(terms, check)
+    return built if stored is None else _Both(stored, built)

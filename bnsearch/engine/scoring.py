@@ -12,10 +12,8 @@ import numpy as np
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
-from .cache import per_reader, reference_sections
-from .codec import length_bytes
+from .context import ReaderFacts, SearcherContext
 
 __all__ = [
     "REFERENCE_DISCOUNT",
@@ -43,8 +41,16 @@ class SectionWeighting(BM25F):
 
     use_final = True
 
-    def __init__(self, reference_discount: float = REFERENCE_DISCOUNT, **kwargs: float) -> None:
+    def __init__(
+        self,
+        context: SearcherContext | None = None,
+        reference_discount: float = REFERENCE_DISCOUNT,
+        **kwargs: float,
+    ) -> None:
         super().__init__(**{**SECTION_FIELD_B, **kwargs})
+        # The context of the searcher this weighting is made for (its
+        # scorers read the segments' length tables from it).
+        self.context = context if context is not None else SearcherContext()
         self.reference_discount = reference_discount
         self._last: tuple[IndexReader | None, frozenset[int]] = (None, frozenset())
 
@@ -53,13 +59,14 @@ class SectionWeighting(BM25F):
         if not searcher.schema[fieldname].scorable or not isinstance(reader, SegmentReader):
             return super().scorer(searcher, fieldname, text, qf=qf)
         B = self._field_B.get(fieldname, self.B)
-        return LengthTableScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+        facts = self.context.facts(reader)
+        return LengthTableScorer(searcher, fieldname, text, B, self.K1, facts, qf=qf)
 
     def final(self, searcher: Searcher, docnum: int, score: float) -> float:
         reader, references = self._last  # one tuple: weightings may be shared by threads
         if reader is not searcher.reader():
             reader = searcher.reader()
-            references = reference_sections(reader)
+            references = self.context.facts(reader).references()
             self._last = (reader, references)
         return score * self.reference_discount if docnum in references else score
 
@@ -72,34 +79,28 @@ class LengthTableScorer(BM25FScorer):
     scores are the same, operation for operation."""
 
     def __init__(
-        self, searcher: Searcher, fieldname: str, text: bytes, B: float, K1: float, qf: int = 1
+        self,
+        searcher: Searcher,
+        fieldname: str,
+        text: bytes,
+        B: float,
+        K1: float,
+        facts: ReaderFacts,
+        qf: int = 1,
     ) -> None:
         super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        reader = searcher.reader()
-        self._lengths = _length_bytes(reader, fieldname)
-        key = ("length norms", fieldname, B, K1, self.avgfl)
-        self._norms = per_reader(reader, key, lambda: _length_norms(B, K1, self.avgfl))
+        self.facts, self.fieldname = facts, fieldname
+        self._lengths = facts.field_lengths(fieldname)
+        self._norms = facts.length_norms(fieldname, B, K1, self.avgfl)
         self._k1_plus_1 = K1 + 1
+
+    def norm_table(self) -> np.ndarray:
+        """Each section's length norm (for scoring a posting list at once)."""
+        return self.facts.norm_table(self.fieldname, self.B, self.K1, self.avgfl)
 
     def score(self, matcher) -> float:
         tf = matcher.weight()
         return self.idf * ((tf * self._k1_plus_1) / (tf + self._norms[self._lengths[matcher.id()]]))
-
-
-def _length_bytes(reader: SegmentReader, fieldname: str) -> bytes:
-    """One byte per section: its ``fieldname`` length as Whoosh stores it
-    (0 where the field is empty, so no term of it can match there)."""
-
-    def read() -> bytes:
-        return length_bytes(reader._perdoc, fieldname, reader.doc_count_all())
-
-    return per_reader(reader, ("lengths", fieldname), read)
-
-
-def _length_norms(B: float, K1: float, avgfl: float) -> list[float]:
-    """BM25's ``K1 * ((1 - B) + B * fl / avgfl)`` for each length byte (byte
-    0, never scored, as length 1, the default Whoosh's scorer asks for)."""
-    return [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl) for b in range(256)]
 
 
 # --- articles --------------------------------------------------------------------

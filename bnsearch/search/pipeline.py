@@ -21,8 +21,8 @@ from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative
 from ..engine.arrays import sections_outside_references
-from ..engine.cache import column, memoized_term_lookups, per_reader
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
+from ..engine.context import SearcherContext
 from ..engine.romanized import romanized_forms
 from ..engine.scoring import ArticleParameters, sections_holding
 from ..errors import QueryError
@@ -78,18 +78,26 @@ class SearchPipeline:
         weights: Weights = DEFAULT_WEIGHTS,
         article: ArticleParameters = DEFAULT_ARTICLE,
         skip_blocks: bool = True,
+        *,
+        context: SearcherContext | None = None,
+        matchers: bool = False,
     ) -> None:
         self.searcher = searcher
+        # What the searcher's searches keep (made with the searcher; its
+        # weighting's when none is given).
+        self.context = context if context is not None else _context_of(searcher)
         self.weights = weights
         self.article = article
         # False: read every posting block (the ranking is the same; for tests).
         self.skip_blocks = skip_blocks
+        # True: every query through Whoosh's matchers, the path of phrases
+        # (the ranking is the same; for tests).
+        self.matchers = matchers
 
     def run(self, request: SearchRequest) -> Results:
         if request.limit < 1 or request.page < 1:
             raise QueryError("limit and page must be 1 or more")
-        with memoized_term_lookups(self.searcher.reader()):
-            return self._run(request)
+        return self._run(request)
 
     def _run(self, request: SearchRequest) -> Results:
         searcher, weights = self.searcher, self.weights
@@ -107,9 +115,18 @@ class SearchPipeline:
         reader = searcher.reader()
         # The article ids by document, read only for an exclusion (-word):
         # making the column reader reads its whole offset table.
-        ids = _Lazy(lambda: column(reader, "article_id"))
+        ids = _Lazy(lambda: self.context.column(reader, "article_id"))
         ranked, matches = rank(
-            searcher, plan, ids, count, deadline, weights, self.article, self.skip_blocks
+            self.context,
+            searcher,
+            plan,
+            ids,
+            count,
+            deadline,
+            weights,
+            self.article,
+            self.skip_blocks,
+            arrays=not self.matchers,
         )
         # Every matching article, copies merged into a hit included (as
         # Elasticsearch counts the documents behind collapsed hits): a figure
@@ -121,7 +138,9 @@ class SearchPipeline:
             def strict() -> QueryPlan:
                 return self.plan(request, replace(weights, operator="and"), deadline)
 
-            choices = choose_sections(searcher, plan, strict, page_hits, matches, weights.parts)
+            choices = choose_sections(
+                self.context, searcher, plan, strict, page_hits, matches, weights.parts
+            )
             page_hits = [
                 replace(
                     entry,
@@ -177,7 +196,7 @@ class SearchPipeline:
     def plan(self, request: SearchRequest, weights: Weights, deadline: Deadline) -> QueryPlan:
         """The request's query (with its section filter) compiled against
         this searcher's index: word frequencies, prefix expansions."""
-        searcher = self.searcher
+        searcher, context = self.searcher, self.context
         tree = parse(request.query)
         if request.section:
             section_words = parse(request.section)
@@ -195,9 +214,9 @@ class SearchPipeline:
             sections=searcher.doc_count(),
             expand=expand,
             speller=lambda exact, count: _spellings(
-                searcher, exact, count, weights.parts.spellings_by_word
+                context, searcher, exact, count, weights.parts.spellings_by_word
             ),
-            romanizer=(lambda word: _readings(searcher, word, deadline))
+            romanizer=(lambda word: _readings(context, searcher, word, deadline))
             if request.transliterate
             else None,
             joiner=lambda exact: sections_holding(searcher, exact, "_exact"),
@@ -248,6 +267,13 @@ class SearchPipeline:
         return found
 
 
+def _context_of(searcher: Searcher) -> SearcherContext:
+    """The context of a searcher whose weighting keeps one (SectionWeighting),
+    else a new one."""
+    found = getattr(searcher.weighting, "context", None)
+    return found if isinstance(found, SearcherContext) else SearcherContext()
+
+
 class _Lazy:
     """Indexing into what ``make()`` returns, made on first use."""
 
@@ -276,7 +302,9 @@ def _expand_prefix(
     return [btext.decode("utf-8") for _, btext in best], len(counted)
 
 
-def _spellings(searcher: Searcher, exact: str, count: int, by_word: bool = True) -> list[str]:
+def _spellings(
+    context: SearcherContext, searcher: Searcher, exact: str, count: int, by_word: bool = True
+) -> list[str]:
     """Close spellings of a rare word in the exact text field (made once per
     index reader and word). Like the word's own ``count``, a spelling's
     frequency counts the sections holding any form of it (its stem), unless
@@ -289,7 +317,7 @@ def _spellings(searcher: Searcher, exact: str, count: int, by_word: bool = True)
             # segment's (an indexed range read), else from each segment's
             # terms (Whoosh's merge of them was slower still): a rare word's
             # first search read thousands of terms from the term index.
-            stored = romanized_forms(reader).with_prefix(prefix)
+            stored = romanized_forms(context, reader).with_prefix(prefix)
             if stored is not None:
                 return stored
             found: set[bytes] = set()
@@ -311,7 +339,7 @@ def _spellings(searcher: Searcher, exact: str, count: int, by_word: bool = True)
             word_of if by_word else None,
         )
 
-    return per_reader(reader, ("spellings", exact, count, by_word), find)
+    return context.spellings((exact, count, by_word), find)
 
 
 def _stem_of(term: str) -> str:
@@ -322,12 +350,18 @@ def _stem_of(term: str) -> str:
     return terms[0][1] if len(terms) == 1 else term
 
 
-def _readings(searcher: Searcher, word: str, deadline: Deadline) -> list[tuple[str, int]]:
-    return [(term, count) for term, count, _ in romanized_readings(searcher, word, deadline.check)]
+def _readings(
+    context: SearcherContext, searcher: Searcher, word: str, deadline: Deadline
+) -> list[tuple[str, int]]:
+    found = romanized_readings(context, searcher, word, deadline.check)
+    return [(term, count) for term, count, _ in found]
 
 
 def romanized_readings(
-    searcher: Searcher, word: str, check: Callable[[], None] = lambda: None
+    context: SearcherContext,
+    searcher: Searcher,
+    word: str,
+    check: Callable[[], None] = lambda: None,
 ) -> list[tuple[str, int, float]]:
     """The Bengali readings of a Latin-typed word (bnsearch.search.transliterate):
     (form, sections, distance), best first. ``check`` is called while a
@@ -336,12 +370,12 @@ def romanized_readings(
     if not is_latin_word(word) or not searcher.doc_count():
         return []
     reader = searcher.reader()
-    forms = romanized_forms(reader, check)
+    forms = romanized_forms(context, reader, check)
     return candidates(
         word,
         forms,
         lambda term: reader.doc_frequency("body_exact", term),
-        sections_outside_references(reader, "body_exact", word.lower()),
+        sections_outside_references(context, reader, "body_exact", word.lower()),
         _is_function_word,
     )
 

@@ -41,13 +41,12 @@ broken by article id, so the order is deterministic.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -56,9 +55,15 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative, normalize_label
-from ..engine.arrays import ArrayMatches, document_table, holding_any, match_arrays, supports
-from ..engine.cache import column, per_reader
-from ..engine.collector import BestSectionPerArticle, Deadline
+from ..engine.arrays import ArrayMatches, holding_any, match_arrays, supports
+from ..engine.collector import (
+    BestSectionPerArticle,
+    Deadline,
+    excluding,
+    with_index_coordination,
+)
+from ..engine.context import SearcherContext
+from ..engine.evidence import ArticleEvidence, document_table
 from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f, sections_holding
 from .compile import Parts, QueryPlan, Weights
 
@@ -66,8 +71,11 @@ DEFAULT_PARTS = Parts()
 
 __all__ = [
     "SECTION_RULES",
+    "ArticleFeatures",
+    "HitFeatures",
     "Ranked",
     "SectionChoice",
+    "article_features",
     "choose_sections",
     "explain",
     "rank",
@@ -93,9 +101,9 @@ class Ranked:
     searcher: Searcher = field(repr=False)
     duplicates: list[str] = field(default_factory=list)
     titled: bool = False  # its title is the query: shown by its lead
-    # The score's parts (see score_articles): best section, article BM25F,
-    # word coverage factor, title lift; and the rule that chose the section.
-    parts: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 0.0)
+    # What the score is made of (see score_articles), and the rule that
+    # chose the section.
+    features: HitFeatures = field(default_factory=lambda: HitFeatures())
     rule: str = "best-scored section"
     _stored: tuple[int, dict] | None = field(default=None, repr=False)
 
@@ -154,7 +162,7 @@ def _without_excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> wq.Q
     if not articles:
         return plan.query
     excluded = wq.Or([wq.Term("article_id", article) for article in articles])
-    return wq.And([plan.query, wq.Not(excluded)])
+    return excluding(plan.query, excluded)
 
 
 def _article_terms(plan: QueryPlan, variant: float) -> dict[tuple[str, bytes], tuple[int, float]]:
@@ -194,34 +202,71 @@ def _idfs(searcher: Searcher, plan: QueryPlan) -> list[float]:
     return idfs
 
 
-def score_articles(
-    best: np.ndarray, bm25f: np.ndarray | None, shares: np.ndarray | None, weights: Weights
-) -> np.ndarray:
+@dataclass(frozen=True)
+class ArticleFeatures:
+    """The features of the article score, one value per matching article (a
+    row of :class:`bnsearch.engine.evidence.ArticleEvidence`): its best
+    section's BM25F score, BM25F over the whole article, and the word
+    coverage factor; the last two None when not computed (article_level 0,
+    or no word frequencies recorded)."""
+
+    best_section: np.ndarray
+    article_bm25f: np.ndarray | None = None
+    coverage: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class HitFeatures:
+    """One ranked article's features (see ArticleFeatures), and the lift a
+    title that is the query adds to its score."""
+
+    best_section: float = 0.0
+    article_bm25f: float = 0.0
+    coverage: float = 1.0
+    title_lift: float = 0.0
+
+
+def article_features(
+    evidence: ArticleEvidence,
+    idfs: list[float],
+    weights: Weights,
+    parameters: ArticleParameters,
+) -> ArticleFeatures:
+    """The features of every matching article, from either path's evidence;
+    the whole-article features only with ``idfs`` (article evidence asked for)."""
+    if not idfs or not evidence.recorded:
+        return ArticleFeatures(evidence.best)
+    frequencies = evidence.frequencies
+    bm25f = article_bm25f(evidence.lengths, evidence.table.means, frequencies, idfs, parameters)
+    return ArticleFeatures(evidence.best, bm25f, word_coverage(frequencies, idfs, weights.coverage))
+
+
+def score_articles(features: ArticleFeatures, weights: Weights) -> np.ndarray:
     """The article score, for either match path: (section_level × its best
     section's score + article_level × BM25F over the whole article) × its
     word coverage factor (docs/ranking.md)."""
-    scores = weights.section_level * best
-    if bm25f is not None:
-        scores = scores + weights.article_level * bm25f
-    return scores * shares if shares is not None else scores
+    scores = weights.section_level * features.best_section
+    if features.article_bm25f is not None:
+        scores = scores + weights.article_level * features.article_bm25f
+    return scores * features.coverage if features.coverage is not None else scores
 
 
 def explain(entry: Ranked, weights: Weights) -> dict:
     """What a hit's score is made of, as contributions that sum to it, and
     why its section was chosen."""
-    best, bm25f, share, lift = entry.parts
+    f = entry.features
     contributions = {
-        "best section (BM25F)": weights.section_level * best * share,
-        "whole article (BM25F)": weights.article_level * bm25f * share,
-        "title is the query": lift,
+        "best section (BM25F)": weights.section_level * f.best_section * f.coverage,
+        "whole article (BM25F)": weights.article_level * f.article_bm25f * f.coverage,
+        "title is the query": f.title_lift,
     }
     return {
         "score": entry.score,
         "contributions": {name: round(value, 6) for name, value in contributions.items()},
         "features": {
-            "best section BM25F": round(best, 6),
-            "article BM25F": round(bm25f, 6),
-            "word coverage factor": round(share, 6),
+            "best section BM25F": round(f.best_section, 6),
+            "article BM25F": round(f.article_bm25f, 6),
+            "word coverage factor": round(f.coverage, 6),
             "section_level": weights.section_level,
             "article_level": weights.article_level,
         },
@@ -230,6 +275,7 @@ def explain(entry: Ranked, weights: Weights) -> dict:
 
 
 def rank(
+    context: SearcherContext,
     searcher: Searcher,
     plan: QueryPlan,
     ids,
@@ -238,21 +284,27 @@ def rank(
     weights: Weights,
     article: ArticleParameters,
     skip_blocks: bool = True,
+    *,
+    arrays: bool = True,
 ) -> tuple[list[Ranked], Matches]:
     """The best ``count`` articles, best first, ties broken by article id; and
-    the collector, which knows every match.
+    the matches, which know every matching section.
 
     An article's score joins two kinds of evidence: its best section's BM25F
     score (``weights.section_level``), and BM25F over the whole article —
     title once, every heading, all the text (``weights.article_level``) —
-    from the frequencies of the query's words summed over its sections. See
-    :data:`bnsearch.search.compile.Weights` for how the weights were chosen.
+    from the frequencies of the query's words summed over its sections
+    (:func:`score_articles`; docs/ranking.md). Word queries are matched on
+    arrays, others (phrases) by Whoosh's matchers (all, with ``arrays``
+    False); both hand the same :class:`ArticleEvidence` to the scoring.
     """
     article_terms = _article_terms(plan, weights.variant) if weights.article_level else {}
     word_terms = _word_terms(plan)
     slots = 3 * len(plan.words)
-    if supports(plan.query):
-        matches: Matches = match_arrays(
+    matches: Matches
+    if arrays and supports(plan.query):
+        matches = match_arrays(
+            context,
             searcher,
             plan.query,
             word_terms,
@@ -262,53 +314,31 @@ def rank(
             deadline.check,
             skip_blocks,
         )
-        level = weights.article_level if article_terms else 0.0
-        idfs = _idfs(searcher, plan) if level else []
-        best, bm25f = matches.article_parts(level, idfs, article)
-        shares = None
-        if level and len(matches.evidence):
-            shares = word_coverage(matches.evidence, idfs, weights.coverage)
-        scored = score_articles(best, bm25f, shares, replace(weights, article_level=level))
-        order = matches.best(scored, count + _TITLE_WINDOW)
-        rows = {matches.table.names[int(n)]: i for i, n in enumerate(matches.article_numbers)}
     else:
-        collector = BestSectionPerArticle(word_terms, deadline, article_terms, slots=slots)
+        matches = BestSectionPerArticle(context, word_terms, deadline, article_terms, slots=slots)
         # needs_current: Whoosh then builds unions whose parts stay positioned
         # (it preloads small ones into arrays otherwise, on segments of up to
         # 5,000 sections), so coordination bonuses and the every-word check
         # see every term.
         query = _without_excluded_articles(searcher, plan, ids)
-        searcher.search_with_collector(query, collector, searcher.context(needs_current=True))
-        names = list(collector.best)
-        best = np.array([collector.best[name][0] for name in names], dtype=np.float64)
-        bm25f = shares = None
-        if article_terms and names:
-            table = document_table(searcher.reader())
-            lengths = table.lengths[[table.numbers[name] for name in names]]
-            evidence = np.array([collector.evidence.get(name, [0.0] * slots) for name in names])
-            idfs = _idfs(searcher, plan)
-            bm25f = article_bm25f(lengths, table.means, evidence, idfs, article)
-            shares = word_coverage(evidence, idfs, weights.coverage)
-        scores = score_articles(best, bm25f, shares, weights).tolist()
-        rows = {name: i for i, name in enumerate(names)}
-        # Rounded to 6 decimals, so that sums added in another order still tie.
-        order = heapq.nsmallest(
-            count + _TITLE_WINDOW,
-            zip(names, scores, strict=True),
-            key=lambda item: (-round(item[1], 6), item[0]),
-        )
-        matches = collector
+        query = with_index_coordination(query, searcher.reader())
+        searcher.search_with_collector(query, matches, searcher.context(needs_current=True))
+    evidence = matches.article_evidence()
+    idfs = _idfs(searcher, plan) if article_terms else []
+    features = article_features(evidence, idfs, weights, article)
+    order = evidence.top(score_articles(features, weights), count + _TITLE_WINDOW)
+    rows = evidence.rows() if order else {}
 
-    def parts_of(name: str) -> tuple[float, float, float]:
-        """An article's evidence, by its row of either path's arrays."""
+    def features_of(name: str, lift: float) -> HitFeatures:
         row = rows[name]
-        return (
-            float(best[row]),
-            float(bm25f[row]) if bm25f is not None else 0.0,
-            float(shares[row]) if shares is not None else 1.0,
+        return HitFeatures(
+            float(features.best_section[row]),
+            float(features.article_bm25f[row]) if features.article_bm25f is not None else 0.0,
+            float(features.coverage[row]) if features.coverage is not None else 1.0,
+            lift,
         )
 
-    titles = column(searcher.reader(), "title")
+    titles = context.column(searcher.reader(), "title")
     titled = _titled(plan, matches, order, titles) if weights.title_match else set()
     # An article whose title is the query comes first (কাতার → কাতার): its
     # score is raised by the best score found, so that scores fall with the
@@ -328,7 +358,7 @@ def rank(
             titles[docnum],
             searcher,
             titled=name in titled,
-            parts=(*parts_of(name), lift if name in titled else 0.0),
+            features=features_of(name, lift if name in titled else 0.0),
         )
         same_title = by_title.setdefault(normalize_label(entry.title), [])
         original = next((k for k in same_title if _same_text(k.stored, entry.stored)), None)
@@ -365,9 +395,7 @@ def _excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> list[str]:
     return sorted({ids[docnum] for docnum in searcher.docs_for_query(plan.excluded)})
 
 
-def _headed(
-    searcher: Searcher, plan: QueryPlan, title: str, docnums: list[int], parts: Parts
-) -> list[int]:
+def _headed(c: _Candidates, title: str, docnums: list[int], parts: Parts) -> list[int]:
     """The sections whose heading names a query word that the article's
     subject does not (also as the start of a compound: নিয়মকানুন for নিয়ম),
     best first. The subject is named by the title (also with two adjacent
@@ -381,11 +409,11 @@ def _headed(
     if not parts.heading_rule:
         return []
     named = _terms(title) | (_joined_title(title) if parts.titles_written_apart else frozenset())
-    found = _naming(searcher, plan, named, docnums)
+    found = _naming(c, named, docnums)
     if found and parts.lead_subject:  # the lead is read only then
-        subject = _lead_subject(searcher, docnums[0], parts.defining_sentence)
+        subject = _lead_subject(c.context, c.searcher, docnums[0], parts.defining_sentence)
         if subject:
-            found = _naming(searcher, plan, named | subject, found)
+            found = _naming(c, named | subject, found)
     return found
 
 
@@ -398,11 +426,10 @@ def _joined_title(title: str) -> frozenset[str]:
     return frozenset().union(*(_terms(a + b) for a, b in itertools.pairwise(words)))
 
 
-def _naming(
-    searcher: Searcher, plan: QueryPlan, subject: frozenset[str], docnums: list[int]
-) -> list[int]:
+def _naming(c: _Candidates, subject: frozenset[str], docnums: list[int]) -> list[int]:
     """Those of ``docnums`` whose heading names a query word that the
     ``subject`` terms do not."""
+    plan = c.plan
     wanted = {
         stem
         for typed, _, word_stem in plan.words
@@ -411,7 +438,7 @@ def _naming(
     }
     if not wanted:
         return []
-    headings = column(searcher.reader(), "heading")
+    headings = c.context.column(c.searcher.reader(), "heading")
     found = []
     for docnum in docnums:
         heading = headings[docnum]
@@ -445,34 +472,30 @@ def _defining_sentence(text: str, title: frozenset[str], defining: bool = True) 
     return _terms(sentences[0]) if sentences else frozenset()
 
 
-# Leads whose subject terms a reader keeps (a query reads up to a page's).
-_LEAD_SUBJECTS = 1 << 14
-
-
-def _lead_subject(searcher: Searcher, docnum: int, defining: bool = True) -> frozenset[str]:
+def _lead_subject(
+    context: SearcherContext, searcher: Searcher, docnum: int, defining: bool = True
+) -> frozenset[str]:
     """The stem terms of the defining sentence of the lead of the article
-    that section ``docnum`` belongs to (empty when there is none), kept per
-    reader: reading a lead's stored text was half of choosing the sections."""
-    reader = searcher.reader()
-    lead = _lead_docnum(reader, docnum)
+    that section ``docnum`` belongs to (empty when there is none), kept by
+    the searcher's context: reading a lead's stored text was half of
+    choosing the sections."""
+    lead = _lead_docnum(context, searcher.reader(), docnum)
     if lead is None:
         return frozenset()
-    kept = per_reader(reader, ("lead subjects", defining), dict)
-    found = kept.get(lead)
-    if found is None:
-        if len(kept) >= _LEAD_SUBJECTS:
-            kept.clear()
+
+    def read() -> frozenset[str]:
         stored = searcher.stored_fields(lead)
         title = _terms(stored.get("title") or "")
-        found = kept[lead] = _defining_sentence(stored.get("text") or "", title, defining)
-    return found
+        return _defining_sentence(stored.get("text") or "", title, defining)
+
+    return context.lead_subject(lead, defining, read)
 
 
-def _lead_docnum(reader: IndexReader, docnum: int) -> int | None:
+def _lead_docnum(context: SearcherContext, reader: IndexReader, docnum: int) -> int | None:
     """The lead of the article that section ``docnum`` belongs to. An
     article's sections are consecutive documents of one segment, its lead
     (ordinal 0, always written) first."""
-    table = document_table(reader)
+    table = document_table(context, reader)
     ordinals, articles = table.ordinals, table.article_of
     article = articles[docnum]
     while docnum > 0 and ordinals[docnum] != 0 and articles[docnum - 1] == article:
@@ -513,11 +536,11 @@ def _title_key(text: str) -> frozenset[str] | None:
     return stems or None
 
 
-def _with_text(searcher: Searcher, docnums: list[int]) -> list[int]:
+def _with_text(context: SearcherContext, searcher: Searcher, docnums: list[int]) -> list[int]:
     """Those of ``docnums`` that have text, or all when none has. A heading
     with no text of its own (its text lost with a table, or all in its
     subsections) shows nothing: not while a section with text matches."""
-    has_text = document_table(searcher.reader()).has_text
+    has_text = document_table(context, searcher.reader()).has_text
     return [d for d in docnums if has_text[d]] or docnums
 
 
@@ -534,6 +557,7 @@ class _Candidates:
     """What the section rules read for one article: its matching sections,
     best-scored first, and what the query's words are known to be held by."""
 
+    context: SearcherContext
     searcher: Searcher
     plan: QueryPlan
     parts: Parts
@@ -553,7 +577,7 @@ def _by_title(c: _Candidates) -> list[int]:
 
 
 def _by_heading(c: _Candidates) -> list[int]:
-    return _headed(c.searcher, c.plan, c.entry.title, c.ordered, c.parts)
+    return _headed(c, c.entry.title, c.ordered, c.parts)
 
 
 def _by_words_held(c: _Candidates) -> list[int]:
@@ -579,6 +603,7 @@ SECTION_RULES: tuple[tuple[str, Callable[[_Candidates], list[int]]], ...] = (
 
 
 def choose_sections(
+    context: SearcherContext,
     searcher: Searcher,
     plan: QueryPlan,
     strict: Callable[[], QueryPlan],
@@ -605,7 +630,7 @@ def choose_sections(
         idfs = _idfs(searcher, plan)
         if plan.related:
             sections = (d for e in ranked for _, d in matches.ranked_sections(e.article_id))
-            related = _holding_related(plan, searcher, sections)
+            related = _holding_related(context, plan, searcher, sections)
     elif not plan.plain_words:
         articles = wq.Or([wq.Term("article_id", entry.article_id) for entry in ranked])
         complete = set(searcher.docs_for_query(wq.And([strict().query, articles])))
@@ -613,9 +638,9 @@ def choose_sections(
     for entry in ranked:
         ordered = [d for _, d in matches.ranked_sections(entry.article_id)]
         if parts.skip_headings_without_text:
-            ordered = _with_text(searcher, ordered)
+            ordered = _with_text(context, searcher, ordered)
         candidates = _Candidates(
-            searcher, plan, parts, matches, entry, ordered, idfs, related, complete
+            context, searcher, plan, parts, matches, entry, ordered, idfs, related, complete
         )
         choice = SectionChoice(entry.docnum, "best-scored section")
         for rule, sections in SECTION_RULES:
@@ -648,7 +673,9 @@ def _in_joined_title(plan: QueryPlan, title: str, parts: Parts = DEFAULT_PARTS) 
     return mask
 
 
-def _holding_related(plan: QueryPlan, searcher: Searcher, docnums: Iterable[int]) -> dict[int, int]:
+def _holding_related(
+    context: SearcherContext, plan: QueryPlan, searcher: Searcher, docnums: Iterable[int]
+) -> dict[int, int]:
     """Those of ``docnums`` that hold a query word's related form (প্রতিষ্ঠা
     for প্রতিষ্ঠিত হয়; see QueryPlan.related), with the bit mask of those
     words. Only their posting blocks are read: on the 1 GB collection of
@@ -659,7 +686,7 @@ def _holding_related(plan: QueryPlan, searcher: Searcher, docnums: Iterable[int]
     for number, (typed, _, _) in enumerate(plan.words):
         forms = plan.related.get(typed, ())
         terms = [(name, stem) for _, stem in forms for name in ARTICLE_FIELDS]
-        for docnum in holding_any(searcher, terms, docnums) if terms else ():
+        for docnum in holding_any(context, searcher, terms, docnums) if terms else ():
             found[docnum] = found.get(docnum, 0) | 1 << number
     return found
 
