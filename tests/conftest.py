@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gzip
 import json
 import os
@@ -126,10 +127,14 @@ def shared_index(shared_articles) -> Path:
     from bnsearch.engine.schema import SCHEMA_VERSION
 
     path = REPO / ".pytest_cache" / f"shared-index-s{SCHEMA_VERSION}-{ANALYZER_VERSION}"
-    for old in path.parent.glob("shared-index-*"):  # built by other versions
-        if old != path:
-            shutil.rmtree(old, ignore_errors=True)
-    Index.build(path, [SHARED_CORPUS])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # One builder at a time: pytest-xdist's workers each ask for it.
+    with open(path.parent / "shared-index.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for old in path.parent.glob("shared-index-*"):  # built by other versions
+            if old != path and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+        Index.build(path, [SHARED_CORPUS])
     return path
 
 

@@ -582,7 +582,10 @@ def test_holding_more_of_the_query_never_lowers_the_coverage(rows, idfs, power) 
 def test_near_identical_sections_are_judged_as_difflib_judges_them(a: str, b: str) -> None:
     import difflib
 
-    from bnsearch.search.rank import DUPLICATE_SIMILARITY, _same_text
+    from bnsearch.search.compile import Weights
+    from bnsearch.search.rank import _same_text
+
+    DUPLICATE_SIMILARITY = Weights().duplicate_similarity
 
     for first, second in ((a, b), (a, a + b[:5]), (a, a[: len(a) // 2] + b[:3])):
         matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
@@ -590,4 +593,4 @@ def test_near_identical_sections_are_judged_as_difflib_judges_them(a: str, b: st
             matcher.real_quick_ratio() >= DUPLICATE_SIMILARITY
             and matcher.quick_ratio() >= DUPLICATE_SIMILARITY
         )
-        assert _same_text({"text": first}, {"text": second}) == expected
+        assert _same_text({"text": first}, {"text": second}, DUPLICATE_SIMILARITY) == expected

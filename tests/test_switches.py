@@ -105,8 +105,23 @@ WEIGHT_CASES: dict[str, tuple[dict, str]] = {
     "coordination": ({"coordination": None}, "coverage"),
     "article_level": ({"article_level": 0.0}, "spread"),
     "section_level": ({"section_level": 0.0}, "spread"),
+    "alternative_reading": ({"alternative_reading": 0.0}, "readings"),
+    "duplicate_similarity": ({"duplicate_similarity": 1.0}, "copies"),
 }
 EXTRA: dict[str, tuple[list[Article], str]] = {
+    "readings": (
+        [Article(f"k{i}", f"কথা {i}", "কথা বলা। কথা শোনা।") for i in range(3)]
+        + [Article(f"c{i}", f"কাঁথা {i}", "নকশি কাঁথা সেলাই।") for i in range(6)]
+        + [Article(f"o{i}", f"নদী {i}", "নদী ও সাগর।") for i in range(10)],
+        "katha",
+    ),
+    "copies": (
+        [
+            Article("one", "দোহা", "দোহা কাতারের রাজধানী ও বৃহত্তম শহর, পারস্য উপসাগরের তীরে।"),
+            Article("two", "দোহা", "দোহা কাতারের রাজধানী ও বৃহত্তম শহর, পারস্য উপসাগরের তীরে অবস্থিত।"),
+        ],
+        "দোহা",
+    ),
     "title": (
         [
             Article("doha", "দোহা", "দোহা কাতারের রাজধানী। == ইতিহাস == দোহা একটি বন্দর।"),
@@ -217,19 +232,22 @@ def test_explained_contributions_sum_to_each_score(tmp_path: Path, query: str) -
         assert "explanation" not in index.search(query).to_dict()["hits"][0]
 
 
-def test_the_phrase_path_and_the_word_path_rank_alike(tmp_path: Path, monkeypatch) -> None:
+def test_the_phrase_path_and_the_word_path_rank_alike(tmp_path: Path) -> None:
     """Both match paths feed one article formula (rank.score_articles): the
     same words searched through Whoosh's matchers and the collector, as a
-    phrase would be, rank the same articles the same way."""
-    from bnsearch.search import rank as rank_module
+    phrase would be, rank the same articles the same way (and
+    tests/test_arrays.py, on segments with deletions)."""
+    from bnsearch.search.pipeline import SearchPipeline, SearchRequest
 
     articles, query = EXTRA["coverage"]
     path = build(tmp_path, articles + CASES["most_word_weight"][0])
     with Index.open(path) as index:
-        arrays = [(h.id, round(h.score, 4)) for h in index.search(query, limit=20)]
-        monkeypatch.setattr(rank_module, "supports", lambda query: False)
-        collected = [(h.id, round(h.score, 4)) for h in index.search(query, limit=20)]
-    assert arrays == collected and len(arrays) > 3
+        searcher = index._searcher()
+        request = SearchRequest(query, limit=20)
+        arrays = SearchPipeline(searcher).run(request)
+        collected = SearchPipeline(searcher, matchers=True).run(request)
+    hits = [[(h.id, round(h.score, 4), h.section) for h in r.hits] for r in (arrays, collected)]
+    assert hits[0] == hits[1] and len(hits[0]) > 3
 
 
 @pytest.mark.slow

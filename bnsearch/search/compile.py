@@ -131,6 +131,13 @@ class Weights:
     # A Bengali reading of a Latin-typed word (bnsearch.search.transliterate):
     # the best one counts this much of a typed Bengali word, the others half.
     romanized: float = 1.0
+    # The most a reading after the best counts, of the best (and never more
+    # in all than the best: sections × factor).
+    alternative_reading: float = 0.5
+    # Two hits with the same title whose best sections are at least this
+    # alike (difflib's quick ratio) are one article crawled twice; 1: only
+    # identical texts.
+    duplicate_similarity: float = 0.9
     # The parts that are not a weight (switched off for ablations).
     parts: Parts = Parts()
 
@@ -177,7 +184,6 @@ Speller = Callable[[str, int], list[str]]
 # A Latin-typed word → its Bengali readings in the index (exact forms) with
 # the sections holding each, best first; [] when it is not read as Bengali.
 Romanizer = Callable[[str], list[tuple[str, int]]]
-ALTERNATIVE_READING = 0.5  # the most a reading after the best weighs
 # An exact term → how many sections hold it (in any field): two typed words
 # that the index holds written as one are searched as that word too.
 Joiner = Callable[[str], int]
@@ -508,7 +514,7 @@ class _Compiler:
         counts = self.reading_counts.get(text, [])
         factors = [
             self.weights.romanized
-            * (1.0 if n == 0 else min(ALTERNATIVE_READING, counts[0] / counts[n]))
+            * (1.0 if n == 0 else min(self.weights.alternative_reading, counts[0] / counts[n]))
             for n in range(len(found))
         ]
         return self.alternatives(found, factors, scope)

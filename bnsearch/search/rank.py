@@ -86,8 +86,6 @@ __all__ = [
 # What the ranking knows about a query's matches, however it was searched.
 Matches = ArrayMatches | BestSectionPerArticle
 
-DUPLICATE_SIMILARITY = 0.9  # best sections at least this alike: one article
-
 
 @dataclass
 class Ranked:
@@ -133,7 +131,7 @@ def _word_terms(plan: QueryPlan) -> dict[tuple[str, bytes], int]:
     return terms
 
 
-def _same_text(a: dict, b: dict) -> bool:
+def _same_text(a: dict, b: dict, similarity: float) -> bool:
     """Near-identical best sections: with the same title, the same page
     twice. The measure is difflib's ``quick_ratio`` (the share of characters
     the two texts have in common, counted as multisets), computed with
@@ -143,10 +141,10 @@ def _same_text(a: dict, b: dict) -> bool:
     size = len(first) + len(second)
     if not size:
         return True
-    if 2.0 * min(len(first), len(second)) / size < DUPLICATE_SIMILARITY:
+    if 2.0 * min(len(first), len(second)) / size < similarity:
         return False  # difflib's real_quick_ratio: the lengths alone
     common = _characters(first) & _characters(second)
-    return 2.0 * sum(common.values()) / size >= DUPLICATE_SIMILARITY
+    return 2.0 * sum(common.values()) / size >= similarity
 
 
 @lru_cache(maxsize=64)
@@ -361,7 +359,10 @@ def rank(
             features=features_of(name, lift if name in titled else 0.0),
         )
         same_title = by_title.setdefault(normalize_label(entry.title), [])
-        original = next((k for k in same_title if _same_text(k.stored, entry.stored)), None)
+        similar = weights.duplicate_similarity
+        original = next(
+            (k for k in same_title if _same_text(k.stored, entry.stored, similar)), None
+        )
         if original is not None:
             original.duplicates.append(name)
         else:
