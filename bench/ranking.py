@@ -191,6 +191,9 @@ PARTS_OFF = {
     "titles written apart only": "titles_written_apart",
     "headings without text shown": "skip_headings_without_text",
     "spellings counted as written": "spellings_by_word",
+    "query in the title not shown by the lead": "named_in_title",
+    "reference sections shown": "skip_reference_sections",
+    "genitive subject's lead not preferred": "subject_lead",
 }
 
 
@@ -215,6 +218,8 @@ def configurations(sweep: bool) -> list[tuple[str, RankingConfig]]:
         ("coordination off", with_weights(coordination=None)),
         ("word coverage off", with_weights(coverage=0.0)),
         ("common-word split off", with_weights(common_cutoff=None)),
+        ("other romanized readings off", with_weights(alternative_reading=0.0)),
+        ("copies merged only when identical", with_weights(duplicate_similarity=1.0)),
     ]
     if sweep:
         for value in (0.5, 1.0, 4.0):

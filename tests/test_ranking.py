@@ -594,3 +594,31 @@ def test_near_identical_sections_are_judged_as_difflib_judges_them(a: str, b: st
             and matcher.quick_ratio() >= DUPLICATE_SIMILARITY
         )
         assert _same_text({"text": first}, {"text": second}, DUPLICATE_SIMILARITY) == expected
+
+
+def test_a_genitive_is_told_by_its_ending_and_its_stem() -> None:
+    from bnsearch.search.compile import is_genitive
+
+    for word in ("বাংলাদেশের", "মায়ার", "কমনওয়েলথের", "মেয়েদের", "কাতারের", "নদীর"):
+        assert is_genitive(word), word
+    for word in ("আকার", "সাগর", "বিচার", "রাজধানী", "কোথায়", "এর", "তার"):
+        assert not is_genitive(word), word
+
+
+def test_questions_about_a_genitive_subject_open_at_its_lead(tmp_path: Path) -> None:
+    """জাপানের রাজধানী কোথায়: the lead of জাপান, which names the capital,
+    not a history section that mentions capitals more often; and a query
+    that only names an article opens at its lead."""
+    from bnsearch import Article, Index
+
+    japan = (
+        "জাপান পূর্ব এশিয়ার একটি দ্বীপরাষ্ট্র। জাপানের রাজধানী টোকিও। "
+        + "দেশটির পাহাড় অনেক, নদী ছোট ও খরস্রোতা। " * 8
+        + "\n== ইতিহাস ==\nপ্রাচীন রাজধানী নারা, পরে রাজধানী কিয়োটো; ১৮৬৮ সালে রাজধানী টোকিওতে আসে।"
+    )
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many([Article("jp", "জাপান", japan), Article("tk", "টোকিও", "টোকিও একটি শহর।")])
+        hit = created.search("জাপানের রাজধানী কোথায় ?", explain=True).hits[0]
+        assert (hit.id, hit.section) == ("jp", "")
+        assert hit.explanation["section rule"].startswith("the genitive subject's article")
+        assert created.search("ইতিহাস কিয়োটো নারা").hits[0].section == "ইতিহাস"

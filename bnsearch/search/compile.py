@@ -20,7 +20,14 @@ from typing import Literal
 
 from whoosh import query as wq
 
-from ..analysis import analyze, is_interrogative, normalize_tier0, normalize_tier1
+from ..analysis import (
+    analyze,
+    exact_term,
+    is_interrogative,
+    normalize_tier0,
+    normalize_tier1,
+    stem_term,
+)
 from ..analysis.derivation import is_auxiliary, related_forms
 from ..errors import QueryError, QueryTooBroadError
 from .parse import AnyOf, Filter, Group, Must, Node, Not, Phrase, Word
@@ -67,6 +74,15 @@ class Parts:
     skip_headings_without_text: bool = True
     # A close spelling counts in all its forms (else as written).
     spellings_by_word: bool = True
+    # Section choice: a reference or link-list section is not shown while
+    # another section matches.
+    skip_reference_sections: bool = True
+    # Section choice: a question about a subject in the genitive, in the
+    # subject's article, is shown by the lead when the lead holds it.
+    subject_lead: bool = True
+    # Section choice: a query whose every word is in the title (রবীন্দ্রনাথ,
+    # of রবীন্দ্রনাথ ঠাকুর) names the article: its lead.
+    named_in_title: bool = True
 
 
 @dataclass(frozen=True)
@@ -169,6 +185,9 @@ class QueryPlan:
     # participle's action noun, or the reverse): not searched, but a section
     # that holds one holds the word when the section to show is chosen.
     related: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Typed words in the genitive among the top-level words (the subject a
+    # question asks about).
+    genitives: frozenset[str] = frozenset()
     # The words of title: and section: filters, to highlight in the title
     # and the heading path (and nowhere else): "title" / "section" → a plan
     # holding only their highlight terms.
@@ -221,6 +240,20 @@ def _content_terms(
     return exacts, kept
 
 
+# Genitive endings: -এর after a consonant, -র after a vowel, -দের plural.
+_GENITIVE_ENDINGS = ("ের", "র", "দের")
+
+
+def is_genitive(text: str) -> bool:
+    """Whether a typed word is a noun in the genitive (বাংলাদেশের, মায়ার,
+    মেয়েদের): its stem is the word without a genitive ending."""
+    exact, stem = exact_term(text), stem_term(text)
+    if not exact or not stem or exact == stem:
+        return False
+    rest = len(exact) - len(stem)
+    return 1 <= rest <= 3 and exact.endswith(_GENITIVE_ENDINGS)
+
+
 def _read_word(text: str, only_stopwords: bool, questions_left_out: bool = True) -> _Reading | None:
     """How a typed word is searched; None when it is not (a stopword or a
     question word among other words matches everything)."""
@@ -269,6 +302,7 @@ class _Compiler:
         self.readings: dict[str, list[tuple[str, str]]] = {}  # of Latin-typed words
         self.reading_counts: dict[str, list[int]] = {}  # their sections, in order
         self.excluded: wq.Query | None = None  # top-level exclusions
+        self.genitives: frozenset[str] = frozenset()  # top-level words in the genitive
 
     def boost(self, stem_field: str) -> float:
         return getattr(self.weights, stem_field)
@@ -396,6 +430,9 @@ class _Compiler:
     def group(self, node: Group, scope: str, top: bool = False) -> wq.Query | None:
         self.join_words(node.nodes)
         self.relate_words(node.nodes)
+        if top:
+            words = [n.text for n in node.nodes if isinstance(n, Word) and not n.prefix]
+            self.genitives = frozenset(text for text in words if is_genitive(text))
         required: list[wq.Query] = []
         optional: list[_Clause] = []
         excluded: list[wq.Query] = []
@@ -732,6 +769,7 @@ def compile_query(
             | compiler.joined.keys()
         },
         related=compiler.related,
+        genitives=compiler.genitives,
     )
     _highlights(plan, tree, only_stopwords, questions)
     for scope, nodes in _filtered_nodes(tree).items():

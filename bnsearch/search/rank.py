@@ -545,6 +545,17 @@ def _with_text(context: SearcherContext, searcher: Searcher, docnums: list[int])
     return [d for d in docnums if has_text[d]] or docnums
 
 
+def _outside_references(
+    context: SearcherContext, searcher: Searcher, docnums: list[int]
+) -> list[int]:
+    """Those of ``docnums`` that are not reference or link-list sections
+    (তথ্যসূত্র, পাদটীকা, বহিঃসংযোগ, আরও দেখুন), or all when all are: a
+    footnote that names the query's words does not answer it while a
+    section of the article's own text matches."""
+    is_reference = document_table(context, searcher.reader()).is_reference
+    return [d for d in docnums if not is_reference[d]] or docnums
+
+
 @dataclass(frozen=True)
 class SectionChoice:
     """The section an article is shown by, and the rule that chose it."""
@@ -571,14 +582,43 @@ class _Candidates:
 
 
 def _by_title(c: _Candidates) -> list[int]:
-    """The query names the article: its lead introduces it."""
+    """The query names the article (its title is the query, or with
+    ``named_in_title``, holds every word of it: রবীন্দ্রনাথ for রবীন্দ্রনাথ
+    ঠাকুর): its lead introduces it."""
     if not c.entry.titled:
-        return []
+        words = len(c.plan.words)
+        named = c.parts.named_in_title and c.plan.plain_words and words > 0
+        if not named or not c.matches.title_has_every_word(c.entry.article_id, words):
+            return []
     return sorted(c.ordered, key=lambda d: c.matches.ordinal(d) != 0)
 
 
 def _by_heading(c: _Candidates) -> list[int]:
     return _headed(c, c.entry.title, c.ordered, c.parts)
+
+
+def _by_subject_lead(c: _Candidates) -> list[int]:
+    """A question about a subject named in the genitive (জাপানের রাজধানী
+    কোথায়), in the subject's article (its title names the subject): the lead,
+    when it holds every other word of the question. A lead states what is
+    most asked of its subject: capital, population, founding, currency."""
+    plan = c.plan
+    if not c.parts.subject_lead or not plan.genitives or not c.idfs:
+        return []
+    title = _terms(c.entry.title)
+    named = [
+        number
+        for number, (typed, _, stem) in enumerate(plan.words)
+        if typed in plan.genitives and stem and any(term.startswith(stem) for term in title)
+    ]
+    if not named:
+        return []
+    every = (1 << len(plan.words)) - 1
+    words = c.matches.section_words(c.entry.article_id)
+    for docnum in c.ordered:
+        if c.matches.ordinal(docnum) == 0:
+            return [docnum] if words.get(docnum, 0) | sum(1 << n for n in named) == every else []
+    return []
 
 
 def _by_words_held(c: _Candidates) -> list[int]:
@@ -599,6 +639,7 @@ def _by_words_held(c: _Candidates) -> list[int]:
 SECTION_RULES: tuple[tuple[str, Callable[[_Candidates], list[int]]], ...] = (
     ("title is the query: its lead", _by_title),
     ("heading names a query word the subject lacks", _by_heading),
+    ("the genitive subject's article: its lead holds the question", _by_subject_lead),
     ("holds the query's words", _by_words_held),
 )
 
@@ -640,6 +681,8 @@ def choose_sections(
         ordered = [d for _, d in matches.ranked_sections(entry.article_id)]
         if parts.skip_headings_without_text:
             ordered = _with_text(context, searcher, ordered)
+        if parts.skip_reference_sections:
+            ordered = _outside_references(context, searcher, ordered)
         candidates = _Candidates(
             context, searcher, plan, parts, matches, entry, ordered, idfs, related, complete
         )
