@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test test-all lint format bench clean system
+.PHONY: demo test test-all lint format bench clean system axe screenshots
 
 # The demo has an index of its own: a user's index/ is never touched.
 DEMO_INDEX ?= demo-index
@@ -19,8 +19,24 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -n auto
 
-test-all: $(STAMP)
+test-all: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
+
+# axe-core, for the page's accessibility tests (tests/test_browser.py): the
+# script alone, from npm, kept in .cache.
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+axe: $(AXE)
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { echo "the page's accessibility tests need npm for axe-core: apt-get install npm"; exit 1; }
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+		&& tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE \
+		&& mv package/axe.min.js package/LICENSE . && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+# The page's screenshots in docs/ (desktop and phone, light and dark).
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """A bounded load test of `bnsearch serve` on loopback, next to the same
 queries through the Python API in one process.
 
-    python bench/load.py [--index DIR] [--clients 16] [--seconds 30]
+    python bench/load.py [--index DIR] [--clients 16] [--seconds 30] [--page]
 
 The server runs in a second process (`bnsearch serve --port 0`, on
 127.0.0.1 only); ``--clients`` threads each keep one HTTP connection and send
@@ -60,7 +60,7 @@ def summary(name: str, latencies: list[float], seconds: float, errors: int) -> s
     )
 
 
-def load(base: str, queries: list[str], clients: int, seconds: float, cap: int):
+def load(base: str, queries: list[str], clients: int, seconds: float, cap: int, page: bool = False):
     host, port = re.match(r"http://([\d.]+):(\d+)", base).groups()
     latencies: list[float] = []
     errors = [0]
@@ -78,13 +78,19 @@ def load(base: str, queries: list[str], clients: int, seconds: float, cap: int):
                 sent[0] += 1
             query = queries[position % len(queries)]
             position += clients
-            path = "/api/v1/search?" + urllib.parse.urlencode({"q": query, "limit": 10})
+            where = "/?" if page else "/api/v1/search?"
+            path = where + urllib.parse.urlencode(
+                {"q": query} if page else {"q": query, "limit": 10}
+            )
             started = time.perf_counter()
             try:
                 connection.request("GET", path)
                 response = connection.getresponse()
                 body = response.read()
-                ok = response.status == 200 and json.loads(body)["query"] == query
+                if page:  # the rendered page: a query may be refused (400), never fail
+                    ok = response.status in (200, 400) and b"</html>" in body
+                else:
+                    ok = response.status == 200 and json.loads(body)["query"] == query
             except (OSError, http.client.HTTPException, ValueError):
                 ok = False
                 connection.close()
@@ -110,6 +116,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument(
+        "--page", action="store_true", help="GET the search page (/?q=…), not the API"
+    )
     args = parser.parse_args()
     scratch = None
     index_path = args.index
@@ -127,14 +136,15 @@ def main() -> None:
         base = re.search(r"at (http://127\.0\.0\.1:\d+)/", server.stderr.readline()).group(1)
         # Warm the server as the in-process run is warmed: every query once
         # (per-reader caches: close spellings of rare words, suggestions).
-        load(base, queries, 2, 600.0, len(queries))
+        load(base, queries, 2, 600.0, len(queries), args.page)
         latencies, seconds, errors = load(
-            base, queries, args.clients, args.seconds, args.max_requests
+            base, queries, args.clients, args.seconds, args.max_requests, args.page
         )
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"{len(queries)} queries (questions and one/two-word, alternating), limit 10, snippets")
+    what = "the search page" if args.page else "the API, limit 10, snippets"
+    print(f"{len(queries)} queries (questions and one/two-word, alternating), {what}")
     print(f"{'':34s} {'requests':>7s} {'errors':>6s} {'per s':>8s} {'p50 ms':>8s} {'p95 ms':>8s}")
     print(summary(f"HTTP, {args.clients} clients, {args.seconds:g} s", latencies, seconds, errors))
     with Index.open(index_path) as index:

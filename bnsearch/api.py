@@ -36,7 +36,16 @@ from .errors import (
     QueryTooBroadError,
 )
 from .lazy import lazy_names
-from .model import PATH_SEPARATOR, Article, IndexReport, IndexStats, Progress, Results, Section
+from .model import (
+    PATH_SEPARATOR,
+    Article,
+    IndexReport,
+    IndexStats,
+    Message,
+    Progress,
+    Results,
+    Section,
+)
 from .search import SearchPipeline, SearchRequest, is_costly, query_spans
 from .search.config import RankingConfig, SectionScoring
 from .search.pipeline import romanized_readings
@@ -482,7 +491,9 @@ class Index:
 
         found = self._reading(read)
         if not found:
-            raise ArticleNotFoundError(f"no article with id {article_id!r} in the index")
+            raise ArticleNotFoundError(
+                Message("no_article", "no article with id {id!r} in the index", id=article_id)
+            )
         return found
 
     def evaluate(

@@ -17,6 +17,7 @@ __all__ = [
     "Hit",
     "IndexReport",
     "IndexStats",
+    "Message",
     "Progress",
     "ProgressCallback",
     "Results",
@@ -27,6 +28,29 @@ __all__ = [
 ]
 
 PATH_SEPARATOR = " › "  # between the headings of a section's heading path
+
+
+class Message(str):
+    """A message in English (the string itself) that also keeps its ``key``
+    and the ``values`` it was written from, so that a face can say it in
+    another language (the search page's Bengali, bnsearch.faces.language)."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, english: str, **values: object) -> Message:
+        made = super().__new__(cls, english.format(**values))
+        made.key, made.values = key, values
+        return made
+
+    def __reduce__(self):  # pickled (a search in another process) with its key
+        return (_message, (self.key, str(self), self.values))
+
+
+def _message(key: str, text: str, values: dict[str, object]) -> Message:
+    made = str.__new__(Message, text)
+    made.key, made.values = key, values
+    return made
 
 
 # --- what goes in ------------------------------------------------------------------

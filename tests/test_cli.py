@@ -108,3 +108,13 @@ def test_rendered_matches_are_styled_by_click() -> None:
     assert render_text(snippet, colour=False) == "**কাতার** দোহা"
     coloured = render_text(snippet, colour=True)
     assert click.unstyle(coloured) == "কাতার দোহা" and coloured != "কাতার দোহা"
+
+
+def test_bidi_controls_in_documents_are_shown_as_symbols() -> None:
+    """An override or isolate from a document would reorder what a terminal
+    or a page draws after it: every face shows it as U+FFFD."""
+    from bnsearch.faces.render import printable
+
+    controls = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+    assert printable(f"নথি {controls}exe.live ফাইল") == "নথি " + "\ufffd" * 9 + "exe.live ফাইল"
+    assert printable("যুক্ত\u200cঅক্ষর\u200d") == "যুক্ত\u200cঅক্ষর\u200d"  # joiners are text

@@ -593,3 +593,32 @@ def test_word_matches_are_found_as_by_each_word_s_terms(words, wanted) -> None:
         if e in exact or (s is not None and s in stems)
     ]
     assert match_spans(text, stems, exact) == expected
+
+
+def test_no_did_you_mean_for_a_query_that_found_plenty(tmp_path: Path) -> None:
+    """A misspelled word in a query that still found ten articles or more
+    gets no suggestion (it was understood); and a Latin word read as
+    romanized Bengali never gets a Latin one."""
+    articles = [Article(f"n{i}", f"নদী {i}", f"নদী ও সাগর {i}।") for i in range(12)]
+    articles += [Article(f"m{i}", f"দেশ {i}", f"মেক্সিকো {i}।") for i in range(3)]
+    articles += [Article("en", "English", "rajshahi rajshahi rajshahi rajshahi rajshahi")]
+    articles += [Article(f"r{i}", f"রাজধানী {i}", "রাজধানী শহর।") for i in range(3)]
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many(articles)
+        assert created.search("মেক্সিকোা").did_you_mean == "মেক্সিকো"  # found nothing
+        plenty = created.search("নদী মেক্সিকোা")
+        assert plenty.total >= 10 and plenty.did_you_mean is None and not plenty.suggestions
+        romanized = created.search("rajdhani")
+        assert romanized.hits and romanized.did_you_mean is None
+
+
+def test_notices_and_errors_keep_their_keys_for_other_languages(index) -> None:
+    from bnsearch.errors import QueryError
+    from bnsearch.model import Message
+
+    notices = index.search("qatar").notices
+    assert notices and isinstance(notices[0], Message) and notices[0].key == "romanized"
+    assert notices[0].startswith("qatar → কাতার") and notices[0].values["word"] == "qatar"
+    with pytest.raises(QueryError) as raised:
+        index.search("ক*")
+    assert raised.value.args[0].key in ("leading_wildcard", "short_prefix")

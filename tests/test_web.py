@@ -19,7 +19,7 @@ from conftest import SEED_DIR, serving
 from fastapi.testclient import TestClient
 from schemathesis.checks import not_a_server_error
 
-from bnsearch import Article, Index
+from bnsearch import Article, Index, __version__
 from bnsearch.faces.serving import allowed_hosts
 from bnsearch.faces.web import create_app
 
@@ -155,7 +155,7 @@ def test_the_page_is_rendered_on_the_server_and_escaped(client) -> None:
     assert "<script>window" not in page.text and "&lt;script&gt;window" in page.text
     assert "<img src=x" not in page.text and "<b>bold</b>" not in page.text
     scripts = re.findall(r"<script[^>]*>", page.text)
-    assert scripts == ['<script src="/static/app.js" defer>']  # ours only, no inline code
+    assert scripts == [f'<script src="/static/app.js?v={__version__}" defer>']  # ours only
     assert 'href="/article/xss?q=' in page.text
 
 
@@ -163,7 +163,7 @@ def test_paging_links_and_did_you_mean_links(client) -> None:
     page = client.get("/", params={"q": "সম্পর্ক", "limit": 1}).text
     assert 'rel="next" href="/?q=' in page and "page=2" in page
     second = client.get("/", params={"q": "সম্পর্ক", "limit": 1, "page": 2}).text
-    assert 'rel="prev"' in second and '<span aria-current="page">2</span>' in second
+    assert 'rel="prev"' in second and re.search(r'<span aria-current="page"[^>]*>২</span>', second)
     misspelled = client.get("/", params={"q": "মেক্সিকোা"}).text
     assert re.search(r'class="did-you-mean">[^<]*<a href="/\?q=', misspelled)
 
@@ -174,7 +174,11 @@ def test_the_article_view_opens_at_the_section_with_matches_marked(client) -> No
     assert 'id="s1" class="current"' in view.text and "<mark>শহর</mark>" in view.text
     assert "&lt;iframe" in view.text and "<iframe" not in view.text
     missing = client.get("/article/nope")
-    assert missing.status_code == 404 and "no article" in missing.text
+    assert missing.status_code == 404 and "কোনো নিবন্ধ সূচিতে নেই: nope" in missing.text
+    english = client.get("/article/nope", params={"lang": "en"})
+    assert (
+        "no article with id &#39;nope&#39;" in english.text and '<html lang="en">' in english.text
+    )
     assert "<html" in missing.text  # an HTML page, not JSON, for the page routes
 
 

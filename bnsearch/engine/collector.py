@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 
 from ..defaults import DEFAULT_TIMEOUT
 from ..errors import QueryTooBroadError
+from ..model import Message
 from .context import SearcherContext
 from .evidence import ArticleEvidence, document_table
 from .scoring import REFERENCE_DISCOUNT
@@ -51,8 +52,12 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() > self.end:
             raise QueryTooBroadError(
-                f"the search ran out of its time budget ({self.seconds:g} s): give it more "
-                "(--timeout), or search for rarer words, fewer words or longer prefixes"
+                Message(
+                    "timeout",
+                    "the search ran out of its time budget ({seconds:g} s): give it more "
+                    "(--timeout), or search for rarer words, fewer words or longer prefixes",
+                    seconds=self.seconds,
+                )
             )
 
 

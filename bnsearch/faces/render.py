@@ -51,6 +51,10 @@ def dim(text: str, colour: bool) -> str:
 # DEL become their Unicode control pictures (ESC → ␛), C1 controls U+FFFD.
 _CONTROLS = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
 _CONTROLS |= dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+# Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069)
+# would reorder what follows them ("exe.live" drawn as "evil.exe", the
+# Bengali after it reversed): each is shown as U+FFFD, on every face.
+_CONTROLS |= dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], 0xFFFD)
 _CONTROLS_BUT_LINES = {c: p for c, p in _CONTROLS.items() if c not in (0x09, 0x0A)}
 
 

@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import anyio
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -51,7 +52,8 @@ from ..api import (
     highlight,
     is_costly,
 )
-from ..model import Snippet
+from ..model import Message, Snippet
+from .language import Language, choose, digits, say, text_of
 from .render import printable, render_html
 from .serving import (
     MAX_BODY,
@@ -71,8 +73,23 @@ MAX_PAGE = 1000
 MAX_QUERY = 4000  # characters, as the query language allows
 MAX_TEXT = 100_000  # characters for /analyze
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'"
+)
+# The page's own files: the font for a year (it never changes under its
+# name), the rest for a day (their links carry the version).
+CACHE_FONTS = "public, max-age=31536000, immutable"
+CACHE_STATIC = "public, max-age=86400"
+DEFAULT_LIMIT = 10
+# The examples of the empty page: (query, what it shows, its language).
+EXAMPLES = (
+    ("কাতার দোহা", "example_words", "bn"),
+    ('"আল থানি"', "example_phrase", "bn"),
+    ("কাতার -রাশিয়া", "example_exclude", "bn"),
+    ("+দোহা বন্দর", "example_require", "bn"),
+    ("title:কাতার", "example_title", "bn"),
+    ("কাতারের রাজধানী কোথায়", "example_question", "bn"),
+    ("qatar er rajdhani", "example_romanized", "en"),
 )
 
 # An empty query is the library's to refuse (400, "type one or more words").
@@ -173,10 +190,20 @@ def create_app(
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
+        path = request.url.path
+        if path.startswith("/static/") and response.status_code == 200:
+            fonts = path.startswith("/static/fonts/")
+            response.headers["Cache-Control"] = CACHE_FONTS if fonts else CACHE_STATIC
         return response
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api/")
+
+    def render(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
+        """A page in the language the request asks for (bnsearch.faces.language)."""
+        return templates.TemplateResponse(
+            request, name, {**_page_context(request), **context}, status_code=status_code
+        )
 
     def error_page(
         request: Request, status: int, message: str, headers: dict[str, str] | None = None
@@ -184,36 +211,45 @@ def create_app(
         if not wants_html(request):
             response = _error(status, message)
         else:
-            response = templates.TemplateResponse(
-                request, "error.html", {"status": status, "message": message}, status_code=status
-            )
+            lang = _language(request)
+            key = f"status_{status}"
+            context = {
+                "status": status,
+                "status_text": text_of(key, lang) if key in _STATUS_KEYS else str(status),
+                "message": say(message, lang),
+            }
+            response = render(request, "error.html", context, status_code=status)
         response.headers.update(headers or {})
         return response
 
     @app.exception_handler(BnsearchError)
     async def library_error(request: Request, error: BnsearchError) -> Response:
-        return error_page(request, _status(error), printable(public(str(error))))
+        return error_page(request, _status(error), _message_of(error, public))
 
     @app.exception_handler(QueueFull)
     async def queue_full(request: Request, error: QueueFull) -> Response:
-        return error_page(request, 503, str(error), {"Retry-After": str(gate.retry_after)})
+        message = Message("busy", str(error))
+        return error_page(request, 503, message, {"Retry-After": str(gate.retry_after)})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "query")
-        message = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
-        return error_page(request, 422, printable(message))
+        text = f"{where}: {first.get('msg', 'invalid')}" if where else "invalid request"
+        return error_page(request, 422, Message("invalid", printable(text), where=where))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         message = error.detail if isinstance(error.detail, str) else "error"
+        if error.status_code == 404 and message == "Not Found":
+            return error_page(request, 404, Message("no_page", "Not Found"), error.headers)
         return error_page(request, error.status_code, printable(message), error.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         # Logged by the server; the client gets one line, never a traceback.
-        return error_page(request, 500, "internal error: the server could not answer")
+        message = Message("internal", "internal error: the server could not answer")
+        return error_page(request, 500, message)
 
     # --- the JSON API ------------------------------------------------------------
 
@@ -302,10 +338,15 @@ def create_app(
     async def api_suggest(
         q: QueryText,
         limit: Annotated[int, Query(ge=1, le=MAX_COMPLETIONS)] = 10,
+        spelling: bool = True,
     ) -> dict:
         """Did you mean (spelling suggestions for the query's words) and
-        completions of its last word."""
-        results = await searching(q, lambda: index.search(q, limit=1, snippets=False))
+        completions of its last word, read as a prefix; ``spelling=false``:
+        completions only (the search box asks so while a reader types: no
+        search is run)."""
+        results = None
+        if spelling:
+            results = await searching(q, lambda: index.search(q, limit=1, snippets=False))
         last = q.split()[-1] if q.split() else ""
         try:
             completions = index.complete(last, limit) if len(last) >= 2 else []
@@ -313,8 +354,8 @@ def create_app(
             completions = []
         return {
             "query": q,
-            "did_you_mean": results.did_you_mean,
-            "suggestions": results.suggestions,
+            "did_you_mean": results.did_you_mean if results else None,
+            "suggestions": results.suggestions if results else {},
             "completions": completions,
         }
 
@@ -351,6 +392,11 @@ def create_app(
 
     # --- the page ------------------------------------------------------------------
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        icon = (HERE / "static" / "favicon.svg").read_bytes()
+        return Response(icon, media_type="image/svg+xml", headers={"Cache-Control": CACHE_STATIC})
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(
         request: Request,
@@ -358,13 +404,27 @@ def create_app(
         page: PageNumber = 1,
         section: SectionFilter = None,
         sections: bool = False,
-        limit: Limit = 10,
+        limit: Limit = DEFAULT_LIMIT,
     ) -> Response:
+        lang = _language(request)
+        asked = _asked_language(request)
+        # One URL per page of results: no empty or default parameters (a
+        # form sent without the page's script sends them all).
+        canonical = _link(q=q.strip() and q, page=page, section=section, sections=sections,
+                          limit=limit, lang=asked)  # fmt: skip
+        if _query_pairs(request.url.query) != _query_pairs(canonical.partition("?")[2]):
+            return RedirectResponse(canonical, status_code=302)
         context: dict[str, Any] = {
-            "q": q, "section": section or "", "sections": sections, "results": None,
-            "error": None, "hits": [], "pages": [],
+            "q": q, "section": section or "", "show_sections": sections, "results": None,
+            "error": None, "hits": [], "pages": [], "notices": [],
+            "examples": [
+                {"query": text, "what": text_of(what, lang), "lang": language,
+                 "href": _link(q=text, lang=asked)}
+                for text, what, language in EXAMPLES
+            ],
         }  # fmt: skip
         if q.strip():
+            started = time.perf_counter()
             try:
                 results = await searching(
                     q,
@@ -373,11 +433,15 @@ def create_app(
                     ),
                 )
             except QueryError as error:
-                context["error"] = printable(str(error))
+                context["error"] = say(_message_of(error, public), lang)
             else:
-                context.update(_results_context(results, q, section, sections, limit))
+                took = time.perf_counter() - started
+                context.update(
+                    _results_context(index, results, q, section, sections, limit, lang, asked)
+                )
+                context["took"] = digits(f"{took:.3f}", lang)
         status = 400 if context["error"] else 200
-        return templates.TemplateResponse(request, "search.html", context, status_code=status)
+        return render(request, "search.html", context, status_code=status)
 
     @app.get("/article", response_class=HTMLResponse, include_in_schema=False)
     def article_by_query(
@@ -385,9 +449,10 @@ def create_app(
         id: Annotated[str, Query(max_length=1000)],
         q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
         section: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+        page: PageNumber = 1,
     ) -> Response:
         """The article page for an id no path can hold ("..", say)."""
-        return article_page(request, id, q, section)
+        return article_page(request, id, q, section, page)
 
     @app.get("/article/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(
@@ -395,10 +460,12 @@ def create_app(
         article_id: Annotated[str, PathParam(max_length=1000)],
         q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
         section: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+        page: PageNumber = 1,
     ) -> Response:
         if request.url.path != "/article":
             article_id = _sent_id(request, article_id)
         article, parts = index.read(article_id)
+        lang = _language(request)
         title = printable(article.title)
         shown = []
         for part in parts:
@@ -406,19 +473,32 @@ def create_app(
             shown.append(
                 {
                     "ordinal": part.ordinal,
-                    "level": min(part.level, 6),
-                    "heading": printable(part.heading_path),
+                    # By depth in the heading tree: h2 under the title, and no
+                    # level skipped whatever the source's markers were.
+                    "level": min(len(part.path) + 1, 6),
+                    "depth": max(len(part.path), 1),  # the lead beside the top sections
+                    "heading": printable(part.heading) or text_of("lead", lang),
                     "html": Markup(render_html(Snippet(part.text, tuple(spans)))),
                     "current": part.ordinal == section,
                 }
             )
-        back = "/?" + urlencode({"q": q}) if q else "/"
-        return templates.TemplateResponse(
+        source = Path(article.source).name if article.source else ""
+        back = _link(q=q, page=page, lang=_asked_language(request)) if q else _home(request)
+        return render(
             request,
             "article.html",
             # "parts", not "sections": the search form of base.html reads
-            # "sections" as the show-other-sections option.
-            {"id": article_id, "title": title, "parts": shown, "q": q, "back": back},
+            # "show_sections" as the show-other-sections option.
+            {
+                "id": article_id,
+                "title": title,
+                "parts": shown,
+                "toc": _contents(shown) if len(shown) > 2 else [],
+                "q": q,
+                "back": back,
+                "source": source,
+                "wikipedia": "wiki" in source.lower(),
+            },
         )
 
     return app
@@ -464,24 +544,120 @@ def _article_dict(index: Index, article_id: str) -> dict:
     }
 
 
-def article_href(article_id: str, q: str, ordinal: int) -> str:
+_STATUS_KEYS = {f"status_{n}" for n in (400, 403, 404, 405, 413, 422, 500, 503)}
+
+
+def _asked_language(request: Request) -> Language | None:
+    """The language a ``?lang=`` names, when it names one."""
+    asked = request.query_params.get("lang")
+    return asked if asked in ("bn", "en") else None  # type: ignore[return-value]
+
+
+def _language(request: Request) -> Language:
+    return choose(request.query_params.get("lang"))
+
+
+def _home(request: Request) -> str:
+    return _link(lang=_asked_language(request))
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    """What every page's frame needs: the language, its texts and digits,
+    and the link to the same page in the other language."""
+    lang = _language(request)
+    other = "en" if lang == "bn" else "bn"
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    switch = request.url.path + "?" + urlencode([*pairs, ("lang", other)])
+    return {
+        "lang": lang,
+        "other_lang": other,
+        "lang_param": _asked_language(request),
+        "switch_href": switch,
+        "home": _home(request),
+        "version": __version__,
+        "t": lambda key, **values: text_of(key, lang, **values),
+        "num": lambda value: digits(value, lang),
+        "q": request.query_params.get("q", ""),
+        "section": request.query_params.get("section", ""),
+        "show_sections": request.query_params.get("sections") == "true",
+    }
+
+
+def _message_of(error: BnsearchError, public) -> str:
+    """The error's message: the library's Message when it gave one (the
+    page says it in Bengali), else its text without the server's paths."""
+    first = error.args[0] if error.args else ""
+    if isinstance(first, Message):
+        return first
+    return printable(public(str(error)))
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    return sorted(parse_qsl(query, keep_blank_values=True))
+
+
+def _contents(parts: list[dict]) -> list[dict]:
+    """The heading tree of an article's sections, for its table of contents."""
+    root: list[dict] = []
+    stack: list[tuple[int, list[dict]]] = [(0, root)]
+    for part in parts:
+        item = {**part, "children": []}
+        while len(stack) > 1 and stack[-1][0] >= part["depth"]:
+            stack.pop()
+        stack[-1][1].append(item)
+        stack.append((part["depth"], item["children"]))
+    return root
+
+
+def article_href(
+    article_id: str, q: str, ordinal: int, page: int = 1, lang: str | None = None
+) -> str:
     """The link to an article's page at a section: the id escaped whole in
     the path ("sub/meghna" → sub%2Fmeghna), or, where a browser would read
-    part of it as "." or ".." and drop it, in the query string."""
+    part of it as "." or ".." and drop it, in the query string. The results
+    page it came from (``page``) is kept for its link back."""
     query = {"q": q, "section": ordinal}
+    if page > 1:
+        query["page"] = page
+    if lang:
+        query["lang"] = lang
     if any(part in (".", "..") for part in article_id.split("/")):
         return "/article?" + urlencode({"id": article_id, **query}) + f"#s{ordinal}"
     return f"/article/{quote(article_id, safe='')}?" + urlencode(query) + f"#s{ordinal}"
 
 
 def _link(**params: Any) -> str:
-    return "/?" + urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
+    """A link to the search page with the parameters that are not empty or
+    their defaults (page 1, DEFAULT_LIMIT hits, no other sections)."""
+    defaults = {"page": 1, "limit": DEFAULT_LIMIT, "sections": False}
+    kept = {
+        k: ("true" if v is True else v)
+        for k, v in params.items()
+        if v not in (None, "", False) and defaults.get(k, object()) != v
+    }
+    return "/?" + urlencode(kept) if kept else "/"
 
 
-def _results_context(results, q: str, section: str | None, sections: bool, limit: int) -> dict:
+def _results_context(
+    index: Index,
+    results,
+    q: str,
+    section: str | None,
+    sections: bool,
+    limit: int,
+    lang: Language,
+    asked: str | None,
+) -> dict:
     def marked(text: str, spans) -> Markup:
         return Markup(render_html(Snippet(text, tuple(spans))))
 
+    def title_of(article_id: str) -> str:
+        try:
+            return printable(index.read(article_id)[0].title)
+        except BnsearchError:
+            return article_id
+
+    page = results.page
     hits = []
     for hit in results:
         hits.append(
@@ -489,37 +665,57 @@ def _results_context(results, q: str, section: str | None, sections: bool, limit
                 "rank": hit.rank,
                 "id": hit.id,
                 "title": marked(hit.title, hit.title_highlights),
+                "plain_title": printable(hit.title),
                 "section": marked(hit.section, hit.section_highlights) if hit.section else "",
                 "snippet": marked(hit.snippet, hit.highlights),
-                "href": article_href(hit.id, q, hit.ordinal),
-                "duplicates": hit.duplicates,
+                "href": article_href(hit.id, q, hit.ordinal, page, asked),
+                "lead_href": article_href(hit.id, q, 0, page, asked) if hit.ordinal else None,
+                "duplicates": [
+                    {"title": title_of(d), "href": article_href(d, q, 0, page, asked)}
+                    for d in hit.duplicates
+                ],
                 "others": [
                     {
-                        "section": other.section or "(lead)",
+                        "section": other.section or text_of("lead", lang),
                         "snippet": marked(other.snippet, other.highlights),
-                        "href": article_href(hit.id, q, other.ordinal),
+                        "href": article_href(hit.id, q, other.ordinal, page, asked),
                     }
                     for other in hit.sections
                 ],
             }
         )
+
+    def link(number: int) -> str:
+        return _link(q=q, page=number, section=section, sections=sections, limit=limit, lang=asked)
+
     pages = []
-    first = max(1, min(results.page - 4, results.pages - 8))
+    first = max(1, min(page - 4, results.pages - 8))
     for number in range(first, min(results.pages, first + 8) + 1):
-        link = _link(q=q, page=number, section=section, sections=sections, limit=limit)
-        pages.append({"number": number, "href": link, "current": number == results.page})
-    link = _link(q=results.did_you_mean, section=section, sections=sections)
+        pages.append({"number": number, "href": link(number), "current": number == page})
+    suggestion = results.did_you_mean
     return {
         "results": results,
         "hits": hits,
+        # A close spelling searched for a word the did-you-mean corrects is
+        # said once, by the did-you-mean.
+        "notices": [
+            say(notice, lang)
+            for notice in results.notices
+            if not (
+                suggestion
+                and isinstance(notice, Message)
+                and notice.key == "spellings"
+                and notice.values.get("word") in results.suggestions
+            )
+        ],
         "pages": pages if results.pages > 1 else [],
-        "previous": _link(q=q, page=results.page - 1, section=section, sections=sections)
-        if results.page > 1
-        else None,
-        "next": _link(q=q, page=results.page + 1, section=section, sections=sections)
-        if results.page < results.pages
-        else None,
-        "did_you_mean": {"text": results.did_you_mean, "href": link}
-        if results.did_you_mean
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < results.pages else None,
+        "did_you_mean": {
+            "text": suggestion,
+            "href": _link(q=suggestion, section=section, sections=sections, lang=asked),
+            "lang": "en" if suggestion.isascii() else "bn",
+        }
+        if suggestion
         else None,
     }

@@ -30,6 +30,7 @@ from ..analysis import (
 )
 from ..analysis.derivation import is_auxiliary, related_forms
 from ..errors import QueryError, QueryTooBroadError
+from ..model import Message
 from .parse import AnyOf, Filter, Group, Must, Node, Not, Phrase, Word
 
 __all__ = [
@@ -318,8 +319,13 @@ class _Compiler:
             if inner is None and not self.only_stopwords:
                 # A filter that vanished would widen the search unnoticed.
                 raise QueryError(
-                    f"the {node.field} filter {_shown(node.node)!r} has no word to search "
-                    "for: stopwords and question words are not indexed"
+                    Message(
+                        "empty_filter",
+                        "the {field} filter {words!r} has no word to search "
+                        "for: stopwords and question words are not indexed",
+                        field=node.field,
+                        words=_shown(node.node),
+                    )
                 )
             return inner
         if isinstance(node, Must):
@@ -370,8 +376,12 @@ class _Compiler:
                 if terms[0] not in found:
                     found.append(terms[0])
             self.notices.append(
-                f"{first.text} {second.text}: also searched {first.text}{second.text}, "
-                "as written in the index"
+                Message(
+                    "joined",
+                    "{words}: also searched {joined}, as written in the index",
+                    words=f"{first.text} {second.text}",
+                    joined=first.text + second.text,
+                )
             )
 
     def join_romanized(self, first: str, second: str) -> bool:
@@ -393,7 +403,12 @@ class _Compiler:
             if terms[0] not in found:
                 found.append(terms[0])
         self.notices.append(
-            f"{first} {second}: also searched {readings[0][0]}, read as one romanized word"
+            Message(
+                "joined_romanized",
+                "{words}: also searched {joined}, read as one romanized word",
+                words=f"{first} {second}",
+                joined=readings[0][0],
+            )
         )
         return True
 
@@ -423,7 +438,12 @@ class _Compiler:
                 if self.frequency(terms[0][1]) >= RELATED_MINIMUM:
                     self.related[word.text] = [terms[0]]
                     self.notices.append(
-                        f"{word.text} {verb.text}: a section that says {terms[0][0]} answers it too"
+                        Message(
+                            "related",
+                            "{words}: a section that says {form} answers it too",
+                            words=f"{word.text} {verb.text}",
+                            form=terms[0][0],
+                        )
                     )
                     break
 
@@ -544,7 +564,14 @@ class _Compiler:
             self.reading_counts[text] = counts
             if found:
                 shown = ", ".join(reading for reading, _ in found)
-                self.notices.append(f"{text} → {shown}: read as romanized Bengali")
+                self.notices.append(
+                    Message(
+                        "romanized",
+                        "{word} → {forms}: read as romanized Bengali",
+                        word=text,
+                        forms=shown,
+                    )
+                )
         # The best reading counts fully; another at most half, and never
         # with more weight in all than the best (sections × factor): টেস্ট
         # in 259 sections must not fill the hits of tista, তিস্তা in 16.
@@ -587,7 +614,14 @@ class _Compiler:
             self.spellings[text] = found
             if found:
                 shown = ", ".join(spelling for spelling, _ in found)
-                self.notices.append(f"{text}: also searched {shown}, as spelled in the index")
+                self.notices.append(
+                    Message(
+                        "spellings",
+                        "{word}: also searched {forms}, as spelled in the index",
+                        word=text,
+                        forms=shown,
+                    )
+                )
         return self.alternatives(found, [self.weights.variant] * len(found), scope)
 
     def phrase(self, terms: tuple[str, ...], scope: str) -> wq.Query | None:
@@ -611,7 +645,12 @@ class _Compiler:
             return None
         if len(exact) < MIN_PREFIX:
             raise QueryTooBroadError(
-                f"{text}* is too broad: give at least {MIN_PREFIX} letters before the *"
+                Message(
+                    "short_prefix",
+                    "{prefix}* is too broad: give at least {letters} letters before the *",
+                    prefix=text,
+                    letters=MIN_PREFIX,
+                )
             )
         clauses: list[wq.Query] = []
         left_out = 0
@@ -629,8 +668,14 @@ class _Compiler:
                 clauses.extend(wq.Term(name, term, boost=boost) for term in terms)
         if left_out:
             self.notices.append(
-                f"{text}* stands for more words than a search takes; searched the "
-                f"{MAX_EXPANSIONS} most frequent and left out {left_out:,}"
+                Message(
+                    "prefix_cut",
+                    "{prefix}* stands for more words than a search takes; searched the "
+                    "{kept} most frequent and left out {left_out:,}",
+                    prefix=text,
+                    kept=MAX_EXPANSIONS,
+                    left_out=left_out,
+                )
             )
         if not clauses:  # no term has the prefix: a term that matches nothing
             return wq.Term("body_exact", exact), None

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Literal, Union
 
 from ..errors import QueryError, QueryTooBroadError
+from ..model import Message
 
 __all__ = [
     "COSTLY_TERMS",
@@ -213,7 +214,14 @@ class _Parser:
             if name.lower() not in FIELD_ALIASES:
                 if _FIELD_LIKE.match(token):
                     known = ", ".join(sorted({f"{a}:" for a in FIELD_ALIASES}))
-                    raise QueryError(f"unknown field {name}: in the query; the fields are {known}")
+                    raise QueryError(
+                        Message(
+                            "unknown_field",
+                            "unknown field {field}: in the query; the fields are {known}",
+                            field=name,
+                            known=known,
+                        )
+                    )
                 break
             scope = FIELD_ALIASES[name.lower()]
             if value:
@@ -231,7 +239,13 @@ class _Parser:
         if token == "(":
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise QueryTooBroadError(f"the query nests parentheses more than {MAX_DEPTH} deep")
+                raise QueryTooBroadError(
+                    Message(
+                        "too_deep",
+                        "the query nests parentheses more than {depth} deep",
+                        depth=MAX_DEPTH,
+                    )
+                )
             group = self.group(nested=True)
             self.depth -= 1
             return group if group.nodes else None
@@ -239,8 +253,11 @@ class _Parser:
             inner = token[1:-1].strip()
             if self.peek() is not None and self.peek().startswith("~"):
                 raise QueryError(
-                    'proximity ("…"~N) is not supported: search the words without quotes '
-                    "to find them anywhere in a section, more of them ranking higher"
+                    Message(
+                        "proximity",
+                        'proximity ("…"~N) is not supported: search the words without quotes '
+                        "to find them anywhere in a section, more of them ranking higher",
+                    )
                 )
             return Phrase(inner) if inner else None
         _refuse_unsupported(token)
@@ -259,23 +276,39 @@ _INNER_QUESTION = re.compile(r"[^\s?*]\?+[^\s?*]")
 def _refuse_unsupported(token: str) -> None:
     if token.startswith("~") or (token.endswith("~") or re.search(r"~\d*$", token)):
         raise QueryError(
-            "fuzzy and proximity searches (~) are not supported: close spellings of a "
-            "rare word are searched anyway"
+            Message(
+                "fuzzy",
+                "fuzzy and proximity searches (~) are not supported: close spellings of a "
+                "rare word are searched anyway",
+            )
         )
     if _BOOST.search(token):
         raise QueryError(
-            f"boosts ({token}) are not supported: every word counts by how rare it is, "
-            "and +word requires one"
+            Message(
+                "boost",
+                "boosts ({token}) are not supported: every word counts by how rare it is, "
+                "and +word requires one",
+                token=token,
+            )
         )
     if _INNER_QUESTION.search(token):
         raise QueryError(
-            f"single-letter wildcards ({token}) are not supported: use a prefix such as "
-            f"{token.split('?')[0]}*"
+            Message(
+                "wildcard",
+                "single-letter wildcards ({token}) are not supported: use a prefix such as "
+                "{prefix}*",
+                token=token,
+                prefix=token.split("?")[0],
+            )
         )
     if token.startswith("*"):
         raise QueryError(
-            f"a * must follow at least 2 letters ({token}): words are found by their "
-            "beginning, not their end"
+            Message(
+                "leading_wildcard",
+                "a * must follow at least 2 letters ({token}): words are found by their "
+                "beginning, not their end",
+                token=token,
+            )
         )
 
 
@@ -285,13 +318,23 @@ def parse(text: str) -> Group:
     (QueryTooBroadError)."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryTooBroadError(
-            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,}"
+            Message(
+                "too_long",
+                "the query is {length:,} characters long; at most {most:,}",
+                length=len(text),
+                most=MAX_QUERY_CHARS,
+            )
         )
     tree = _Parser(_lex(text)).group(nested=False)
     terms = _count_terms(tree)
     if terms > MAX_TERMS:
         raise QueryTooBroadError(
-            f"the query has {terms:,} words; at most {MAX_TERMS} (drop the less important ones)"
+            Message(
+                "too_many_words",
+                "the query has {words:,} words; at most {most} (drop the less important ones)",
+                words=terms,
+                most=MAX_TERMS,
+            )
         )
     return tree
 

@@ -26,12 +26,12 @@ from ..engine.context import SearcherContext
 from ..engine.romanized import romanized_forms
 from ..engine.scoring import ArticleParameters, sections_holding
 from ..errors import QueryError
-from ..model import Hit, Results, SectionHit, Snippet
+from ..model import Hit, Message, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, _content_terms, compile_query
 from .parse import Filter, Group, parse
 from .rank import Matches, choose_sections, explain, rank
 from .snippets import make_snippet, match_spans, snippet_spans
-from .suggest import did_you_mean, suggestions
+from .suggest import FEW_RESULTS, did_you_mean, suggestions
 from .transliterate import candidates, is_latin_word
 from .variants import close_spellings, rare_limit
 
@@ -180,7 +180,10 @@ class SearchPipeline:
             if request.explain:
                 hit.explanation = explain(entry, weights)
             hits.append(hit)
-        found = suggestions(searcher, plan) if request.suggest else {}
+        # Spelling suggestions only for a query that found little: one that
+        # found plenty was understood.
+        few = total < FEW_RESULTS
+        found = suggestions(searcher, plan) if request.suggest and few else {}
         return Results(
             request.query,
             total,
@@ -228,13 +231,24 @@ class SearchPipeline:
         ]
         if latin and not request.transliterate:
             plan.notices.append(
-                f"{', '.join(latin)}: words in Latin letters match text in Latin letters "
-                "only (reading them as romanized Bengali is off)"
+                Message(
+                    "latin_only",
+                    "{words}: words in Latin letters match text in Latin letters "
+                    "only (reading them as romanized Bengali is off)",
+                    words=", ".join(latin),
+                )
             )
         if plan.query is None:
             text = request.query
-            what = "an empty query" if not text.strip() else f"nothing to search for in {text!r}"
-            raise QueryError(f"{what}: type one or more words")
+            if not text.strip():
+                raise QueryError(Message("empty_query", "an empty query: type one or more words"))
+            raise QueryError(
+                Message(
+                    "nothing_to_search",
+                    "nothing to search for in {query!r}: type one or more words",
+                    query=text,
+                )
+            )
         return plan
 
     def other_sections(

@@ -12,9 +12,20 @@ from ..analysis.distance import within_one_edit
 from ..errors import QueryError
 from .compile import QueryPlan
 
-__all__ = ["MAX_COMPLETIONS", "close_terms", "completions", "did_you_mean", "suggestions"]
+__all__ = [
+    "FEW_RESULTS",
+    "MAX_COMPLETIONS",
+    "close_terms",
+    "completions",
+    "did_you_mean",
+    "suggestions",
+]
 
 MAX_COMPLETIONS = 50
+# A query that found fewer articles than this gets spelling suggestions (a
+# page of results); one that found more was understood, and a suggestion
+# would only change its meaning (bangladesh er rajdhani → rajshahi).
+FEW_RESULTS = 10
 
 # A query word found in at most RARE_WORD sections gets a suggestion when a
 # close index term (one edit, then two) is found in at least FREQUENT_FACTOR
@@ -34,6 +45,8 @@ def suggestions(searcher: Searcher, plan: QueryPlan) -> dict[str, list[str]]:
     """Closer, frequent index terms for query words that (almost) matched nothing."""
     found: dict[str, list[str]] = {}
     for typed, exact, stem in plan.words:
+        if typed.isascii() and plan.spellings.get(typed):
+            continue  # read as romanized Bengali: a Latin spelling would change its meaning
         count = max(
             searcher.doc_frequency(name, term)
             for name, term in (("body", stem), ("title", stem), ("body_exact", exact))
