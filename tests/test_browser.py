@@ -227,6 +227,8 @@ def test_the_page_speaks_bengali_and_english_on_request(page, server) -> None:
     notices = page.locator("p.notice").all_inner_texts()
     assert notices and all("রোমান হরফে" in n or "খোঁজা হয়েছে" in n for n in notices), notices
     assert re.search("[০-৯]", page.get_by_role("status").inner_text())
+    ranks = page.evaluate("getComputedStyle(document.querySelector('ol.hits')).listStyleType")
+    assert ranks == "bengali"
     assert page.locator("[lang=en]").count() == 1  # the language link alone
     with page.expect_navigation():
         page.get_by_role("link", name="English").click()
