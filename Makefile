@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test test-all lint format bench clean system axe screenshots
+.PHONY: demo test test-all lint format bench clean system axe screenshots opensearch-node
 
 # The demo has an index of its own: a user's index/ is never touched.
 DEMO_INDEX ?= demo-index
@@ -19,7 +19,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -n auto
 
-test-all: $(STAMP) $(AXE)
+test-all: $(STAMP) $(AXE) $(OPENSEARCH_NODE)
 	$(BIN)/python -m pytest
 
 # axe-core, for the page's accessibility tests (tests/test_browser.py): the
@@ -33,6 +33,16 @@ $(AXE):
 	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
 		&& tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE \
 		&& mv package/axe.min.js package/LICENSE . && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+# A real OpenSearch node for the tests of the OpenSearch backend
+# (tests/test_opensearch.py): OpenSearch 2.19 from Maven Central and a small
+# launcher (tools/opensearch-node), built once into its target/ folder.
+OPENSEARCH_NODE := tools/opensearch-node/target/lib/.complete
+opensearch-node: $(OPENSEARCH_NODE)
+$(OPENSEARCH_NODE): tools/opensearch-node/pom.xml tools/opensearch-node/src/main/java/bnsearch/opensearch/NodeLauncher.java
+	@command -v mvn >/dev/null 2>&1 || { echo "the OpenSearch tests need Maven and Java 17: apt-get install maven openjdk-17-jdk-headless"; exit 1; }
+	cd tools/opensearch-node && mvn -q -B -DskipTests package
+	touch $@
 
 # The page's screenshots in docs/ (desktop and phone, light and dark).
 screenshots: $(STAMP)

@@ -190,8 +190,15 @@ class Index:
     # --- opening and building -----------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str) -> Index:
-        """Open an existing index; IndexNotFoundError or IndexVersionError otherwise."""
+    def open(cls, path: Path | str) -> Any:
+        """Open an existing index; IndexNotFoundError or IndexVersionError
+        otherwise. ``opensearch://HOST:PORT/NAME`` opens an index exported
+        to OpenSearch (bnsearch.backends.opensearch.OpenSearchIndex: the same
+        ``search``, ``count`` and ``read``)."""
+        if isinstance(path, str) and path.startswith("opensearch://"):
+            from .backends.opensearch import OpenSearchIndex
+
+            return OpenSearchIndex(path)
         return cls(IndexDirectory(path))
 
     @classmethod
@@ -540,6 +547,29 @@ class Index:
 
     def stats(self) -> IndexStats:
         return self._reading(self._stats)
+
+    def forms(self) -> list[tuple[str, str]]:
+        """Every Bengali form of the index's text, as written, with its
+        romanization key (what close spellings and romanized readings look
+        up; bnsearch.engine.romanized)."""
+        from .engine.romanized import keyed_forms
+
+        return self._reading(lambda: keyed_forms(self._searcher().reader()))
+
+    def manifest(self) -> dict[str, str]:
+        """Every article's id with the hash of its content (what an export
+        compares to find the articles changed since the last)."""
+
+        def read() -> dict[str, str]:
+            reader = self._searcher().reader()
+            if not reader.doc_count():
+                return {}
+            ordinals = reader.column_reader("ordinal")
+            ids = reader.column_reader("article_id")
+            hashes = reader.column_reader("content_hash")
+            return {ids[doc]: hashes[doc] for doc in reader.all_doc_ids() if ordinals[doc] == 0}
+
+        return self._reading(read)
 
     def _stats(self) -> IndexStats:
         with self._ix.reader() as reader:

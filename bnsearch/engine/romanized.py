@@ -38,6 +38,7 @@ __all__ = [
     "MemoryForms",
     "StoredForms",
     "is_bengali",
+    "keyed_forms",
     "romanized_forms",
     "update_table",
 ]
@@ -70,6 +71,12 @@ def _keyed(terms: Iterable[str]) -> Iterator[tuple[str, str]]:
 def _segment_terms(segment) -> Iterator[str]:
     for term in segment.lexicon(_FIELD):
         yield term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def keyed_forms(reader: IndexReader) -> list[tuple[str, str]]:
+    """(form, key) of every Bengali form the index ``reader`` reads, in order."""
+    terms = {term for leaf in _segments(reader) for term in _segment_terms(leaf)}
+    return sorted(_keyed(terms))
 
 
 def _segments(reader: IndexReader) -> list:

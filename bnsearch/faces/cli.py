@@ -565,6 +565,12 @@ def _query_text(words: tuple[str, ...]) -> str | None:
     help="Show what each hit's score is made of (contributions that sum to it) "
     "and why its section was chosen.",
 )
+@click.option(
+    "--backend",
+    metavar="URL",
+    help="Search an index exported to OpenSearch (opensearch://HOST:PORT/NAME; "
+    "see `bnsearch export`) instead of --index.",
+)
 def search_command(
     words: tuple[str, ...],
     index_path: Path,
@@ -585,6 +591,7 @@ def search_command(
     timeout: float,
     ranking_file: Path | None,
     explain: bool,
+    backend: str | None,
 ) -> None:
     """Search the index for the QUERY words (quotes optional; "-" reads the
     query from standard input).
@@ -629,7 +636,9 @@ def search_command(
     found = failed = False
     colour = _colour(color)
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    with api.Index.open(index_path) as index:
+    if backend is not None and (ranking is not None or explain):
+        raise click.UsageError("--ranking and --explain are for the native index, not --backend")
+    with api.Index.open(backend if backend is not None else index_path) as index:
         for qid, text in batch:
             try:
                 results = index.search(
@@ -688,6 +697,71 @@ def search_command(
                     for line in explanation_lines(results):
                         click.echo(line)
     sys.exit(EXIT_ERROR if failed else EXIT_OK if found else EXIT_PARTIAL)
+
+
+@main.command("export")
+@index_option
+@click.option(
+    "--opensearch", "url", metavar="URL",
+    help="Export to this OpenSearch index: opensearch://HOST:PORT/NAME.",
+)  # fmt: skip
+@click.option(
+    "--ndjson", "folder", type=click.Path(file_okay=False, path_type=Path),
+    help="Write bulk files for loading offline into FOLDER instead.",
+)  # fmt: skip
+@click.option("--name", default="bnsearch", show_default=True, help="The index name of --ndjson.")
+@click.option("--shards", type=click.IntRange(1, 1024), default=1, show_default=True)
+@click.option("--replicas", type=click.IntRange(0, 16), default=0, show_default=True)
+@click.option(
+    "--progress/--no-progress", default=None, help="A progress bar (default: on a terminal)."
+)
+def export_command(
+    index_path: Path,
+    url: str | None,
+    folder: Path | None,
+    name: str,
+    shards: int,
+    replicas: int,
+    progress: bool | None,
+) -> None:
+    """Export the index to OpenSearch: section documents carrying
+    bnsearch's own terms (no second analyzer), so that `bnsearch search
+    --backend URL` searches them as bnsearch does. Run it again after
+    `bnsearch index`: only what changed is sent (deletions too), and an
+    export that was interrupted resumes.
+
+    \b
+    Exit status: 0 exported, 2 error (an unreachable or red cluster, too).
+    """
+    from ..backends.opensearch import export, export_ndjson
+
+    if (url is None) == (folder is None):
+        raise click.UsageError("give --opensearch URL or --ndjson FOLDER")
+    show = sys.stderr.isatty() if progress is None else progress
+    with api.Index.open(index_path) as index:
+        if folder is not None:
+            report = export_ndjson(index, folder, name)
+        else:
+            bar = None
+            if show:
+                from tqdm import tqdm
+
+                bar = tqdm(total=None, unit="article", file=sys.stderr, leave=False)
+
+            def advance(done: int, total: int) -> None:
+                if bar is not None:
+                    bar.total = total
+                    bar.n = done
+                    bar.refresh()
+
+            try:
+                report = export(
+                    index, url or "", shards=shards, replicas=replicas, progress=advance
+                )
+            finally:
+                if bar is not None:
+                    bar.close()
+    click.echo(report.line(), err=True)
 
 
 @main.command("show")

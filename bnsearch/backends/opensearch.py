@@ -1,0 +1,916 @@
+"""bnsearch as the Bengali front end of an OpenSearch cluster.
+
+**Export** (:func:`export`): a bnsearch index's sections become OpenSearch
+documents that carry bnsearch's own analysis: each of the six indexed
+fields (title, heading, body; stem and exact) is sent as its terms joined
+by spaces into a ``whitespace``-analyzed field, so OpenSearch holds exactly
+bnsearch's terms (a position bnsearch leaves empty is filled with
+:data:`GAP`, so phrases keep their positions) and no second analyzer can
+drift from it. Each article also gets one document of its own (kind
+``article``: title once, every heading, all its text), its evidence as a
+whole, which also records the content hash the next export compares.
+Documents have fixed ids (``section:ID:N``, ``article:ID``), so an export
+is idempotent; an article's document is written only after its sections
+are acknowledged, so an export that dies is resumed by running it again;
+articles that changed are replaced and those gone are deleted.
+
+**Search** (:class:`OpenSearchIndex`): the query is parsed and compiled by
+bnsearch (question words, joined words, the common-word split, with word
+frequencies asked of the cluster) and translated to the query DSL. The
+article score is bnsearch's two levels: the best section's score (a
+search of the sections, collapsed by article) plus ``article_level`` times
+the article document's score, times the word coverage factor. Where it
+differs from the native engine: OpenSearch's BM25 scores each field on its
+own and sums (not BM25F), with its own idf per shard (searches ask for
+``dfs_query_then_fetch``, global statistics); Whoosh's coordination bonus,
+close spellings and romanized readings (they read the native index's term
+tables) and the section rules past the best-scored section are not
+reproduced. Snippets and highlights are bnsearch's own, from the stored text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..analysis import exact_analyzer, stem_analyzer
+from ..errors import BnsearchError, IndexNotFoundError, InvalidArgumentError, QueryError
+from ..model import PATH_SEPARATOR, Article, Hit, Message, Results, Section
+
+__all__ = [
+    "GAP",
+    "MAPPING_VERSION",
+    "ExportReport",
+    "OpenSearchIndex",
+    "OpenSearchUnavailableError",
+    "document_terms",
+    "export",
+    "index_body",
+    "parse_url",
+    "whoosh_terms",
+]
+
+GAP = "\u2205"  # a position bnsearch's analysis leaves empty (never a term)
+MAPPING_VERSION = 1
+STEM_FIELDS = ("title", "heading", "body")
+FIELDS = tuple(f for name in STEM_FIELDS for f in (name, f"{name}_exact"))
+
+
+class OpenSearchUnavailableError(BnsearchError):
+    """The cluster cannot be reached, or is red."""
+
+
+def parse_url(url: str) -> tuple[str, str]:
+    """``opensearch://host:port/NAME`` (or ``http(s)://host:port/NAME``) →
+    (the cluster's HTTP address, the index name)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("opensearch", "http", "https") or not parts.netloc:
+        raise InvalidArgumentError(
+            f"not an OpenSearch address: {url!r} (give opensearch://HOST:PORT/NAME)"
+        )
+    name = parts.path.strip("/")
+    if not name or "/" in name or name != name.lower() or name.startswith(("_", "-", "+")):
+        raise InvalidArgumentError(
+            f"the index name in {url!r} must be one lowercase path part (opensearch://HOST:PORT/NAME)"
+        )
+    scheme = "https" if parts.scheme == "https" else "http"
+    return f"{scheme}://{parts.netloc}", name
+
+
+# --- what OpenSearch holds -----------------------------------------------------------
+
+
+def document_terms(fieldname: str, value: str) -> str:
+    """bnsearch's terms of ``value`` in the field ``fieldname``, joined by
+    spaces, positions kept (GAP where bnsearch has no term)."""
+    analyzer = exact_analyzer() if fieldname.endswith("_exact") else stem_analyzer()
+    terms: list[str] = []
+    for token in analyzer(value, positions=True):
+        while len(terms) < token.pos:
+            terms.append(GAP)
+        terms.append(token.text)
+    return " ".join(terms)
+
+
+def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """Settings and mappings of an exported index: the six term fields
+    whitespace-analyzed (positions only where bnsearch has them), titles'
+    length normalized as bnsearch's (B 0.5), the rest stored unindexed."""
+    terms = {"type": "text", "analyzer": "whitespace", "norms": True}
+    properties: dict[str, Any] = {
+        "kind": {"type": "keyword"},
+        "article_id": {"type": "keyword"},
+        "ordinal": {"type": "integer"},
+        "level": {"type": "integer", "index": False},
+        "title_text": {"type": "text", "index": False},
+        "heading_path": {"type": "text", "index": False},
+        "text": {"type": "text", "index": False},
+        "is_reference": {"type": "boolean"},
+        "source": {"type": "keyword"},
+        "content_hash": {"type": "keyword"},
+        "sections": {"type": "integer", "index": False},
+    }
+    for name in FIELDS:
+        exact = name.endswith("_exact")
+        properties[name] = {
+            **terms,
+            "index_options": "positions" if exact else "freqs",
+            **({"similarity": "title_bm25"} if name.startswith("title") else {}),
+        }
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "similarity": {"title_bm25": {"type": "BM25", "k1": 1.2, "b": 0.5}},
+            }
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"bnsearch_mapping": MAPPING_VERSION},
+            "properties": properties,
+        },
+    }
+
+
+def forms_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """The index of Bengali forms beside an export (NAME-forms): each form
+    as written, with its romanization key."""
+    return {
+        "settings": {"index": {"number_of_shards": shards, "number_of_replicas": replicas}},
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"bnsearch_mapping": MAPPING_VERSION},
+            "properties": {"term": {"type": "keyword"}, "key": {"type": "keyword"}},
+        },
+    }
+
+
+def _forms_name(name: str) -> str:
+    return f"{name}-forms"
+
+
+def _id(kind: str, article_id: str, ordinal: int | None = None) -> str:
+    """A document id: readable when short, hashed when the article id is
+    long (OpenSearch takes ids of up to 512 bytes)."""
+    key = (
+        article_id
+        if len(article_id.encode()) <= 400
+        else hashlib.sha256(article_id.encode()).hexdigest()
+    )
+    return f"{kind}:{key}" if ordinal is None else f"{kind}:{key}:{ordinal}"
+
+
+def _section_doc(article: Article, section: Section) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "kind": "section",
+        "article_id": article.id,
+        "ordinal": section.ordinal,
+        "level": section.level,
+        "title_text": article.title,
+        "heading_path": section.heading_path,
+        "text": section.text,
+        "is_reference": section.is_reference,
+        "source": Path(article.source).name if article.source else "",
+    }
+    values = {"title": article.title, "heading": section.heading, "body": section.text}
+    for name in STEM_FIELDS:
+        doc[name] = document_terms(name, values[name])
+        doc[f"{name}_exact"] = document_terms(f"{name}_exact", values[name])
+    return doc
+
+
+def _article_doc(article: Article, sections: list[Section], digest: str) -> dict[str, Any]:
+    """The article as a whole: title once, every heading, all the text
+    (reference sections are kept out of the text, as bnsearch discounts them)."""
+    headings = "\n".join(s.heading for s in sections if s.heading)
+    body = "\n".join(s.text for s in sections if not s.is_reference)
+    doc: dict[str, Any] = {
+        "kind": "article",
+        "article_id": article.id,
+        "title_text": article.title,
+        "source": Path(article.source).name if article.source else "",
+        "content_hash": digest,
+        "sections": len(sections),
+    }
+    for name, value in (("title", article.title), ("heading", headings), ("body", body)):
+        doc[name] = document_terms(name, value)
+        doc[f"{name}_exact"] = document_terms(f"{name}_exact", value)
+    return doc
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+@dataclass
+class ExportReport:
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    sections: int = 0
+    seconds: float = 0.0
+    bytes: int = 0
+
+    def line(self) -> str:
+        rate = self.bytes / self.seconds / 1e6 if self.seconds else 0.0
+        return (
+            f"added {self.added}, updated {self.updated}, deleted {self.deleted}, "
+            f"unchanged {self.unchanged} ({self.sections} sections written) "
+            f"in {self.seconds:.1f} s, {rate:.2f} MB/s"
+        )
+
+
+def _client(address: str, timeout: float = 30.0):
+    try:
+        from opensearchpy import OpenSearch
+    except ImportError:
+        raise InvalidArgumentError(
+            "the OpenSearch backend needs its client: pip install 'bnsearch[opensearch]'"
+        ) from None
+
+    return OpenSearch(
+        [address], timeout=timeout, max_retries=3, retry_on_timeout=True, http_compress=True
+    )
+
+
+def _guarded(work: Callable[[], Any], address: str) -> Any:
+    """``work()``, with the client's transport errors as one line."""
+    from opensearchpy.exceptions import ConnectionError as Unreachable
+    from opensearchpy.exceptions import ConnectionTimeout, TransportError
+
+    try:
+        return work()
+    except (Unreachable, ConnectionTimeout) as error:
+        raise OpenSearchUnavailableError(
+            f"OpenSearch at {address} cannot be reached ({type(error).__name__})"
+        ) from None
+    except TransportError as error:
+        status = error.status_code if isinstance(error.status_code, int) else "?"
+        raise OpenSearchUnavailableError(
+            f"OpenSearch at {address} answered {status}: {_reason(error)}"
+        ) from None
+
+
+def _reason(error: Exception) -> str:
+    info = getattr(error, "info", None)
+    if isinstance(info, dict):
+        found = info.get("error")
+        if isinstance(found, dict):
+            return str(found.get("reason") or found.get("type"))[:200]
+    return str(getattr(error, "error", error))[:200]
+
+
+def _healthy(client, address: str, name: str | None = None) -> None:
+    """Refuse a red cluster (or index) at once, rather than time out later."""
+    health = _guarded(lambda: client.cluster.health(index=name), address)
+    if health.get("status") == "red":
+        raise OpenSearchUnavailableError(
+            f"OpenSearch at {address} is red: {health.get('unassigned_shards', '?')} shards "
+            "unassigned; wait until it is yellow or green"
+        )
+
+
+def _exported(client, name: str) -> dict[str, str]:
+    """article id → content hash of every article document the index holds."""
+    from opensearchpy import helpers
+
+    found = {}
+    query = {"query": {"term": {"kind": "article"}}, "_source": ["article_id", "content_hash"]}
+    for hit in helpers.scan(client, index=name, query=query, size=2000, preserve_order=False):
+        source = hit["_source"]
+        found[source["article_id"]] = source.get("content_hash", "")
+    return found
+
+
+def export(
+    index: Any,
+    url: str,
+    *,
+    shards: int = 1,
+    replicas: int = 0,
+    batch: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportReport:
+    """Bring the OpenSearch index ``url`` (opensearch://HOST:PORT/NAME) up to
+    date with the bnsearch ``index``: create it if missing, write the
+    articles added or changed since the last export, delete those gone.
+    ``progress(done, total)`` is called after each batch of articles."""
+    from opensearchpy import helpers
+
+    address, name = parse_url(url)
+    client = _client(address)
+    started = time.monotonic()
+    report = ExportReport()
+    _healthy(client, address)
+    if not _guarded(lambda: client.indices.exists(index=name), address):
+        _guarded(
+            lambda: client.indices.create(index=name, body=index_body(shards, replicas)), address
+        )
+    else:
+        mapping = _guarded(lambda: client.indices.get_mapping(index=name), address)
+        meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
+        if meta.get("bnsearch_mapping") != MAPPING_VERSION:
+            raise InvalidArgumentError(
+                f"the OpenSearch index {name!r} was not exported by this bnsearch "
+                f"(mapping {meta.get('bnsearch_mapping')!r}, this one writes {MAPPING_VERSION}); "
+                "export to a new name"
+            )
+    _healthy(client, address, name)
+    local = index.manifest()
+    remote = _guarded(lambda: _exported(client, name), address)
+    changed = [a for a, digest in local.items() if remote.get(a) != digest]
+    gone = [a for a in remote if a not in local]
+    report.unchanged = len(local) - len(changed)
+
+    def send(actions: list[dict]) -> None:
+        def bulk() -> None:
+            for ok, item in helpers.streaming_bulk(
+                client,
+                actions,
+                chunk_size=500,
+                max_chunk_bytes=20 << 20,
+                max_retries=8,
+                initial_backoff=0.5,
+                max_backoff=10,
+                raise_on_error=False,
+                raise_on_exception=True,
+            ):
+                if not ok:
+                    ((operation, result),) = item.items()
+                    if not (operation == "delete" and result.get("status") == 404):
+                        raise OpenSearchUnavailableError(
+                            f"OpenSearch refused a document ({operation} {result.get('_id')}): "
+                            f"{_reason_of(result)}"
+                        )
+
+        _guarded(bulk, address)
+
+    for start in range(0, len(changed), batch):
+        group = changed[start : start + batch]
+        sections_sent, articles_sent = [], []
+        for article_id in group:
+            article, sections = index.read(article_id)
+            old = remote.get(article_id)
+            if old is not None:  # replaced: its old sections may be more than its new
+                sections_sent.extend(_old_sections(client, name, article_id, len(sections)))
+            for section in sections:
+                doc = _section_doc(article, section)
+                report.bytes += len(section.text.encode())
+                sections_sent.append(
+                    {
+                        "_index": name,
+                        "_id": _id("section", article_id, section.ordinal),
+                        "_source": doc,
+                    }
+                )
+            report.sections += len(sections)
+            articles_sent.append(
+                {
+                    "_index": name,
+                    "_id": _id("article", article_id),
+                    "_source": _article_doc(article, sections, local[article_id]),
+                }
+            )
+            if old is None:
+                report.added += 1
+            else:
+                report.updated += 1
+        send(sections_sent)
+        send(articles_sent)  # last: the export of these articles is now complete
+        if progress:
+            progress(min(start + batch, len(changed)), len(changed))
+    # The Bengali forms, for close spellings and romanized readings: only
+    # added (a form no section holds any more counts 0 and is never used).
+    forms = _forms_name(name)
+    if not _guarded(lambda: client.indices.exists(index=forms), address):
+        _guarded(
+            lambda: client.indices.create(index=forms, body=forms_body(shards, replicas)), address
+        )
+    if changed:
+        send(
+            [
+                {"_index": forms, "_id": _id("form", term), "_source": {"term": term, "key": key}}
+                for term, key in index.forms()
+            ]
+        )
+    for start in range(0, len(gone), batch):
+        actions = []
+        for article_id in gone[start : start + batch]:
+            actions.append(
+                {"_op_type": "delete", "_index": name, "_id": _id("article", article_id)}
+            )
+            actions.extend(_old_sections(client, name, article_id, 0))
+            report.deleted += 1
+        send(actions)
+    _guarded(lambda: client.indices.refresh(index=f"{name},{forms}"), address)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _reason_of(result: dict) -> str:
+    error = result.get("error")
+    if isinstance(error, dict):
+        return str(error.get("reason") or error.get("type"))[:200]
+    return str(error)[:200]
+
+
+def _old_sections(client, name: str, article_id: str, keep: int) -> list[dict]:
+    """Deletions of an exported article's sections from ``keep`` on (its
+    article document says how many it had)."""
+    from opensearchpy.exceptions import NotFoundError
+
+    try:
+        found = client.get(index=name, id=_id("article", article_id), _source_includes=["sections"])
+    except NotFoundError:
+        return []
+    count = found["_source"].get("sections", 0)
+    return [
+        {"_op_type": "delete", "_index": name, "_id": _id("section", article_id, ordinal)}
+        for ordinal in range(keep, count)
+    ]
+
+
+def export_ndjson(index: Any, folder: Path, name: str, *, per_file: int = 5000) -> ExportReport:
+    """The same documents as bulk files (``bulk-00001.ndjson`` …) and the
+    index's settings and mappings (``index.json``), for loading offline
+    (``curl -XPUT …/NAME -d @index.json``; ``curl -XPOST …/_bulk
+    --data-binary @bulk-00001.ndjson``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.json").write_text(json.dumps(index_body(), ensure_ascii=False, indent=1))
+    report = ExportReport()
+    started = time.monotonic()
+    lines: list[str] = []
+    number = 0
+
+    def flush() -> None:
+        nonlocal number, lines
+        if lines:
+            number += 1
+            (folder / f"bulk-{number:05d}.ndjson").write_text("".join(lines), encoding="utf-8")
+            lines = []
+
+    for article_id, digest in sorted(index.manifest().items()):
+        article, sections = index.read(article_id)
+        docs = [(_id("section", article_id, s.ordinal), _section_doc(article, s)) for s in sections]
+        docs.append((_id("article", article_id), _article_doc(article, sections, digest)))
+        for doc_id, doc in docs:
+            lines.append(json.dumps({"index": {"_index": name, "_id": doc_id}}) + "\n")
+            lines.append(json.dumps(doc, ensure_ascii=False) + "\n")
+        report.added += 1
+        report.sections += len(sections)
+        report.bytes += sum(len(s.text.encode()) for s in sections)
+        if len(lines) >= 2 * per_file:
+            flush()
+    flush()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+def _dsl(query) -> dict[str, Any]:
+    """A compiled bnsearch (Whoosh) query as the query DSL."""
+    from whoosh import query as wq
+
+    kind = type(query)
+    if kind is wq.Term:
+        return {"term": {query.fieldname: {"value": query.text, "boost": query.boost}}}
+    if isinstance(query, wq.Or):
+        return {"bool": {"should": [_dsl(q) for q in query.subqueries], "boost": query.boost}}
+    if isinstance(query, wq.And):
+        return {"bool": {"must": [_dsl(q) for q in query.subqueries], "boost": query.boost}}
+    if kind is wq.AndMaybe:
+        return {"bool": {"must": [_dsl(query.a)], "should": [_dsl(query.b)]}}
+    if kind is wq.AndNot:
+        return {"bool": {"must": [_dsl(query.a)], "must_not": [_dsl(query.b)]}}
+    if kind is wq.Not:
+        return {"bool": {"must_not": [_dsl(query.query)]}}
+    if kind is wq.Phrase:
+        return {
+            "match_phrase": {
+                query.fieldname: {"query": " ".join(query.words), "analyzer": "whitespace",
+                                  "boost": query.boost}
+            }
+        }  # fmt: skip
+    if kind is wq.Prefix:
+        return {"prefix": {query.fieldname: {"value": query.text, "boost": query.boost}}}
+    if query is wq.NullQuery:
+        return {"match_none": {}}
+    raise QueryError(f"this query cannot be searched on OpenSearch yet ({kind.__name__})")
+
+
+def _named_words(plan) -> list[dict[str, Any]]:
+    """One clause per query word, named by its number: which words an
+    article holds (its matched queries), for the word coverage."""
+    from ..search.rank import _article_terms
+
+    clauses: dict[int, list[dict]] = {}
+    for (fieldname, text), (slot, _) in _article_terms(plan, 1.0).items():
+        clauses.setdefault(slot // 3, []).append({"term": {fieldname: text.decode("utf-8")}})
+    return [
+        {"bool": {"should": terms, "_name": f"w{number}"}}
+        for number, terms in sorted(clauses.items())
+    ]
+
+
+@dataclass
+class _Scored:
+    article_id: str
+    score: float
+    best: float
+    article: float
+    coverage: float
+    section: dict = field(default_factory=dict)
+
+
+class OpenSearchIndex:
+    """A bnsearch index exported to OpenSearch, searched through the same
+    API as a native one (``Index.open("opensearch://HOST:PORT/NAME")``)."""
+
+    candidates = 200  # articles rescored with their best section, at least
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        self.url = url
+        self.address, self.name = parse_url(url)
+        self._client = _client(self.address, timeout)
+        exists = _guarded(lambda: self._client.indices.exists(index=self.name), self.address)
+        if not exists:
+            raise IndexNotFoundError(f"OpenSearch at {self.address} has no index {self.name!r}")
+        self._counts: dict[tuple[str, str], int] = {}
+        self._sections = self._count({"term": {"kind": "section"}})
+
+    def __enter__(self) -> OpenSearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _count(self, query: dict) -> int:
+        body = {"query": query}
+        found = _guarded(lambda: self._client.count(index=self.name, body=body), self.address)
+        return int(found["count"])
+
+    def _frequency(self, fieldname: str, term: str) -> int:
+        key = (fieldname, term)
+        found = self._counts.get(key)
+        if found is None:
+            query = {"bool": {"filter": [{"term": {"kind": "section"}},
+                                         {"term": {fieldname: term}}]}}  # fmt: skip
+            found = self._counts[key] = self._count(query)
+        return found
+
+    def _holding(self, term: str, suffix: str = "") -> int:
+        return max(self._frequency(name + suffix, term) for name in STEM_FIELDS)
+
+    def _frequencies(self, fieldname: str, terms: list[str]) -> dict[str, int]:
+        """Sections holding each of ``terms`` in ``fieldname``: one request
+        for those not known yet."""
+        missing = [t for t in dict.fromkeys(terms) if (fieldname, t) not in self._counts]
+        for start in range(0, len(missing), 200):
+            lines: list[dict] = []
+            for term in missing[start : start + 200]:
+                lines.append({"index": self.name})
+                lines.append(
+                    {"size": 0, "track_total_hits": True,
+                     "query": {"bool": {"filter": [{"term": {"kind": "section"}},
+                                                   {"term": {fieldname: term}}]}}}
+                )  # fmt: skip
+            found = _guarded(lambda lines=lines: self._client.msearch(body=lines), self.address)
+            for term, response in zip(
+                missing[start : start + 200], found["responses"], strict=True
+            ):
+                self._counts[(fieldname, term)] = response["hits"]["total"]["value"]
+        return {t: self._counts[(fieldname, t)] for t in terms}
+
+    def _forms_with(self, query: dict) -> list[str]:
+        body = {"query": query, "size": 10_000, "sort": ["term"], "_source": ["term"]}
+        found = _guarded(
+            lambda: self._client.search(index=_forms_name(self.name), body=body), self.address
+        )
+        return [hit["_source"]["term"] for hit in found["hits"]["hits"]]
+
+    def _spellings(self, exact: str, count: int) -> list[str]:
+        """Close spellings of a rare word (bnsearch.search.variants), the
+        forms read from the export's table of forms."""
+        from ..search.pipeline import _stem_of
+        from ..search.variants import close_spellings, rare_limit
+
+        def terms(prefix: str) -> list[str]:
+            found = self._forms_with({"prefix": {"term": prefix}})
+            self._frequencies("body_exact", found)  # one request for them all
+            return found
+
+        def word_of(term: str) -> tuple[str, int]:
+            stem = _stem_of(term)
+            return stem, self._holding(stem)
+
+        return close_spellings(
+            exact,
+            count,
+            rare_limit(self._sections),
+            terms,
+            lambda term: self._frequency("body_exact", term),
+            word_of,
+        )
+
+    def _readings(self, word: str) -> list[tuple[str, int]]:
+        """The Bengali readings of a Latin-typed word (bnsearch.search.transliterate)."""
+        from ..engine.romanized import Forms
+        from ..search.pipeline import _is_function_word
+        from ..search.transliterate import candidates, is_latin_word
+
+        if not is_latin_word(word):
+            return []
+        index = self
+
+        class Keyed(Forms):
+            def __call__(self, key: str) -> list[str]:
+                found = index._forms_with({"term": {"key": key}})
+                index._frequencies("body_exact", found)
+                return found
+
+        outside = self._count(
+            {"bool": {"filter": [{"term": {"kind": "section"}},
+                                 {"term": {"body_exact": word.lower()}}],
+                      "must_not": [{"term": {"is_reference": True}}]}}
+        )  # fmt: skip
+        found = candidates(
+            word,
+            Keyed(),
+            lambda term: self._frequency("body_exact", term),
+            outside,
+            _is_function_word,
+        )
+        return [(term, count) for term, count, _ in found]
+
+    def plan(
+        self,
+        query: str,
+        section: str | None = None,
+        stemming: bool = True,
+        transliterate: bool = True,
+    ):
+        from ..search.compile import compile_query
+        from ..search.parse import Filter, Group, parse
+        from ..search.pipeline import DEFAULT_WEIGHTS
+
+        tree = parse(query)
+        if section:
+            words = parse(section)
+            if words.nodes:
+                tree = Group((*tree.nodes, Filter("section", words)))
+        plan = compile_query(
+            tree,
+            DEFAULT_WEIGHTS,
+            stemming=stemming,
+            frequency=self._holding,
+            sections=self._sections,
+            speller=self._spellings,
+            romanizer=self._readings if transliterate else None,
+            joiner=lambda exact: self._holding(exact, "_exact"),
+        )
+        if plan.query is None:
+            raise QueryError(
+                Message(
+                    "nothing_to_search",
+                    "nothing to search for in {query!r}: type one or more words",
+                    query=query,
+                )
+            )
+        return plan
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        section: str | None = None,
+        *,
+        page: int = 1,
+        stemming: bool = True,
+        snippets: bool = True,
+        snippet_size: int = 240,
+        transliterate: bool = True,
+        **_: Any,
+    ) -> Results:
+        from ..search.pipeline import DEFAULT_WEIGHTS, _snippet, _spans
+        from ..search.rank import _idfs, _title_key
+
+        if limit < 1 or page < 1:
+            raise QueryError("limit and page must be 1 or more")
+        plan = self.plan(query, section, stemming, transliterate)
+        weights = DEFAULT_WEIGHTS
+        wanted = limit * page
+        selecting = _dsl(plan.query)
+        excluded = [_dsl(plan.excluded)] if plan.excluded is not None else []
+        words = _named_words(plan)
+        # The articles: their documents scored as a whole, with the words they hold.
+        article_query = {
+            "bool": {
+                "filter": [{"term": {"kind": "article"}}],
+                "must": [selecting],
+                "should": words,
+                "must_not": excluded,
+            }
+        }
+        size = max(self.candidates, wanted * 2)
+        body = {"query": article_query, "size": size, "_source": ["article_id"],
+                "track_total_hits": True}  # fmt: skip
+        found = self._search(body)
+        total = found["hits"]["total"]["value"]
+        articles = {
+            hit["_source"]["article_id"]: (hit["_score"] or 0.0, hit.get("matched_queries", []))
+            for hit in found["hits"]["hits"]
+        }
+        if not articles:
+            return Results(query, total, page, limit, [], section=section)
+        # Their best sections: the sections of those articles, collapsed by article.
+        section_query = {
+            "bool": {
+                "filter": [{"term": {"kind": "section"}},
+                           {"terms": {"article_id": list(articles)}}],
+                "must": [{"function_score": {
+                    "query": selecting,
+                    "functions": [{"filter": {"term": {"is_reference": True}},
+                                   "weight": 0.3}],
+                    "score_mode": "multiply", "boost_mode": "multiply"}}],
+            }
+        }  # fmt: skip
+        body = {
+            "query": section_query,
+            "size": len(articles),
+            "collapse": {"field": "article_id"},
+            "_source": ["article_id", "ordinal", "title_text", "heading_path", "text"],
+        }
+        best = {hit["_source"]["article_id"]: hit for hit in self._search(body)["hits"]["hits"]}
+        idfs = _idfs(_Frequencies(self), plan) if words else []
+        weight_all = sum(idfs)
+        scored = []
+        for article_id, (article_score, matched) in articles.items():
+            hit = best.get(article_id)
+            section_score = (hit["_score"] or 0.0) if hit else 0.0
+            coverage = 1.0
+            if len(idfs) >= 2 and weights.coverage and weight_all > 0:
+                held = sum(idfs[int(name[1:])] for name in matched if name[1:].isdigit())
+                coverage = (held / weight_all) ** weights.coverage
+            score = (
+                weights.section_level * section_score + weights.article_level * article_score
+            ) * coverage
+            scored.append(
+                _Scored(
+                    article_id,
+                    score,
+                    section_score,
+                    article_score,
+                    coverage,
+                    hit["_source"] if hit else {},
+                )
+            )
+        scored.sort(key=lambda s: (-round(s.score, 6), s.article_id))
+        # An article whose title is the query comes first, shown by its lead,
+        # its score raised by the best score (bnsearch.search.rank).
+        if weights.title_match and plan.words and scored:
+            query_key = _title_key(" ".join(typed for typed, _, _ in plan.words))
+            lift = scored[0].score
+            for entry in scored[: wanted + 20]:
+                title = (entry.section or {}).get("title_text", "")
+                if query_key and _title_key(title) == query_key:
+                    entry.score += lift
+                    entry.section = {}  # its lead
+            scored.sort(key=lambda s: (-round(s.score, 6), s.article_id))
+        hits = []
+        for rank, entry in enumerate(scored[wanted - limit : wanted], wanted - limit + 1):
+            stored = entry.section or self._lead(entry.article_id)
+            text = stored.get("text", "")
+            snippet = _snippet(text, plan, snippet_size) if snippets else None
+            path = stored.get("heading_path", "")
+            title = stored.get("title_text", "")
+            hits.append(
+                Hit(
+                    rank=rank,
+                    id=entry.article_id,
+                    title=title,
+                    section=path,
+                    ordinal=int(stored.get("ordinal", 0)),
+                    score=round(entry.score, 6),
+                    snippet=snippet.text if snippet else "",
+                    highlights=list(snippet.highlights) if snippet else [],
+                    text=text,
+                    title_highlights=_spans(title, plan, "title"),
+                    section_highlights=_spans(path, plan, "section") if path else [],
+                )
+            )
+        return Results(query, total, page, limit, hits, notices=plan.notices, section=section)
+
+    def _lead(self, article_id: str) -> dict:
+        found = _guarded(
+            lambda: self._client.get(index=self.name, id=_id("section", article_id, 0)),
+            self.address,
+        )
+        return found["_source"]
+
+    def _search(self, body: dict) -> dict:
+        return _guarded(
+            lambda: self._client.search(
+                index=self.name, body=body, search_type="dfs_query_then_fetch"
+            ),
+            self.address,
+        )
+
+    def count(self, query: str, section: str | None = None, *, stemming: bool = True) -> int:
+        return self.search(query, limit=1, section=section, stemming=stemming, snippets=False).total
+
+    def read(self, article_id: str) -> tuple[Article, list[Section]]:
+        """The article's sections as exported."""
+        from opensearchpy import helpers
+
+        query = {"query": {"bool": {"filter": [{"term": {"kind": "section"}},
+                                               {"term": {"article_id": article_id}}]}}}  # fmt: skip
+        docs = sorted(
+            (hit["_source"] for hit in helpers.scan(self._client, index=self.name, query=query)),
+            key=lambda doc: doc["ordinal"],
+        )
+        if not docs:
+            from ..errors import ArticleNotFoundError
+
+            raise ArticleNotFoundError(f"no article with id {article_id!r} in the index")
+        sections = [
+            Section(
+                ordinal=d["ordinal"],
+                level=d.get("level", 1),
+                heading=(d.get("heading_path") or "").split(PATH_SEPARATOR)[-1],
+                path=tuple(d["heading_path"].split(PATH_SEPARATOR))
+                if d.get("heading_path")
+                else (),
+                text=d.get("text", ""),
+                is_reference=bool(d.get("is_reference")),
+            )
+            for d in docs
+        ]
+        return Article(article_id, docs[0].get("title_text", ""), ""), sections
+
+    def terms(self, doc_id: str) -> dict[str, dict[str, int]]:
+        """field → term → frequency of one document, as OpenSearch holds them
+        (its term vectors, computed from the stored fields)."""
+        found = _guarded(
+            lambda: self._client.termvectors(
+                index=self.name, id=doc_id, fields=list(FIELDS), term_statistics=False,
+                field_statistics=False, positions=False, offsets=False,
+            ),
+            self.address,
+        )  # fmt: skip
+        return {
+            name: {term: info["term_freq"] for term, info in vectors["terms"].items()}
+            for name, vectors in found.get("term_vectors", {}).items()
+        }
+
+
+class _Frequencies:
+    """What bnsearch.search.rank._idfs asks of a searcher, answered by OpenSearch."""
+
+    def __init__(self, index: OpenSearchIndex) -> None:
+        self.index = index
+
+    def doc_count(self) -> int:
+        return self.index._sections
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        return self.index._frequency(fieldname, term)
+
+
+def whoosh_terms(article: Article, section: Section) -> dict[str, dict[str, int]]:
+    """field → term → frequency of a section as the native index holds it:
+    each field's own indexing in bnsearch's Whoosh schema (not this
+    module's export), for comparing with what OpenSearch holds."""
+    from ..engine.schema import make_schema
+
+    schema = _schema(make_schema)
+    values = {"title": article.title, "heading": section.heading, "body": section.text}
+    found: dict[str, dict[str, int]] = {}
+    for name in FIELDS:
+        value = values[name.removesuffix("_exact")]
+        counts = {
+            text.decode("utf-8"): frequency for text, frequency, _, _ in schema[name].index(value)
+        }
+        if counts:
+            found[name] = counts
+    return found
+
+
+_SCHEMA: list = []
+
+
+def _schema(make: Callable[[], Any]) -> Any:
+    if not _SCHEMA:
+        _SCHEMA.append(make())
+    return _SCHEMA[0]

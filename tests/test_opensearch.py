@@ -1,0 +1,203 @@
+"""The OpenSearch backend against real OpenSearch nodes (tools/opensearch-node):
+export (idempotent, incremental, deletions, resumable), the terms OpenSearch
+holds equal to bnsearch's own, search through the same API and command, and
+faults on a three-node cluster with a replica per shard."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import SEED_DIR, SHARED
+from opensearch_nodes import cluster, health
+
+from bnsearch import Article, Index
+from bnsearch.backends.opensearch import (
+    GAP,
+    OpenSearchIndex,
+    OpenSearchUnavailableError,
+    document_terms,
+    export,
+    whoosh_terms,
+)
+
+pytestmark = pytest.mark.slow  # real nodes: seconds to start
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    with cluster(tmp_path_factory.mktemp("opensearch")) as nodes:
+        yield nodes[0]
+
+
+@pytest.fixture
+def native(tmp_path: Path) -> Path:
+    path = tmp_path / "ix"
+    Index.build(path, [SEED_DIR])
+    with Index.open(path) as index:
+        index.add_many(
+            [
+                Article("doha", "দোহা", "দোহা কাতারের রাজধানী।\n== বন্দর ==\nদোহা বন্দর পারস্য উপসাগরে।"),
+                Article("river", "নদী", "নদী ও সাগর।\n== তথ্যসূত্র ==\nনদী বিষয়ক বই।"),
+            ]
+        )
+    return path
+
+
+def _url(node, name: str) -> str:
+    return f"opensearch://127.0.0.1:{node.http}/{name}"
+
+
+def _count(node, name: str, kind: str) -> int:
+    body = json.dumps({"query": {"term": {"kind": kind}}}).encode()
+    request = urllib.request.Request(
+        f"{node.url}/{name}/_count", body, {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)["count"]
+
+
+def test_export_is_idempotent_incremental_and_deletes(node, native: Path) -> None:
+    url = _url(node, "incremental")
+    with Index.open(native) as index:
+        first = export(index, url)
+        assert first.added == 6 and first.sections > 6
+        again = export(index, url)
+        assert (again.added, again.updated, again.deleted, again.sections) == (0, 0, 0, 0)
+        assert again.unchanged == 6
+        index.add(Article("doha", "দোহা", "দোহা কাতারের রাজধানী ও বৃহত্তম শহর।"))  # one section now
+        assert index.delete("river")
+        changed = export(index, url)
+    assert (changed.updated, changed.deleted, changed.added) == (1, 1, 0)
+    assert _count(node, "incremental", "article") == 5
+    remote = OpenSearchIndex(url)
+    assert remote.search("নদী সাগর").total == 0
+    _, sections = remote.read("doha")
+    assert [s.ordinal for s in sections] == [0]  # the old section 1 deleted
+    assert "বৃহত্তম" in sections[0].text
+
+
+def test_opensearch_holds_bnsearchs_terms(node, native: Path) -> None:
+    """Every field of every section: OpenSearch's term vectors equal the
+    terms bnsearch's own Whoosh fields index (not this backend's export)."""
+    url = _url(node, "terms")
+    with Index.open(native) as index:
+        export(index, url)
+        remote = OpenSearchIndex(url)
+        compared = 0
+        for article_id in index.manifest():
+            article, sections = index.read(article_id)
+            for section in sections:
+                held = remote.terms(f"section:{article_id}:{section.ordinal}")
+                held = {f: {t: n for t, n in ts.items() if t != GAP} for f, ts in held.items()}
+                held = {f: ts for f, ts in held.items() if ts}
+                assert held == whoosh_terms(article, section), (article_id, section.ordinal)
+                compared += 1
+    assert compared > 20
+
+
+def test_phrases_keep_their_positions() -> None:
+    terms = document_terms("body_exact", "কাতারের রাজধানী দোহা")
+    assert terms.split(" ") == ["কাতারের", "রাজধানী", "দোহা"]
+    assert GAP in document_terms("body", "কাতার ও দোহা").split(" ")  # a stopword's place
+
+
+def test_search_through_the_same_api_and_command(node, native: Path) -> None:
+    url = _url(node, "search")
+    with Index.open(native) as index:
+        export(index, url)
+        for query in ("কাতারের দূতাবাস", "দোহা বন্দর", '"পারস্য উপসাগরে"', "দোহা -বন্দর", "katar"):
+            local = index.search(query)
+            remote = Index.open(url).search(query)
+            assert remote.total == local.total, query
+            assert {h.id for h in remote.hits[:2]} == {h.id for h in local.hits[:2]}, query
+    hit = Index.open(url).search("দোহা বন্দর").hits[0]
+    assert hit.section == "বন্দর" and hit.highlights and "দোহা" in hit.snippet
+    command = [sys.executable, "-m", "bnsearch", "search", "--backend", url, "দোহা", "--json"]
+    found = subprocess.run(command, capture_output=True, text=True)
+    assert found.returncode == 0 and json.loads(found.stdout)["hits"][0]["id"] == "doha"
+
+
+def test_an_unreachable_or_red_cluster_is_one_line_and_exit_2(node, native: Path) -> None:
+    bnsearch = [sys.executable, "-m", "bnsearch"]
+    gone = subprocess.run(
+        [*bnsearch, "export", "--index", str(native), "--opensearch", "opensearch://127.0.0.1:9/x"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert gone.returncode == 2 and "cannot be reached" in gone.stderr
+    assert len(gone.stderr.strip().splitlines()) == 1 and "Traceback" not in gone.stderr
+    # A red index: its primary can be allocated to no node.
+    body = json.dumps(
+        {"settings": {"index.routing.allocation.require._name": "nowhere", "number_of_replicas": 0}}
+    ).encode()
+    request = urllib.request.Request(
+        f"{node.url}/red?wait_for_active_shards=0", body, {"Content-Type": "application/json"},
+        method="PUT",
+    )  # fmt: skip
+    urllib.request.urlopen(request).close()
+    red = subprocess.run(
+        [*bnsearch, "export", "--index", str(native), "--opensearch", _url(node, "red")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert red.returncode == 2 and "is red" in red.stderr and "Traceback" not in red.stderr
+    with pytest.raises(OpenSearchUnavailableError):
+        OpenSearchIndex("opensearch://127.0.0.1:9/x")
+
+
+# --- faults, on three nodes with a replica per shard --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    """The shared corpus (long enough for a node to die mid-export)."""
+    corpus = SHARED / "corpus" / "bnwiki-2018.jsonl.gz"
+    if not corpus.exists():
+        pytest.skip("the shared corpus is not beside the repository")
+    path = tmp_path_factory.mktemp("big") / "ix"
+    Index.build(path, [corpus])
+    return path
+
+
+def test_faults_on_three_nodes(tmp_path: Path, big: Path) -> None:
+    with cluster(tmp_path, nodes=3) as nodes, Index.open(big) as index:
+        url = f"opensearch://127.0.0.1:{nodes[0].http}/faults"
+        local = index.manifest()
+        # A node killed during the bulk load: the export goes on (retries), or
+        # fails and is run again; no acknowledged article is lost.
+        killer = threading.Timer(4.0, nodes[2].kill)
+        killer.start()
+        try:
+            export(index, url, shards=2, replicas=1)
+        except OpenSearchUnavailableError:
+            export(index, url, shards=2, replicas=1)
+        killer.join()
+        assert nodes[2].process.poll() is not None  # it died during the export
+        assert health(nodes[0].url)["number_of_nodes"] == 2
+        remote = OpenSearchIndex(url)
+        assert _count(nodes[0], "faults", "article") == len(local)
+        # Searches keep answering with a node down (replicas), and every
+        # article is there.
+        for article_id in list(local)[:: max(1, len(local) // 60)]:
+            title = index.read(article_id)[0].title
+            ids = [h.id for h in remote.search(title, limit=50).hits]
+            assert article_id in ids or remote.read(article_id)[1], article_id
+        # The exporter killed mid-way: run again, it completes.
+        again = OpenSearchIndex(url)
+        assert again.search("বাংলাদেশ").total > 100
+        second = f"opensearch://127.0.0.1:{nodes[1].http}/resumed"
+        command = [sys.executable, "-m", "bnsearch", "export", "--index", str(big),
+                   "--opensearch", second, "--replicas", "1"]  # fmt: skip
+        child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        time.sleep(6)
+        child.kill()
+        child.wait()
+        finished = subprocess.run(command, capture_output=True, text=True)
+        assert finished.returncode == 0, finished.stderr
+        assert _count(nodes[0], "resumed", "article") == len(local)
+        assert _count(nodes[0], "resumed", "section") == _count(nodes[0], "faults", "section")
