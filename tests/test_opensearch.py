@@ -150,6 +150,51 @@ def test_an_unreachable_or_red_cluster_is_one_line_and_exit_2(node, native: Path
         OpenSearchIndex("opensearch://127.0.0.1:9/x")
 
 
+def test_serve_on_opensearch(node, native: Path) -> None:
+    from conftest import serving
+
+    url = _url(node, "served")
+    with Index.open(native) as index:
+        export(index, url)
+    with serving(native, "--backend", url) as (_, base):
+        page = urllib.request.urlopen(base + "?q=%E0%A6%A6%E0%A7%8B%E0%A6%B9%E0%A6%BE").read()
+        assert b'data-id="doha"' in page and b"<mark>" in page
+        with urllib.request.urlopen(base + "api/v1/search?q=doha") as answer:
+            assert json.load(answer)["hits"][0]["id"] == "doha"
+        article = urllib.request.urlopen(base + "article/doha?section=1").read().decode()
+        assert 'id="s1" class="current"' in article and "বন্দর" in article
+        with urllib.request.urlopen(base + "api/v1/suggest?q=%E0%A6%A6%E0%A7%8B") as answer:
+            assert "দোহা" in json.load(answer)["completions"]
+        with urllib.request.urlopen(base + "api/v1/stats") as answer:
+            assert json.load(answer)["articles"] == 6
+
+
+def test_the_whole_shared_corpus_has_bnsearchs_terms_in_opensearch(node, big: Path) -> None:
+    """Every section of every article of the shared corpus: OpenSearch's
+    term vectors equal what bnsearch's Whoosh fields index."""
+    url = _url(node, "parity")
+    compared = 0
+    with Index.open(big) as index:
+        export(index, url)
+        remote = OpenSearchIndex(url)
+        articles = list(index.manifest())
+        for start in range(0, len(articles), 100):
+            wanted = {}
+            for article_id in articles[start : start + 100]:
+                article, sections = index.read(article_id)
+                for section in sections:
+                    key = f"section:{article_id}:{section.ordinal}"
+                    wanted[key] = whoosh_terms(article, section)
+            held = remote.terms_of(list(wanted))
+            for key, expected in wanted.items():
+                found = {
+                    f: {t: n for t, n in ts.items() if t != GAP} for f, ts in held[key].items()
+                }
+                assert {f: ts for f, ts in found.items() if ts} == expected, key
+                compared += 1
+    assert compared > 14_000
+
+
 # --- faults, on three nodes with a replica per shard --------------------------------------
 
 

@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from ..analysis import exact_analyzer, stem_analyzer
 from ..errors import BnsearchError, IndexNotFoundError, InvalidArgumentError, QueryError
-from ..model import PATH_SEPARATOR, Article, Hit, Message, Results, Section
+from ..model import PATH_SEPARATOR, Article, Hit, IndexStats, Message, Results, Section
 
 __all__ = [
     "GAP",
@@ -54,9 +54,21 @@ __all__ = [
     "index_body",
     "parse_url",
     "whoosh_terms",
+    "wire_term",
 ]
 
 GAP = "\u2205"  # a position bnsearch's analysis leaves empty (never a term)
+# A term bnsearch indexes with a space in it (digits grouped by a no-break
+# space, "3160860 freely") is sent with no-break spaces: the whitespace
+# analyzer would cut it (Java's isWhitespace excludes U+00A0).
+_WIRE = str.maketrans({c: "\u00a0" for c in (" ", "\t", "\n", "\r", "\x0b", "\x0c")})
+
+
+def wire_term(term: str) -> str:
+    """A bnsearch term as OpenSearch's whitespace analyzer keeps it whole."""
+    return term.translate(_WIRE)
+
+
 MAPPING_VERSION = 1
 STEM_FIELDS = ("title", "heading", "body")
 FIELDS = tuple(f for name in STEM_FIELDS for f in (name, f"{name}_exact"))
@@ -94,7 +106,7 @@ def document_terms(fieldname: str, value: str) -> str:
     for token in analyzer(value, positions=True):
         while len(terms) < token.pos:
             terms.append(GAP)
-        terms.append(token.text)
+        terms.append(wire_term(token.text))
     return " ".join(terms)
 
 
@@ -482,7 +494,8 @@ def _dsl(query) -> dict[str, Any]:
 
     kind = type(query)
     if kind is wq.Term:
-        return {"term": {query.fieldname: {"value": query.text, "boost": query.boost}}}
+        value = wire_term(query.text) if isinstance(query.text, str) else query.text
+        return {"term": {query.fieldname: {"value": value, "boost": query.boost}}}
     if isinstance(query, wq.Or):
         return {"bool": {"should": [_dsl(q) for q in query.subqueries], "boost": query.boost}}
     if isinstance(query, wq.And):
@@ -496,8 +509,8 @@ def _dsl(query) -> dict[str, Any]:
     if kind is wq.Phrase:
         return {
             "match_phrase": {
-                query.fieldname: {"query": " ".join(query.words), "analyzer": "whitespace",
-                                  "boost": query.boost}
+                query.fieldname: {"query": " ".join(map(wire_term, query.words)),
+                                  "analyzer": "whitespace", "boost": query.boost}
             }
         }  # fmt: skip
     if kind is wq.Prefix:
@@ -514,7 +527,8 @@ def _named_words(plan) -> list[dict[str, Any]]:
 
     clauses: dict[int, list[dict]] = {}
     for (fieldname, text), (slot, _) in _article_terms(plan, 1.0).items():
-        clauses.setdefault(slot // 3, []).append({"term": {fieldname: text.decode("utf-8")}})
+        term = wire_term(text.decode("utf-8"))
+        clauses.setdefault(slot // 3, []).append({"term": {fieldname: term}})
     return [
         {"bool": {"should": terms, "_name": f"w{number}"}}
         for number, terms in sorted(clauses.items())
@@ -859,6 +873,55 @@ class OpenSearchIndex:
         ]
         return Article(article_id, docs[0].get("title_text", ""), ""), sections
 
+    def complete(self, prefix: str, limit: int = 10) -> list[str]:
+        """Forms that start with ``prefix`` (2 letters or more), the most
+        frequent first (the native index's completions)."""
+        from ..search.suggest import MAX_COMPLETIONS
+
+        if len(prefix) < 2:
+            raise QueryError("a completion needs a prefix of 2 letters or more")
+        found = self._forms_with({"prefix": {"term": prefix}})[:2000]
+        counts = self._frequencies("body_exact", found)
+        ranked = sorted((c for c in found if counts[c]), key=lambda t: (-counts[t], t))
+        return ranked[: min(limit, MAX_COMPLETIONS)]
+
+    def stats(self) -> IndexStats:
+        """What the cluster holds of this export (sizes as OpenSearch counts them)."""
+        found = _guarded(lambda: self._client.indices.stats(index=self.name), self.address)
+        size = found["_all"]["primaries"]["store"]["size_in_bytes"]
+        return IndexStats(
+            articles=self._count({"term": {"kind": "article"}}),
+            sections=self._sections,
+            terms={},
+            size_bytes=size,
+            schema_version=None,
+            analyzer_version=None,
+            created=None,
+            last_written=None,
+            sources=[],
+            path=self.url,
+        )
+
+    def terms_of(self, ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+        """``terms`` of many documents, in requests of 200."""
+        found: dict[str, dict[str, dict[str, int]]] = {}
+        for start in range(0, len(ids), 200):
+            part = ids[start : start + 200]
+            answer = _guarded(
+                lambda part=part: self._client.mtermvectors(
+                    index=self.name, body={"ids": part}, fields=list(FIELDS),
+                    term_statistics=False, field_statistics=False, positions=False,
+                    offsets=False,
+                ),
+                self.address,
+            )  # fmt: skip
+            for doc in answer["docs"]:
+                found[doc["_id"]] = {
+                    name: {term: info["term_freq"] for term, info in vectors["terms"].items()}
+                    for name, vectors in doc.get("term_vectors", {}).items()
+                }
+        return found
+
     def terms(self, doc_id: str) -> dict[str, dict[str, int]]:
         """field → term → frequency of one document, as OpenSearch holds them
         (its term vectors, computed from the stored fields)."""
@@ -900,7 +963,8 @@ def whoosh_terms(article: Article, section: Section) -> dict[str, dict[str, int]
     for name in FIELDS:
         value = values[name.removesuffix("_exact")]
         counts = {
-            text.decode("utf-8"): frequency for text, frequency, _, _ in schema[name].index(value)
+            wire_term(text.decode("utf-8")): frequency
+            for text, frequency, _, _ in schema[name].index(value)
         }
         if counts:
             found[name] = counts

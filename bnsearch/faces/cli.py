@@ -955,6 +955,11 @@ def shell_command(index_path: Path, limit: int, history: Path | None) -> None:
     "By default only loopback names and the --host address.",
 )
 @click.option("--access-log", is_flag=True, help="Log every request on standard error.")
+@click.option(
+    "--backend",
+    metavar="URL",
+    help="Serve an index exported to OpenSearch (opensearch://HOST:PORT/NAME) instead of --index.",
+)
 def serve_command(
     index_path: Path,
     host: str,
@@ -962,6 +967,7 @@ def serve_command(
     allow_writes: bool,
     extra_hosts: tuple[str, ...],
     access_log: bool,
+    backend: str | None,
 ) -> None:
     """Serve a search page and a JSON API (/api/v1/…, OpenAPI document at
     /api/v1/openapi.json) over the index. Ctrl-C stops it.
@@ -977,7 +983,9 @@ def serve_command(
     from .serving import KEEP_ALIVE, MAX_CONNECTIONS, BoundedH11Protocol, allowed_hosts
     from .web import create_app
 
-    with api.Index.open(index_path) as index:
+    if backend is not None and allow_writes:
+        raise click.UsageError("--allow-writes is for the native index: export changes instead")
+    with api.Index.open(backend if backend is not None else index_path) as index:
         hosts = allowed_hosts(host, extra_hosts)
         app = create_app(index, allow_writes=allow_writes, hosts=hosts)
         try:  # the port first: a clear one-line error, not uvicorn's log
@@ -991,7 +999,8 @@ def serve_command(
         where = f"[{host}]" if ":" in host else host
         mode = "read and write" if allow_writes else "read-only"
         click.echo(
-            f"bnsearch: serving {index_path} ({mode}) at http://{where}:{actual}/ — Ctrl-C stops",
+            f"bnsearch: serving {backend or index_path} ({mode}) at http://{where}:{actual}/ "
+            "— Ctrl-C stops",
             err=True,
         )
         config = uvicorn.Config(

@@ -519,7 +519,10 @@ def _sent_id(request: Request, decoded: str) -> str:
 
 
 def _server_paths(index: Index) -> list[str]:
-    """The index's directory as given and as an absolute path, longest first."""
+    """The index's directory as given and as an absolute path, longest first
+    (none for an index on OpenSearch)."""
+    if not hasattr(index, "directory"):
+        return []
     given = str(index.directory.path)
     absolute = str(index.directory.path.resolve())
     return sorted({given, absolute}, key=len, reverse=True)
