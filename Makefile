@@ -5,6 +5,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
+# What the full suite needs besides Python (defined before the rules that use them):
+# axe-core for the page's accessibility tests, the OpenSearch test launcher.
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+OPENSEARCH_NODE := tools/opensearch-node/target/lib/.complete
 
 .PHONY: demo test test-all lint format bench clean system axe screenshots opensearch-node
 
@@ -24,8 +29,6 @@ test-all: $(STAMP) $(AXE) $(OPENSEARCH_NODE)
 
 # axe-core, for the page's accessibility tests (tests/test_browser.py): the
 # script alone, from npm, kept in .cache.
-AXE_VERSION := 4.14.1
-AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 axe: $(AXE)
 $(AXE):
 	@command -v npm >/dev/null 2>&1 || { echo "the page's accessibility tests need npm for axe-core: apt-get install npm"; exit 1; }
@@ -37,7 +40,6 @@ $(AXE):
 # A real OpenSearch node for the tests of the OpenSearch backend
 # (tests/test_opensearch.py): OpenSearch 2.19 from Maven Central and a small
 # launcher (tools/opensearch-node), built once into its target/ folder.
-OPENSEARCH_NODE := tools/opensearch-node/target/lib/.complete
 opensearch-node: $(OPENSEARCH_NODE)
 $(OPENSEARCH_NODE): tools/opensearch-node/pom.xml tools/opensearch-node/src/main/java/bnsearch/opensearch/NodeLauncher.java
 	@command -v mvn >/dev/null 2>&1 || { echo "the OpenSearch tests need Maven and Java 17: apt-get install maven openjdk-17-jdk-headless"; exit 1; }

@@ -78,6 +78,8 @@ __all__ = [
     "__version__",
     "analyze",
     "evaluate_run",
+    "export_ndjson",
+    "export_opensearch",
     "highlight",
     "is_costly",
     "normalize_label",
@@ -613,3 +615,18 @@ class Index:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def export_opensearch(index: Index, url: str, **options: Any) -> Any:
+    """Export ``index`` to the OpenSearch index ``url`` (opensearch://HOST:PORT/NAME):
+    bnsearch.backends.opensearch.export."""
+    from .backends.opensearch import export
+
+    return export(index, url, **options)
+
+
+def export_ndjson(index: Index, folder: Path, name: str) -> Any:
+    """The same documents as bulk files in ``folder``, for loading offline."""
+    from .backends.opensearch import export_ndjson as write
+
+    return write(index, folder, name)

@@ -576,12 +576,11 @@ class OpenSearchIndex:
         return int(found["count"])
 
     def _frequency(self, fieldname: str, term: str) -> int:
-        key = (fieldname, term)
+        key = (fieldname, wire_term(term))
         found = self._counts.get(key)
         if found is None:
-            query = {"bool": {"filter": [{"term": {"kind": "section"}},
-                                         {"term": {fieldname: term}}]}}  # fmt: skip
-            found = self._counts[key] = self._count(query)
+            self._count_all([key])
+            found = self._counts[key]
         return found
 
     def _holding(self, term: str, suffix: str = "") -> int:
@@ -590,10 +589,17 @@ class OpenSearchIndex:
     def _frequencies(self, fieldname: str, terms: list[str]) -> dict[str, int]:
         """Sections holding each of ``terms`` in ``fieldname``: one request
         for those not known yet."""
-        missing = [t for t in dict.fromkeys(terms) if (fieldname, t) not in self._counts]
+        self._count_all([(fieldname, wire_term(term)) for term in terms])
+        return {t: self._counts[(fieldname, wire_term(t))] for t in terms}
+
+    def _count_all(self, pairs: list[tuple[str, str]]) -> None:
+        """Count the sections holding each (field, term) not counted yet, in
+        one ``_msearch`` per 200."""
+        missing = [pair for pair in dict.fromkeys(pairs) if pair not in self._counts]
         for start in range(0, len(missing), 200):
+            part = missing[start : start + 200]
             lines: list[dict] = []
-            for term in missing[start : start + 200]:
+            for fieldname, term in part:
                 lines.append({"index": self.name})
                 lines.append(
                     {"size": 0, "track_total_hits": True,
@@ -601,11 +607,21 @@ class OpenSearchIndex:
                                                    {"term": {fieldname: term}}]}}}
                 )  # fmt: skip
             found = _guarded(lambda lines=lines: self._client.msearch(body=lines), self.address)
-            for term, response in zip(
-                missing[start : start + 200], found["responses"], strict=True
-            ):
-                self._counts[(fieldname, term)] = response["hits"]["total"]["value"]
-        return {t: self._counts[(fieldname, t)] for t in terms}
+            for pair, response in zip(part, found["responses"], strict=True):
+                self._counts[pair] = response["hits"]["total"]["value"]
+
+    def _prefetch(self, query: str) -> None:
+        """The frequencies a query's compilation asks for, in one request:
+        each word's stem and exact form in the three fields."""
+        from ..analysis import analyze
+
+        pairs = []
+        for suffix, kind in (("", "stem"), ("_exact", "exact")):
+            for token in analyze(query, kind):
+                if token.term:
+                    term = wire_term(token.term)
+                    pairs += [(name + suffix, term) for name in STEM_FIELDS]
+        self._count_all(pairs)
 
     def _forms_with(self, query: dict) -> list[str]:
         body = {"query": query, "size": 10_000, "sort": ["term"], "_source": ["term"]}
@@ -679,6 +695,7 @@ class OpenSearchIndex:
         from ..search.parse import Filter, Group, parse
         from ..search.pipeline import DEFAULT_WEIGHTS
 
+        self._prefetch(query)
         tree = parse(query)
         if section:
             words = parse(section)

@@ -733,14 +733,12 @@ def export_command(
     \b
     Exit status: 0 exported, 2 error (an unreachable or red cluster, too).
     """
-    from ..backends.opensearch import export, export_ndjson
-
     if (url is None) == (folder is None):
         raise click.UsageError("give --opensearch URL or --ndjson FOLDER")
     show = sys.stderr.isatty() if progress is None else progress
     with api.Index.open(index_path) as index:
         if folder is not None:
-            report = export_ndjson(index, folder, name)
+            report = api.export_ndjson(index, folder, name)
         else:
             bar = None
             if show:
@@ -755,7 +753,7 @@ def export_command(
                     bar.refresh()
 
             try:
-                report = export(
+                report = api.export_opensearch(
                     index, url or "", shards=shards, replicas=replicas, progress=advance
                 )
             finally:
