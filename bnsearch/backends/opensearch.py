@@ -320,12 +320,12 @@ def export(
     client = _client(address)
     started = time.monotonic()
     report = ExportReport()
-    _healthy(client, address)
     if not _guarded(lambda: client.indices.exists(index=name), address):
         _guarded(
             lambda: client.indices.create(index=name, body=index_body(shards, replicas)), address
         )
     else:
+        _healthy(client, address, name)
         mapping = _guarded(lambda: client.indices.get_mapping(index=name), address)
         meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
         if meta.get("bnsearch_mapping") != MAPPING_VERSION:
