@@ -21,11 +21,13 @@ article score is bnsearch's two levels: the best section's score (a
 search of the sections, collapsed by article) plus ``article_level`` times
 the article document's score, times the word coverage factor. Where it
 differs from the native engine: OpenSearch's BM25 scores each field on its
-own and sums (not BM25F), with its own idf per shard (searches ask for
-``dfs_query_then_fetch``, global statistics); Whoosh's coordination bonus,
-close spellings and romanized readings (they read the native index's term
-tables) and the section rules past the best-scored section are not
-reproduced. Snippets and highlights are bnsearch's own, from the stored text.
+own and sums (not BM25F; searches ask for ``dfs_query_then_fetch``, global
+statistics); Whoosh's coordination bonus is not reproduced; close spellings
+and romanized readings read the export's table of forms (``NAME-forms``);
+of the section rules, reference sections are skipped and the heading and
+holding rules applied to the page's hits (from their sections' matched
+queries), but not the lead's defining sentence nor the genitive subject's
+lead. Snippets and highlights are bnsearch's own, from the stored text.
 """
 
 from __future__ import annotations
@@ -819,8 +821,13 @@ class OpenSearchIndex:
                     entry.score += lift
                     entry.section = {}  # its lead
             scored.sort(key=lambda s: (-round(s.score, 6), s.article_id))
+        page_entries = scored[wanted - limit : wanted]
+        if len(idfs) >= 2 and page_entries:
+            self._choose_sections(
+                selecting, words, idfs, page_entries, query_key_of(plan), plan.words
+            )
         hits = []
-        for rank, entry in enumerate(scored[wanted - limit : wanted], wanted - limit + 1):
+        for rank, entry in enumerate(page_entries, wanted - limit + 1):
             stored = entry.section or self._lead(entry.article_id)
             text = stored.get("text", "")
             snippet = _snippet(text, plan, snippet_size) if snippets else None
@@ -842,6 +849,70 @@ class OpenSearchIndex:
                 )
             )
         return Results(query, total, page, limit, hits, notices=plan.notices, section=section)
+
+    def _choose_sections(
+        self,
+        selecting: dict,
+        words: list[dict],
+        idfs: list[float],
+        entries: list,
+        key,
+        plan_words: list[tuple[str, str, str]],
+    ) -> None:
+        """The section each shown article opens at, by bnsearch's holding
+        rules: among its matching sections (reference sections only when no
+        other matches), the best-scored whose heading names a query word
+        the title lacks, else the best-scored of those holding the most of
+        the query's word weight. (The lead's defining sentence and the
+        genitive subject's lead are not reproduced.) An article whose title
+        is the query keeps its lead."""
+        from ..search.rank import _terms
+
+        wanted = [e.article_id for e in entries if e.section or _title_key_of(e) != key]
+        if not wanted:
+            return
+        stems = [stem for _, _, stem in plan_words if stem]
+        named = [{"constant_score": {"filter": word, "boost": 0.0}} for word in words]
+        query = {
+            "bool": {
+                "filter": [{"term": {"kind": "section"}}, {"terms": {"article_id": wanted}}],
+                "must": [selecting],
+                "should": named,
+            }
+        }
+        body = {"query": query, "size": 2000,
+                "_source": ["article_id", "ordinal", "is_reference", "heading_path"]}  # fmt: skip
+        found: dict[str, list] = {}
+        for hit in self._search(body)["hits"]["hits"]:
+            held = sum(idfs[int(n[1:])] for n in hit.get("matched_queries", []) if n[1:].isdigit())
+            source = hit["_source"]
+            heading = (source.get("heading_path") or "").split(PATH_SEPARATOR)[-1]
+            found.setdefault(source["article_id"], []).append(
+                (bool(source.get("is_reference")), -round(held, 6), -(hit["_score"] or 0.0),
+                 source["ordinal"], heading)
+            )  # fmt: skip
+        for entry in entries:
+            sections = found.get(entry.article_id)
+            if not sections:
+                continue
+            own = [s for s in sections if not s[0]] or sections
+            # The heading rule: a heading naming a query word the title lacks.
+            title = _terms(entry.section.get("title_text", "")) if entry.section else frozenset()
+            lacking = [
+                stem
+                for stem in stems
+                if len(stem) >= 3 and not any(t.startswith(stem) for t in title)
+            ]
+            headed = [
+                s for s in own
+                if s[4] and any(t.startswith(stem) for t in _terms(s[4]) for stem in lacking)
+            ]  # fmt: skip
+            ordinal = min(headed or own, key=lambda s: (s[2], s[3]) if headed else s[1:4])[3]
+            if ordinal != int(entry.section.get("ordinal", -1)):
+                doc = self._client.get(
+                    index=self.name, id=_id("section", entry.article_id, ordinal)
+                )
+                entry.section = doc["_source"]
 
     def _lead(self, article_id: str) -> dict:
         found = _guarded(
@@ -953,6 +1024,18 @@ class OpenSearchIndex:
             name: {term: info["term_freq"] for term, info in vectors["terms"].items()}
             for name, vectors in found.get("term_vectors", {}).items()
         }
+
+
+def query_key_of(plan) -> frozenset[str] | None:
+    from ..search.rank import _title_key
+
+    return _title_key(" ".join(typed for typed, _, _ in plan.words)) if plan.words else None
+
+
+def _title_key_of(entry: _Scored):
+    from ..search.rank import _title_key
+
+    return _title_key(entry.section.get("title_text", "")) if entry.section else None
 
 
 class _Frequencies:
