@@ -21,9 +21,10 @@ article score is bnsearch's two levels: the best section's score (a
 search of the sections, collapsed by article) plus ``article_level`` times
 the article document's score, times the word coverage factor. Where it
 differs from the native engine: OpenSearch's BM25 scores each field on its
-own and sums (not BM25F; searches ask for ``dfs_query_then_fetch``, global
-statistics); Whoosh's coordination bonus is not reproduced; close spellings
-and romanized readings read the export's table of forms (``NAME-forms``);
+own and sums (not BM25F; on an index of several shards searches ask for
+``dfs_query_then_fetch``, global statistics); Whoosh's coordination bonus
+is not reproduced; close spellings and romanized readings read the
+export's table of forms (``NAME-forms``);
 of the section rules, reference sections are skipped and the heading and
 holding rules applied to the page's hits (from their sections' matched
 queries), but not the lead's defining sentence nor the genitive subject's
@@ -562,6 +563,13 @@ class OpenSearchIndex:
             raise IndexNotFoundError(f"OpenSearch at {self.address} has no index {self.name!r}")
         self._counts: dict[tuple[str, str], int] = {}
         self._sections = self._count({"term": {"kind": "section"}})
+        # Global term statistics need a round of their own (dfs) only when
+        # the index has several shards: one shard's are the index's.
+        settings = _guarded(
+            lambda: self._client.indices.get_settings(index=self.name), self.address
+        )
+        shards = int(next(iter(settings.values()))["settings"]["index"]["number_of_shards"])
+        self._search_type = "dfs_query_then_fetch" if shards > 1 else "query_then_fetch"
 
     def __enter__(self) -> OpenSearchIndex:
         return self
@@ -923,9 +931,7 @@ class OpenSearchIndex:
 
     def _search(self, body: dict) -> dict:
         return _guarded(
-            lambda: self._client.search(
-                index=self.name, body=body, search_type="dfs_query_then_fetch"
-            ),
+            lambda: self._client.search(index=self.name, body=body, search_type=self._search_type),
             self.address,
         )
 
