@@ -550,14 +550,6 @@ class Index:
     def stats(self) -> IndexStats:
         return self._reading(self._stats)
 
-    def forms(self) -> list[tuple[str, str]]:
-        """Every Bengali form of the index's text, as written, with its
-        romanization key (what close spellings and romanized readings look
-        up; bnsearch.engine.romanized)."""
-        from .engine.romanized import keyed_forms
-
-        return self._reading(lambda: keyed_forms(self._searcher().reader()))
-
     def manifest(self) -> dict[str, str]:
         """Every article's id with the hash of its content (what an export
         compares to find the articles changed since the last)."""

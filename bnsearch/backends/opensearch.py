@@ -36,13 +36,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..analysis import exact_analyzer, stem_analyzer
+from ..engine.romanized import keyed
 from ..errors import BnsearchError, IndexNotFoundError, InvalidArgumentError, QueryError
 from ..model import PATH_SEPARATOR, Article, Hit, IndexStats, Message, Results, Section
 
@@ -194,11 +195,20 @@ def _section_doc(article: Article, section: Section) -> dict[str, Any]:
         "is_reference": section.is_reference,
         "source": Path(article.source).name if article.source else "",
     }
-    values = {"title": article.title, "heading": section.heading, "body": section.text}
-    for name in STEM_FIELDS:
-        doc[name] = document_terms(name, values[name])
-        doc[f"{name}_exact"] = document_terms(f"{name}_exact", values[name])
-    return doc
+    return {**doc, **_term_fields(article.title, section.heading, section.text)}
+
+
+def _term_fields(title: str, heading: str, body: str) -> dict[str, str]:
+    """The six indexed fields of a document, as bnsearch's terms."""
+    values = {"title": title, "heading": heading, "body": body}
+    return {name: document_terms(name, values[name.removesuffix("_exact")]) for name in FIELDS}
+
+
+def _forms(docs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """(form, key) of the Bengali forms in the text of section documents
+    (what the native index's table of forms holds for them)."""
+    terms = {t for doc in docs for t in doc["body_exact"].split(" ") if t != GAP}
+    return keyed(terms)
 
 
 def _article_doc(article: Article, sections: list[Section], digest: str) -> dict[str, Any]:
@@ -214,10 +224,7 @@ def _article_doc(article: Article, sections: list[Section], digest: str) -> dict
         "content_hash": digest,
         "sections": len(sections),
     }
-    for name, value in (("title", article.title), ("heading", headings), ("body", body)):
-        doc[name] = document_terms(name, value)
-        doc[f"{name}_exact"] = document_terms(f"{name}_exact", value)
-    return doc
+    return {**doc, **_term_fields(article.title, headings, body)}
 
 
 # --- export ----------------------------------------------------------------------------
@@ -275,10 +282,8 @@ def _guarded(work: Callable[[], Any], address: str) -> Any:
 
 def _reason(error: Exception) -> str:
     info = getattr(error, "info", None)
-    if isinstance(info, dict):
-        found = info.get("error")
-        if isinstance(found, dict):
-            return str(found.get("reason") or found.get("type"))[:200]
+    if isinstance(info, dict) and isinstance(info.get("error"), dict):
+        return _reason_of(info)
     return str(getattr(error, "error", error))[:200]
 
 
@@ -292,15 +297,17 @@ def _healthy(client, address: str, name: str | None = None) -> None:
         )
 
 
-def _exported(client, name: str) -> dict[str, str]:
-    """article id → content hash of every article document the index holds."""
+def _exported(client, name: str) -> dict[str, tuple[str, int]]:
+    """article id → (content hash, sections) of every article document the
+    index holds."""
     from opensearchpy import helpers
 
     found = {}
-    query = {"query": {"term": {"kind": "article"}}, "_source": ["article_id", "content_hash"]}
+    fields = ["article_id", "content_hash", "sections"]
+    query = {"query": {"term": {"kind": "article"}}, "_source": fields}
     for hit in helpers.scan(client, index=name, query=query, size=2000, preserve_order=False):
         source = hit["_source"]
-        found[source["article_id"]] = source.get("content_hash", "")
+        found[source["article_id"]] = (source.get("content_hash", ""), source.get("sections", 0))
     return found
 
 
@@ -327,8 +334,9 @@ def export(
         _guarded(
             lambda: client.indices.create(index=name, body=index_body(shards, replicas)), address
         )
-    else:
         _healthy(client, address, name)
+    else:
+        _healthy(client, address, name)  # a red index says so before its mapping is read
         mapping = _guarded(lambda: client.indices.get_mapping(index=name), address)
         meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
         if meta.get("bnsearch_mapping") != MAPPING_VERSION:
@@ -337,10 +345,9 @@ def export(
                 f"(mapping {meta.get('bnsearch_mapping')!r}, this one writes {MAPPING_VERSION}); "
                 "export to a new name"
             )
-    _healthy(client, address, name)
     local = index.manifest()
     remote = _guarded(lambda: _exported(client, name), address)
-    changed = [a for a, digest in local.items() if remote.get(a) != digest]
+    changed = [a for a, digest in local.items() if remote.get(a, ("", 0))[0] != digest]
     gone = [a for a in remote if a not in local]
     report.unchanged = len(local) - len(changed)
 
@@ -367,6 +374,11 @@ def export(
 
         _guarded(bulk, address)
 
+    forms = _forms_name(name)
+    if not _guarded(lambda: client.indices.exists(index=forms), address):
+        _guarded(
+            lambda: client.indices.create(index=forms, body=forms_body(shards, replicas)), address
+        )
     for start in range(0, len(changed), batch):
         group = changed[start : start + batch]
         sections_sent, articles_sent = [], []
@@ -374,7 +386,7 @@ def export(
             article, sections = index.read(article_id)
             old = remote.get(article_id)
             if old is not None:  # replaced: its old sections may be more than its new
-                sections_sent.extend(_old_sections(client, name, article_id, len(sections)))
+                sections_sent.extend(_old_sections(name, article_id, len(sections), old[1]))
             for section in sections:
                 doc = _section_doc(article, section)
                 report.bytes += len(section.text.encode())
@@ -397,31 +409,27 @@ def export(
                 report.added += 1
             else:
                 report.updated += 1
+        # The Bengali forms of their text, for close spellings and romanized
+        # readings: only added (a form no section holds any more counts 0 and
+        # is never used).
+        written = [action["_source"] for action in sections_sent if "_source" in action]
+        send(
+            [
+                {"_index": forms, "_id": _id("form", term), "_source": {"term": term, "key": key}}
+                for term, key in _forms(written)
+            ]
+        )
         send(sections_sent)
         send(articles_sent)  # last: the export of these articles is now complete
         if progress:
             progress(min(start + batch, len(changed)), len(changed))
-    # The Bengali forms, for close spellings and romanized readings: only
-    # added (a form no section holds any more counts 0 and is never used).
-    forms = _forms_name(name)
-    if not _guarded(lambda: client.indices.exists(index=forms), address):
-        _guarded(
-            lambda: client.indices.create(index=forms, body=forms_body(shards, replicas)), address
-        )
-    if changed:
-        send(
-            [
-                {"_index": forms, "_id": _id("form", term), "_source": {"term": term, "key": key}}
-                for term, key in index.forms()
-            ]
-        )
     for start in range(0, len(gone), batch):
         actions = []
         for article_id in gone[start : start + batch]:
             actions.append(
                 {"_op_type": "delete", "_index": name, "_id": _id("article", article_id)}
             )
-            actions.extend(_old_sections(client, name, article_id, 0))
+            actions.extend(_old_sections(name, article_id, 0, remote[article_id][1]))
             report.deleted += 1
         send(actions)
     _guarded(lambda: client.indices.refresh(index=f"{name},{forms}"), address)
@@ -430,22 +438,16 @@ def export(
 
 
 def _reason_of(result: dict) -> str:
+    """The reason OpenSearch gave in an answer or a bulk item's result."""
     error = result.get("error")
     if isinstance(error, dict):
         return str(error.get("reason") or error.get("type"))[:200]
     return str(error)[:200]
 
 
-def _old_sections(client, name: str, article_id: str, keep: int) -> list[dict]:
-    """Deletions of an exported article's sections from ``keep`` on (its
-    article document says how many it had)."""
-    from opensearchpy.exceptions import NotFoundError
-
-    try:
-        found = client.get(index=name, id=_id("article", article_id), _source_includes=["sections"])
-    except NotFoundError:
-        return []
-    count = found["_source"].get("sections", 0)
+def _old_sections(name: str, article_id: str, keep: int, count: int) -> list[dict]:
+    """Deletions of an exported article's sections from ``keep`` up to the
+    ``count`` its article document said it had."""
     return [
         {"_op_type": "delete", "_index": name, "_id": _id("section", article_id, ordinal)}
         for ordinal in range(keep, count)

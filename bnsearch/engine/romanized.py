@@ -38,7 +38,7 @@ __all__ = [
     "MemoryForms",
     "StoredForms",
     "is_bengali",
-    "keyed_forms",
+    "keyed",
     "romanized_forms",
     "update_table",
 ]
@@ -58,7 +58,7 @@ def is_bengali(term: str) -> bool:
     return any("\u0980" <= char <= "\u09ff" for char in term)
 
 
-def _keyed(terms: Iterable[str]) -> Iterator[tuple[str, str]]:
+def keyed(terms: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(form, key) of the Bengali forms among ``terms`` whose key has two
     consonants or more (shorter keys are never looked up)."""
     for term in terms:
@@ -71,12 +71,6 @@ def _keyed(terms: Iterable[str]) -> Iterator[tuple[str, str]]:
 def _segment_terms(segment) -> Iterator[str]:
     for term in segment.lexicon(_FIELD):
         yield term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-def keyed_forms(reader: IndexReader) -> list[tuple[str, str]]:
-    """(form, key) of every Bengali form the index ``reader`` reads, in order."""
-    terms = {term for leaf in _segments(reader) for term in _segment_terms(leaf)}
-    return sorted(_keyed(terms))
 
 
 def _segments(reader: IndexReader) -> list:
@@ -105,7 +99,7 @@ def update_table(generation: Path, ix: whoosh_index.Index) -> None:
                 if name in seen:
                     continue
                 db.executemany(
-                    "INSERT OR IGNORE INTO forms VALUES (?, ?)", _keyed(_segment_terms(leaf))
+                    "INSERT OR IGNORE INTO forms VALUES (?, ?)", keyed(_segment_terms(leaf))
                 )
         db.execute("DELETE FROM segments")
         db.executemany("INSERT INTO segments VALUES (?)", ((name,) for name in current))
@@ -183,7 +177,7 @@ class MemoryForms(Forms):
                     check()
                 yield term
 
-        for term, key in _keyed(checked()):
+        for term, key in keyed(checked()):
             self._table.setdefault(key, []).append(term)
 
     def __call__(self, key: str) -> list[str]:
