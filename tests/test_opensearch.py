@@ -102,6 +102,23 @@ def test_opensearch_holds_bnsearchs_terms(node, native: Path) -> None:
     assert compared > 20
 
 
+def test_bulk_files_hold_the_sections_articles_and_forms(native: Path, tmp_path: Path) -> None:
+    """--ndjson: what a search needs, the table of forms too (close spellings
+    and romanized readings read it)."""
+    from bnsearch.backends.opensearch import export_ndjson
+
+    with Index.open(native) as index:
+        report = export_ndjson(index, tmp_path / "bulk", "demo")
+    assert report.added == 6
+    assert {p.name for p in (tmp_path / "bulk").iterdir()} >= {"index.json", "forms.json"}
+    lines = "".join(p.read_text() for p in sorted((tmp_path / "bulk").glob("bulk-*.ndjson")))
+    actions = [json.loads(line)["index"] for line in lines.splitlines()[::2]]
+    kinds = {a["_index"] for a in actions}
+    assert kinds == {"demo", "demo-forms"}
+    forms = [json.loads(line) for line in lines.splitlines()[1::2] if '"key"' in line]
+    assert any(f["term"] == "দোহা" and f["key"] for f in forms)
+
+
 def test_phrases_keep_their_positions() -> None:
     terms = document_terms("body_exact", "কাতারের রাজধানী দোহা")
     assert terms.split(" ") == ["কাতারের", "রাজধানী", "দোহা"]

@@ -455,12 +455,15 @@ def _old_sections(name: str, article_id: str, keep: int, count: int) -> list[dic
 
 
 def export_ndjson(index: Any, folder: Path, name: str, *, per_file: int = 5000) -> ExportReport:
-    """The same documents as bulk files (``bulk-00001.ndjson`` …) and the
-    index's settings and mappings (``index.json``), for loading offline
-    (``curl -XPUT …/NAME -d @index.json``; ``curl -XPOST …/_bulk
-    --data-binary @bulk-00001.ndjson``)."""
+    """The same documents as bulk files (``bulk-00001.ndjson`` …), with the
+    settings and mappings of the index and of its table of forms
+    (``index.json``, ``forms.json``), for loading offline (``curl -XPUT
+    …/NAME -d @index.json``, ``…/NAME-forms -d @forms.json``; ``curl -XPOST
+    …/_bulk --data-binary @bulk-00001.ndjson``)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.json").write_text(json.dumps(index_body(), ensure_ascii=False, indent=1))
+    (folder / "forms.json").write_text(json.dumps(forms_body(), ensure_ascii=False, indent=1))
+    forms: dict[str, str] = {}
     report = ExportReport()
     started = time.monotonic()
     lines: list[str] = []
@@ -480,9 +483,16 @@ def export_ndjson(index: Any, folder: Path, name: str, *, per_file: int = 5000) 
         for doc_id, doc in docs:
             lines.append(json.dumps({"index": {"_index": name, "_id": doc_id}}) + "\n")
             lines.append(json.dumps(doc, ensure_ascii=False) + "\n")
+        forms.update(_forms(doc for _, doc in docs[:-1]))
         report.added += 1
         report.sections += len(sections)
         report.bytes += sum(len(s.text.encode()) for s in sections)
+        if len(lines) >= 2 * per_file:
+            flush()
+    for term, key in sorted(forms.items()):
+        action = {"index": {"_index": _forms_name(name), "_id": _id("form", term)}}
+        lines.append(json.dumps(action, ensure_ascii=False) + "\n")
+        lines.append(json.dumps({"term": term, "key": key}, ensure_ascii=False) + "\n")
         if len(lines) >= 2 * per_file:
             flush()
     flush()
