@@ -217,6 +217,7 @@ def configurations(sweep: bool) -> list[tuple[str, RankingConfig]]:
         ("title-is-query first off", with_weights(title_match=False)),
         ("coordination off", with_weights(coordination=None)),
         ("word coverage off", with_weights(coverage=0.0)),
+        ("genitive subject not required", with_weights(subject_absent=1.0)),
         ("common-word split off", with_weights(common_cutoff=None)),
         ("other romanized readings off", with_weights(alternative_reading=0.0)),
         ("copies merged only when identical", with_weights(duplicate_similarity=1.0)),
@@ -226,6 +227,8 @@ def configurations(sweep: bool) -> list[tuple[str, RankingConfig]]:
             found.append((f"article_level {value}", with_weights(article_level=value)))
         for value in (0.5, 1.0):
             found.append((f"word coverage {value}", with_weights(coverage=value)))
+        for value in (0.25, 0.75, 0.9):
+            found.append((f"subject absent {value}", with_weights(subject_absent=value)))
         moves = {
             "k1": (0.6, 0.9, 1.5, 2.0),
             "b_body": (0.3, 0.5, 0.9),

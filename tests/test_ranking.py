@@ -27,7 +27,7 @@ from bnsearch.analysis import (
 from bnsearch.analysis import stem_analyzer as make_stem_analyzer
 from bnsearch.analysis.derivation import is_auxiliary, related_forms
 from bnsearch.search import SearchPipeline, SearchRequest, Weights, compile_query, parse
-from bnsearch.search.variants import close_spellings, rare_limit, spelling_distance
+from bnsearch.search.variants import close_spellings, rare_limit, spelled_alike, spelling_distance
 
 KEEP_APART = read_table("keep_apart.tsv")
 
@@ -74,6 +74,29 @@ def test_spelling_distance_prices_the_usual_variations() -> None:
     assert spelling_distance(n("ইসরাইল"), n("ইসরায়েল")) == 1.0
     assert spelling_distance(n("কাতার"), n("মাতার")) == 1.0
     assert spelling_distance(n("কাতার"), n("দোহা")) > 2
+
+
+def test_spelled_alike_allows_a_close_spelling_by_the_length_of_the_word() -> None:
+    n = normalize_tier1
+    assert spelled_alike(n("লাটভিয়া"), n("লাতভিয়া"))  # ট/ত
+    assert spelled_alike(n("মিসর"), n("মিশর"))
+    assert not spelled_alike(n("বিষ"), n("বিষয়"))  # short words: one cheap edit only
+    assert not spelled_alike(n("কাতার"), n("দোহা"))
+
+
+def test_a_genitive_subject_spelled_otherwise_still_opens_its_article_at_the_lead(
+    tmp_path: Path,
+) -> None:
+    """লাটভিয়ার রাজধানী কোথায়, in the article লাতভিয়া (ট/ত), whose lead
+    names the capital: the lead, not the history section."""
+    lead = "লাতভিয়া বাল্টিক সাগরের তীরের রাষ্ট্র। রিগা বৃহত্তম শহর ও রাজধানী। " + (
+        "দেশটির অরণ্য ঘন, নদী অনেক। " * 8
+    )
+    history = "\n== ইতিহাস ==\nলাটভিয়া নামে রাজধানী রিগা ১২০১ সালে, লাটভিয়া রাজধানী রাজধানী।"
+    with Index.create(tmp_path / "ix") as created:
+        created.add(Article("lv", "লাতভিয়া", lead + history))
+        hit = created.search("লাটভিয়ার রাজধানী কোথায় ?")[0]
+    assert hit.id == "lv" and hit.section == "", hit.section
 
 
 def _lexicon(counts: dict[str, int]):

@@ -142,8 +142,27 @@ WEIGHT_CASES: dict[str, tuple[dict, str]] = {
     "section_level": ({"section_level": 0.0}, "spread"),
     "alternative_reading": ({"alternative_reading": 0.0}, "readings"),
     "duplicate_similarity": ({"duplicate_similarity": 1.0}, "copies"),
+    "subject_absent": ({"subject_absent": 1.0}, "subject"),
 }
+CAPITAL_STUB = Article(
+    "stub",
+    "রাজধানী",
+    "রাজধানী একটি দেশের কেন্দ্রীয় শহর। রাজধানী থেকে সরকার চলে। রাজধানী শব্দের অর্থ প্রধান শহর।",
+)
+BANGLADESH = Article(
+    "bd",
+    "বাংলাদেশের রূপরেখা",
+    "এটি একটি রূপরেখা। "
+    + " ".join(f"নদী {i}টি, জেলা {i}টি, পাহাড় {i}টি।" for i in range(30))
+    + "\n== প্রশাসন ==\nবাংলাদেশের রাজধানী ঢাকা। "
+    + " ".join(f"বিভাগ {i}, উপজেলা {i}।" for i in range(30)),
+)
 EXTRA: dict[str, tuple[list[Article], str]] = {
+    "subject": (
+        [CAPITAL_STUB, BANGLADESH]
+        + [Article(f"o{i}", f"শহর {i}", f"রাজধানী শহর {i}। বাংলাদেশের নদী।") for i in range(4)],
+        "বাংলাদেশের রাজধানী কোথায়",
+    ),
     "readings": (
         [Article(f"k{i}", f"কথা {i}", "কথা বলা। কথা শোনা।") for i in range(3)]
         + [Article(f"c{i}", f"কাঁথা {i}", "নকশি কাঁথা সেলাই।") for i in range(6)]
@@ -315,3 +334,27 @@ def test_the_reference_discount_reaches_the_sections_and_the_articles_evidence(
         }
     assert off["refs"]["best section BM25F"] >= on["refs"]["best section BM25F"]
     assert off["refs"]["article BM25F"] > on["refs"]["article BM25F"]
+
+
+def test_a_generic_page_does_not_answer_what_is_asked_of_a_subject(tmp_path: Path) -> None:
+    """বাংলাদেশের রাজধানী কোথায় asks about বাংলাদেশ: the stub রাজধানী, which
+    never names it, falls below the subject's article; a genitive later in
+    the question (মেয়েদের কাবাডিতে, answered by মহিলা) is not required."""
+    articles, query = EXTRA["subject"]
+    path = build(tmp_path, articles)
+    off = RankingConfig(weights=replace(RankingConfig().weights, subject_absent=1.0))
+    with Index.open(path) as index:
+        before = [hit.id for hit in index.search(query, ranking=off)]
+        after = index.search(query, explain=True)
+        assert before.index("stub") < before.index("bd")
+        assert [h.id for h in after].index("bd") < [h.id for h in after].index("stub")
+        factors = {h.id: h.explanation["features"]["genitive subject factor"] for h in after}
+        assert factors["stub"] == 0.5 and factors["bd"] == 1.0
+    women = [
+        Article("w", "কাবাডি - মহিলা", "কাবাডি প্রতিযোগিতায় মহিলা দলে ভারত সোনা জিতেছিল।"),
+        Article("m", "কাবাডি - পুরুষ", "কাবাডি প্রতিযোগিতায় পুরুষ দলে মেয়েদের নাম নেই।"),
+    ]
+    path = build(tmp_path / "women", women)
+    with Index.open(path) as index:
+        hits = index.search("কাবাডিতে মেয়েদের দলে সোনা জিতেছিল কোন দেশ", explain=True)
+        assert all(h.explanation["features"]["genitive subject factor"] == 1.0 for h in hits)

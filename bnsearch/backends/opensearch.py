@@ -19,7 +19,8 @@ bnsearch (question words, joined words, the common-word split, with word
 frequencies asked of the cluster) and translated to the query DSL. The
 article score is bnsearch's two levels: the best section's score (a
 search of the sections, collapsed by article) plus ``article_level`` times
-the article document's score, times the word coverage factor. Where it
+the article document's score, times the word coverage factor and the
+genitive subject factor (from the words' matched queries). Where it
 differs from the native engine: OpenSearch's BM25 scores each field on its
 own and sums (not BM25F; on an index of several shards searches ask for
 ``dfs_query_then_fetch``, global statistics); Whoosh's coordination bonus
@@ -757,7 +758,7 @@ class OpenSearchIndex:
         **_: Any,
     ) -> Results:
         from ..search.pipeline import DEFAULT_WEIGHTS, _snippet, _spans
-        from ..search.rank import _idfs, _title_key
+        from ..search.rank import _idfs, _title_key, subject_words
 
         if limit < 1 or page < 1:
             raise QueryError("limit and page must be 1 or more")
@@ -808,6 +809,10 @@ class OpenSearchIndex:
         best = {hit["_source"]["article_id"]: hit for hit in self._search(body)["hits"]["hits"]}
         idfs = _idfs(_Frequencies(self), plan) if words else []
         weight_all = sum(idfs)
+        # The subject factor (bnsearch.search.rank.subject_held): an article
+        # without the subject of a question that opens with it in the genitive.
+        subjects = {f"w{number}" for number in subject_words(plan)} if idfs else set()
+        holders = {a for a, (_, matched) in articles.items() if subjects & set(matched)}
         scored = []
         for article_id, (article_score, matched) in articles.items():
             hit = best.get(article_id)
@@ -816,6 +821,8 @@ class OpenSearchIndex:
             if len(idfs) >= 2 and weights.coverage and weight_all > 0:
                 held = sum(idfs[int(name[1:])] for name in matched if name[1:].isdigit())
                 coverage = (held / weight_all) ** weights.coverage
+            if holders and article_id not in holders:
+                coverage *= weights.subject_absent
             score = (
                 weights.section_level * section_score + weights.article_level * article_score
             ) * coverage

@@ -134,6 +134,11 @@ class Weights:
     # article জাতিসংঘ, by its section সদর দপ্তর). BM25 alone lets
     # frequent matches of common words outweigh a missing rare one. 0: off.
     coverage: float = 0.25
+    # An article that lacks the subject of a question that opens with it in
+    # the genitive (বাংলাদেশ in বাংলাদেশের রাজধানী কোথায়), while another holds
+    # it, is scored this much of its score (bnsearch.search.rank.subject_held).
+    # 1: off.
+    subject_absent: float = 0.5
     # An article whose title is the query (its content words) comes first,
     # shown by its lead.
     title_match: bool = True

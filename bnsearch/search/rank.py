@@ -66,6 +66,7 @@ from ..engine.context import SearcherContext
 from ..engine.evidence import ArticleEvidence, document_table
 from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f, sections_holding
 from .compile import Parts, QueryPlan, Weights
+from .variants import spelled_alike
 
 DEFAULT_PARTS = Parts()
 
@@ -80,6 +81,8 @@ __all__ = [
     "explain",
     "rank",
     "score_articles",
+    "subject_held",
+    "subject_words",
     "word_coverage",
 ]
 
@@ -211,6 +214,7 @@ class ArticleFeatures:
     best_section: np.ndarray
     article_bm25f: np.ndarray | None = None
     coverage: np.ndarray | None = None
+    subject: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,7 @@ class HitFeatures:
     best_section: float = 0.0
     article_bm25f: float = 0.0
     coverage: float = 1.0
+    subject: float = 1.0
     title_lift: float = 0.0
 
 
@@ -229,33 +234,44 @@ def article_features(
     idfs: list[float],
     weights: Weights,
     parameters: ArticleParameters,
+    subjects: Iterable[int] = (),
 ) -> ArticleFeatures:
     """The features of every matching article, from either path's evidence;
-    the whole-article features only with ``idfs`` (article evidence asked for)."""
+    the whole-article features only with ``idfs`` (article evidence asked for).
+    ``subjects``: the numbers of the query's words that name its subject."""
     if not idfs or not evidence.recorded:
         return ArticleFeatures(evidence.best)
     frequencies = evidence.frequencies
     bm25f = article_bm25f(evidence.lengths, evidence.table.means, frequencies, idfs, parameters)
-    return ArticleFeatures(evidence.best, bm25f, word_coverage(frequencies, idfs, weights.coverage))
+    return ArticleFeatures(
+        evidence.best,
+        bm25f,
+        word_coverage(frequencies, idfs, weights.coverage),
+        subject_held(frequencies, len(idfs), list(subjects), weights.subject_absent),
+    )
 
 
 def score_articles(features: ArticleFeatures, weights: Weights) -> np.ndarray:
     """The article score, for either match path: (section_level × its best
     section's score + article_level × BM25F over the whole article) × its
-    word coverage factor (docs/ranking.md)."""
+    word coverage factor × the subject factor (docs/ranking.md)."""
     scores = weights.section_level * features.best_section
     if features.article_bm25f is not None:
         scores = scores + weights.article_level * features.article_bm25f
-    return scores * features.coverage if features.coverage is not None else scores
+    for factor in (features.coverage, features.subject):
+        if factor is not None:
+            scores = scores * factor
+    return scores
 
 
 def explain(entry: Ranked, weights: Weights) -> dict:
     """What a hit's score is made of, as contributions that sum to it, and
     why its section was chosen."""
     f = entry.features
+    factor = f.coverage * f.subject
     contributions = {
-        "best section (BM25F)": weights.section_level * f.best_section * f.coverage,
-        "whole article (BM25F)": weights.article_level * f.article_bm25f * f.coverage,
+        "best section (BM25F)": weights.section_level * f.best_section * factor,
+        "whole article (BM25F)": weights.article_level * f.article_bm25f * factor,
         "title is the query": f.title_lift,
     }
     return {
@@ -265,6 +281,7 @@ def explain(entry: Ranked, weights: Weights) -> dict:
             "best section BM25F": round(f.best_section, 6),
             "article BM25F": round(f.article_bm25f, 6),
             "word coverage factor": round(f.coverage, 6),
+            "genitive subject factor": round(f.subject, 6),
             "section_level": weights.section_level,
             "article_level": weights.article_level,
         },
@@ -323,7 +340,7 @@ def rank(
         searcher.search_with_collector(query, matches, searcher.context(needs_current=True))
     evidence = matches.article_evidence()
     idfs = _idfs(searcher, plan) if article_terms else []
-    features = article_features(evidence, idfs, weights, article)
+    features = article_features(evidence, idfs, weights, article, subject_words(plan))
     order = evidence.top(score_articles(features, weights), count + _TITLE_WINDOW)
     rows = evidence.rows() if order else {}
 
@@ -333,6 +350,7 @@ def rank(
             float(features.best_section[row]),
             float(features.article_bm25f[row]) if features.article_bm25f is not None else 0.0,
             float(features.coverage[row]) if features.coverage is not None else 1.0,
+            float(features.subject[row]) if features.subject is not None else 1.0,
             lift,
         )
 
@@ -387,6 +405,37 @@ def word_coverage(evidence: np.ndarray, idfs: list[float], power: float) -> np.n
     if total <= 0:
         return ones
     return ((held @ weight) / total) ** power
+
+
+def subject_words(plan: QueryPlan) -> list[int]:
+    """The numbers of the words that name the question's subject: its first
+    word searched, when in the genitive (বাংলাদেশের in বাংলাদেশের রাজধানী
+    কোথায়). A Bengali question opens with its topic; a genitive later on
+    mostly qualifies the next noun (মেয়েদের in ২০১০ এশিয়ান গেমসে মেয়েদের
+    কাবাডিতে সোনা জিতেছিল কোন দেশ, whose answer says মহিলা), and requiring
+    it lost that question (docs/ranking.md)."""
+    if plan.plain_words and plan.words and plan.words[0][0] in plan.genitives:
+        return [0]
+    return []
+
+
+def subject_held(
+    evidence: np.ndarray, words: int, subjects: list[int], absent: float
+) -> np.ndarray:
+    """Per article (a row of ``evidence``, three slots per query word), the
+    subject factor: ``absent`` for an article that holds none of the
+    question's subject words (বাংলাদেশ in বাংলাদেশের রাজধানী কোথায়) in any
+    field, while another article holds one; else 1.
+    "X-এর Y" asks about X: a page on Y in general (the stub রাজধানী) does not
+    answer it, however well its title and short text match Y."""
+    ones = np.ones(len(evidence))
+    if absent >= 1 or not subjects or evidence.ndim != 2 or evidence.shape[1] < 3 * words:
+        return ones
+    held = evidence[:, : 3 * words].reshape(len(evidence), words, 3).max(axis=2) > 0
+    holds_subject = held[:, subjects].any(axis=1)
+    if not holds_subject.any():
+        return ones
+    return np.where(holds_subject, 1.0, absent)
 
 
 def _excluded_articles(searcher: Searcher, plan: QueryPlan, ids) -> list[str]:
@@ -609,7 +658,7 @@ def _by_subject_lead(c: _Candidates) -> list[int]:
     named = [
         number
         for number, (typed, _, stem) in enumerate(plan.words)
-        if typed in plan.genitives and stem and any(term.startswith(stem) for term in title)
+        if typed in plan.genitives and stem and _names(stem, title)
     ]
     if not named:
         return []
@@ -619,6 +668,12 @@ def _by_subject_lead(c: _Candidates) -> list[int]:
         if c.matches.ordinal(docnum) == 0:
             return [docnum] if words.get(docnum, 0) | sum(1 << n for n in named) == every else []
     return []
+
+
+def _names(stem: str, title: frozenset[str]) -> bool:
+    """Whether a word's stem names a title term: its start (জাপান of জাপানের),
+    or the same word spelled otherwise (লাটভিয়া, title লাতভিয়া)."""
+    return any(term.startswith(stem) or spelled_alike(stem, term) for term in title)
 
 
 def _by_words_held(c: _Candidates) -> list[int]:

@@ -76,6 +76,17 @@ def spelling_distance(a: str, b: str, limit: float = math.inf) -> float:
     return weighted_distance(a, b, _substitution, _indel, limit)
 
 
+def spelled_alike(stem: str, other: str) -> bool:
+    """Whether two stems are one word spelled two ways (লাটভিয়া, লাতভিয়া),
+    within the distance a close spelling of ``stem`` may be."""
+    if stem == other:
+        return True
+    if len(stem) < MIN_LENGTH:
+        return False
+    allowed = _allowed(stem)
+    return spelling_distance(stem, other, allowed) <= allowed
+
+
 def _letters(word: str) -> dict[str, int]:
     """How often ``word`` has each character that costs something to add
     or change."""
