@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import read_table
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields, index, qparser, scoring
 
@@ -645,3 +645,45 @@ def test_questions_about_a_genitive_subject_open_at_its_lead(tmp_path: Path) -> 
         assert (hit.id, hit.section) == ("jp", "")
         assert hit.explanation["section rule"].startswith("the genitive subject's article")
         assert created.search("ইতিহাস কিয়োটো নারা").hits[0].section == "ইতিহাস"
+
+
+# Letters close spellings trade: vowel signs, the groups, the nukta, the hasanta.
+_LETTERS = "কখগঘচছজঝতটৎথঠদডধঢনণপফবভমযরলশষসহয়ড়ািীুূেৈোৌ্ঁংঃ" + "\u09bc"
+
+
+@given(
+    word=st.text(alphabet=_LETTERS, min_size=3, max_size=9),
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 20),
+            st.sampled_from(["insert", "delete", "replace"]),
+            st.sampled_from(_LETTERS),
+        ),
+        max_size=4,
+    ),
+)
+@settings(max_examples=400, deadline=None)
+def test_a_close_spelling_is_two_plain_edits_of_the_folded_form(word, edits) -> None:
+    """What the OpenSearch backend's fuzzy query for close spellings rests
+    on: a spelling within a word's limit (one weighted edit, for words under
+    ten letters) is within two plain edits of it once both are folded
+    (bnsearch.backends.opensearch.folded_form)."""
+    from bnsearch.analysis.distance import weighted_distance
+    from bnsearch.backends.opensearch import folded_form
+    from bnsearch.search.variants import spelling_limit
+
+    other = word
+    for at, kind, letter in edits:
+        at = at % (len(other) + 1)
+        if kind == "insert":
+            other = other[:at] + letter + other[at:]
+        elif other and at < len(other):
+            other = other[:at] + (letter if kind == "replace" else "") + other[at + 1 :]
+    a, b = normalize_tier1(word), normalize_tier1(other)
+    limit = spelling_limit(word)
+    if limit > 1.0 or spelling_distance(a, b, limit) > limit:
+        return
+    plain = weighted_distance(
+        folded_form(word), folded_form(other), lambda x, y: float(x != y), lambda _: 1.0
+    )
+    assert plain <= 2, (word, other)

@@ -25,11 +25,14 @@ differs from the native engine: OpenSearch's BM25 scores each field on its
 own and sums (not BM25F; on an index of several shards searches ask for
 ``dfs_query_then_fetch``, global statistics); Whoosh's coordination bonus
 is not reproduced; close spellings and romanized readings read the
-export's table of forms (``NAME-forms``);
-of the section rules, reference sections are skipped and the heading and
-holding rules applied to the page's hits (from their sections' matched
-queries), but not the lead's defining sentence nor the genitive subject's
-lead. Snippets and highlights are bnsearch's own, from the stored text.
+export's table of forms (``NAME-forms``; a close spelling of a word under
+ten letters with one fuzzy query on the folded forms, which finds every
+form the native engine's prefix scan would);
+of the section rules, reference sections are skipped and the heading
+rule, the genitive subject's lead and the holding rule applied to the
+page's hits (from their sections' matched queries), but not the lead's
+defining sentence. Snippets and highlights are bnsearch's own, from the stored text of
+the page's sections (read in one request).
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..analysis import exact_analyzer, stem_analyzer
+from ..analysis import exact_analyzer, normalize_tier1, stem_analyzer
+from ..analysis.script import NUKTA
 from ..engine.romanized import keyed
 from ..errors import BnsearchError, IndexNotFoundError, InvalidArgumentError, QueryError
 from ..model import PATH_SEPARATOR, Article, Hit, IndexStats, Message, Results, Section
@@ -74,7 +78,7 @@ def wire_term(term: str) -> str:
     return term.translate(_WIRE)
 
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: the table of forms holds each form folded
 STEM_FIELDS = ("title", "heading", "body")
 FIELDS = tuple(f for name in STEM_FIELDS for f in (name, f"{name}_exact"))
 
@@ -164,9 +168,27 @@ def forms_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         "mappings": {
             "dynamic": "strict",
             "_meta": {"bnsearch_mapping": MAPPING_VERSION},
-            "properties": {"term": {"type": "keyword"}, "key": {"type": "keyword"}},
+            "properties": {
+                "term": {"type": "keyword"},
+                "key": {"type": "keyword"},
+                "folded": {"type": "keyword"},
+            },
         },
     }
+
+
+def folded_form(term: str) -> str:
+    """A form as close spellings compare it: tier-1 folded (ী/ি, ূ/ু cost
+    nothing) and without the nukta (free to add or drop), so that every
+    spelling within one weighted edit of a word is within two plain edits
+    of it, which OpenSearch's fuzzy query finds."""
+    return normalize_tier1(term).replace(NUKTA, "")
+
+
+def form_doc(term: str, key: str) -> dict[str, str]:
+    """A document of the table of forms: the form, its romanization key,
+    and its folded form."""
+    return {"term": term, "key": key, "folded": folded_form(term)}
 
 
 def _forms_name(name: str) -> str:
@@ -258,8 +280,11 @@ def _client(address: str, timeout: float = 30.0):
             "the OpenSearch backend needs its client: pip install 'bnsearch[opensearch]'"
         ) from None
 
+    # Requests are gzipped over a network; on loopback that saves no time
+    # and cost a quarter of an export's (the client compresses at level 9).
+    remote = urlsplit(address).hostname not in {"127.0.0.1", "localhost", "::1"}
     return OpenSearch(
-        [address], timeout=timeout, max_retries=3, retry_on_timeout=True, http_compress=True
+        [address], timeout=timeout, max_retries=3, retry_on_timeout=True, http_compress=remote
     )
 
 
@@ -416,7 +441,7 @@ def export(
         written = [action["_source"] for action in sections_sent if "_source" in action]
         send(
             [
-                {"_index": forms, "_id": _id("form", term), "_source": {"term": term, "key": key}}
+                {"_index": forms, "_id": _id("form", term), "_source": form_doc(term, key)}
                 for term, key in _forms(written)
             ]
         )
@@ -493,7 +518,7 @@ def export_ndjson(index: Any, folder: Path, name: str, *, per_file: int = 5000) 
     for term, key in sorted(forms.items()):
         action = {"index": {"_index": _forms_name(name), "_id": _id("form", term)}}
         lines.append(json.dumps(action, ensure_ascii=False) + "\n")
-        lines.append(json.dumps({"term": term, "key": key}, ensure_ascii=False) + "\n")
+        lines.append(json.dumps(form_doc(term, key), ensure_ascii=False) + "\n")
         if len(lines) >= 2 * per_file:
             flush()
     flush()
@@ -657,9 +682,24 @@ class OpenSearchIndex:
         """Close spellings of a rare word (bnsearch.search.variants), the
         forms read from the export's table of forms."""
         from ..search.pipeline import _stem_of
-        from ..search.variants import close_spellings, rare_limit
+        from ..search.variants import close_spellings, rare_limit, spelling_limit
+
+        near: list[str] = []
 
         def terms(prefix: str) -> list[str]:
+            if spelling_limit(exact) <= 1.0:
+                # Within one weighted edit is within two plain edits of the
+                # folded form: one fuzzy query (asked once, when the word is
+                # rare enough to need it), not every form of each prefix.
+                if not near:
+                    fuzzy = {
+                        "value": folded_form(exact),
+                        "fuzziness": 2,
+                        "rewrite": "constant_score",
+                    }
+                    near.extend(self._forms_with({"fuzzy": {"folded": fuzzy}}) or [""])
+                    self._frequencies("body_exact", [t for t in near if t])
+                return [term for term in near if term and term.startswith(prefix)]
             found = self._forms_with({"prefix": {"term": prefix}})
             self._frequencies("body_exact", found)  # one request for them all
             return found
@@ -804,7 +844,7 @@ class OpenSearchIndex:
             "query": section_query,
             "size": len(articles),
             "collapse": {"field": "article_id"},
-            "_source": ["article_id", "ordinal", "title_text", "heading_path", "text"],
+            "_source": ["article_id", "ordinal", "title_text", "heading_path"],
         }
         best = {hit["_source"]["article_id"]: hit for hit in self._search(body)["hits"]["hits"]}
         idfs = _idfs(_Frequencies(self), plan) if words else []
@@ -850,12 +890,11 @@ class OpenSearchIndex:
             scored.sort(key=lambda s: (-round(s.score, 6), s.article_id))
         page_entries = scored[wanted - limit : wanted]
         if len(idfs) >= 2 and page_entries:
-            self._choose_sections(
-                selecting, words, idfs, page_entries, query_key_of(plan), plan.words
-            )
+            self._choose_sections(selecting, words, idfs, page_entries, query_key_of(plan), plan)
+        shown = self._sections_shown(page_entries)
         hits = []
         for rank, entry in enumerate(page_entries, wanted - limit + 1):
-            stored = entry.section or self._lead(entry.article_id)
+            stored = shown.get(entry.article_id, {})
             text = stored.get("text", "")
             snippet = _snippet(text, plan, snippet_size) if snippets else None
             path = stored.get("heading_path", "")
@@ -884,17 +923,20 @@ class OpenSearchIndex:
         idfs: list[float],
         entries: list,
         key,
-        plan_words: list[tuple[str, str, str]],
+        plan,
     ) -> None:
-        """The section each shown article opens at, by bnsearch's holding
-        rules: among its matching sections (reference sections only when no
-        other matches), the best-scored whose heading names a query word
-        the title lacks, else the best-scored of those holding the most of
-        the query's word weight. (The lead's defining sentence and the
-        genitive subject's lead are not reproduced.) An article whose title
-        is the query keeps its lead."""
-        from ..search.rank import _terms
+        """The section each shown article opens at, by bnsearch's rules:
+        among its matching sections (reference sections only when no other
+        matches), the best-scored whose heading names a query word the title
+        lacks; else, in the article of a question's genitive subject, the
+        lead when it holds every other word; else the best-scored of those
+        holding the most of the query's word weight. (The lead's defining
+        sentence is not reproduced.) An article whose title is the query
+        keeps its lead."""
+        from ..search.rank import _names, _terms
 
+        plan_words = plan.words
+        every = (1 << len(plan_words)) - 1
         wanted = [e.article_id for e in entries if e.section or _title_key_of(e) != key]
         if not wanted:
             return
@@ -911,12 +953,13 @@ class OpenSearchIndex:
                 "_source": ["article_id", "ordinal", "is_reference", "heading_path"]}  # fmt: skip
         found: dict[str, list] = {}
         for hit in self._search(body)["hits"]["hits"]:
-            held = sum(idfs[int(n[1:])] for n in hit.get("matched_queries", []) if n[1:].isdigit())
+            numbers = [int(n[1:]) for n in hit.get("matched_queries", []) if n[1:].isdigit()]
+            held = sum(idfs[number] for number in numbers)
             source = hit["_source"]
             heading = (source.get("heading_path") or "").split(PATH_SEPARATOR)[-1]
             found.setdefault(source["article_id"], []).append(
                 (bool(source.get("is_reference")), -round(held, 6), -(hit["_score"] or 0.0),
-                 source["ordinal"], heading)
+                 source["ordinal"], heading, sum(1 << number for number in set(numbers)))
             )  # fmt: skip
         for entry in entries:
             sections = found.get(entry.article_id)
@@ -935,18 +978,31 @@ class OpenSearchIndex:
                 if s[4] and any(t.startswith(stem) for t in _terms(s[4]) for stem in lacking)
             ]  # fmt: skip
             ordinal = min(headed or own, key=lambda s: (s[2], s[3]) if headed else s[1:4])[3]
-            if ordinal != int(entry.section.get("ordinal", -1)):
-                doc = self._client.get(
-                    index=self.name, id=_id("section", entry.article_id, ordinal)
-                )
-                entry.section = doc["_source"]
+            # The genitive subject's lead (bnsearch.search.rank._by_subject_lead).
+            subject = sum(
+                1 << number
+                for number, (typed, _, stem) in enumerate(plan_words)
+                if typed in plan.genitives and stem and _names(stem, title)
+            )
+            lead = next((s for s in own if s[3] == 0), None)
+            if not headed and subject and lead is not None and lead[5] | subject == every:
+                ordinal = 0
+            entry.section = {**entry.section, "ordinal": ordinal}
 
-    def _lead(self, article_id: str) -> dict:
+    def _sections_shown(self, entries: list[_Scored]) -> dict[str, dict]:
+        """The stored section each of ``entries`` is shown by (its lead when
+        none was chosen), text included, in one request: the text of the
+        page's sections only, not of every candidate's best section."""
+        if not entries:
+            return {}
+        ids = [_id("section", e.article_id, int(e.section.get("ordinal", 0))) for e in entries]
         found = _guarded(
-            lambda: self._client.get(index=self.name, id=_id("section", article_id, 0)),
-            self.address,
+            lambda: self._client.mget(index=self.name, body={"ids": ids}), self.address
         )
-        return found["_source"]
+        return {
+            entry.article_id: doc.get("_source", {})
+            for entry, doc in zip(entries, found["docs"], strict=True)
+        }
 
     def _search(self, body: dict) -> dict:
         return _guarded(

@@ -113,6 +113,12 @@ def _letters_apart(letters: dict[str, int], other: str) -> float:
     return 0.5 * max(extra, sum(left.values()))
 
 
+def spelling_limit(word: str) -> float:
+    """How far a close spelling of the typed ``word`` may be (its folded
+    form's length decides; see _allowed)."""
+    return _allowed(normalize_tier1(word))
+
+
 def _allowed(word: str) -> float:
     """How far a variant may be: one cheap edit for a short word (বিষ/বিষয়
     are two words), a full edit from five code points on
