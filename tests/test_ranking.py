@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields, index, qparser, scoring
 
-from bnsearch import Article, Index
+from bnsearch import Article, Index, RankingConfig
 from bnsearch.analysis import (
     INTERROGATIVES,
     analyze,
@@ -27,6 +27,7 @@ from bnsearch.analysis import (
 from bnsearch.analysis import stem_analyzer as make_stem_analyzer
 from bnsearch.analysis.derivation import is_auxiliary, related_forms
 from bnsearch.search import SearchPipeline, SearchRequest, Weights, compile_query, parse
+from bnsearch.search.config import Parts
 from bnsearch.search.variants import close_spellings, rare_limit, spelled_alike, spelling_distance
 
 KEEP_APART = read_table("keep_apart.tsv")
@@ -242,6 +243,48 @@ def test_joined_words_are_not_searched_when_close_spellings_are_off() -> None:
     assert plan.spellings == {"বঙ্গ": [joined], "বন্ধু": [joined]}
     off = compile_query(parse("বঙ্গ বন্ধু সেতু"), Weights(variant=0.0), joiner=joiner)
     assert off.spellings == {}
+
+
+def test_a_rare_word_the_index_writes_as_two_finds_them_and_says_so(tmp_path: Path) -> None:
+    """ওরাংওটাং typed solid finds ওরাং ওটাং written apart (the reverse of
+    joined words), with a notice; a cut whose halves are words but never
+    stand one after the other (পেয়েছি লেন) is not searched."""
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many(
+            [
+                Article("ape", "বনমানুষ", "বনমানুষ বা ওরাং ওটাং বোর্নিও ও সুমাত্রার বনে থাকে।"),
+                Article("list", "প্রাইমেট", "গিবন, শিম্পাঞ্জি ও ওরাংওটাং প্রাইমেট বর্গের প্রাণী।"),
+                Article("lane", "গলি", "লেন মানে গলি, পেয়েছি আমি। " * 3),
+            ]
+        )
+        results = created.search("ওরাংওটাং কোন বনে থাকে ?")
+        assert results.hits[0].id == "ape", [hit.id for hit in results.hits]
+        assert any("ওরাংওটাং: also searched ওরাং ওটাং" in n for n in results.notices)
+        marked = [results.hits[0].snippet[a:b] for a, b in results.hits[0].highlights]
+        assert "ওরাং" in marked and "ওটাং" in marked
+        assert not any("also searched" in n for n in created.search("পেয়েছিলেন").notices)
+        off = RankingConfig(weights=replace(Weights(), parts=Parts(joined_words=False)))
+        without = created.search("ওরাংওটাং কোন বনে থাকে ?", ranking=off)
+        assert without.hits[0].id == "list" and not without.notices
+
+
+def test_a_word_is_cut_only_where_both_halves_are_words_written_one_after_the_other() -> None:
+    held = {"ওরাং": 3, "ওটাং": 2, "ওরা": 50}
+
+    def joiner(exact: str) -> int:
+        return held.get(exact, 0)
+
+    def halves(query: str, apart) -> list:
+        plan = compile_query(
+            parse(query), Weights(), frequency=lambda _: 1, sections=1000, joiner=joiner,
+            apart=apart,
+        )  # fmt: skip
+        return [exact for exact, _ in plan.spellings.get(query, [])]
+
+    assert halves("ওরাংওটাং", lambda a, b: (a, b) == ("ওরাং", "ওটাং")) == ["ওরাং", "ওটাং"]
+    assert halves("ওরাংওটাং", lambda a, b: False) == []
+    # ংওটাং cannot begin a word (a sign), so ওরা is never a half.
+    assert halves("ওরাংওটাং", lambda a, b: a == "ওরা") == []
 
 
 # --- participles and their action nouns -------------------------------------------------------

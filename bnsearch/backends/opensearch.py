@@ -714,6 +714,15 @@ class OpenSearchIndex:
             word_of,
         )
 
+    def _written_apart(self, first: str, second: str) -> bool:
+        """Whether a section holds two exact forms one after the other
+        (bnsearch.search.pipeline._written_apart)."""
+        from whoosh import query as wq
+
+        phrases = [_dsl(wq.Phrase(f"{name}_exact", [first, second])) for name in STEM_FIELDS]
+        only = [{"term": {"kind": "section"}}, {"bool": {"should": phrases}}]
+        return self._count({"bool": {"filter": only}}) > 0
+
     def _readings(self, word: str) -> list[tuple[str, int]]:
         """The Bengali readings of a Latin-typed word (bnsearch.search.transliterate)."""
         from ..engine.romanized import Forms
@@ -770,6 +779,7 @@ class OpenSearchIndex:
             speller=self._spellings,
             romanizer=self._readings if transliterate else None,
             joiner=lambda exact: self._holding(exact, "_exact"),
+            apart=self._written_apart,
         )
         if plan.query is None:
             raise QueryError(

@@ -29,9 +29,11 @@ from ..analysis import (
     stem_term,
 )
 from ..analysis.derivation import is_auxiliary, related_forms
+from ..analysis.script import CONSONANTS, HASANTA, INDEPENDENT_VOWELS
 from ..errors import QueryError, QueryTooBroadError
 from ..model import Message
 from .parse import AnyOf, Filter, Group, Must, Node, Not, Phrase, Word
+from .variants import rare_limit
 
 __all__ = [
     "MAX_EXPANSIONS",
@@ -212,6 +214,8 @@ Romanizer = Callable[[str], list[tuple[str, int]]]
 # An exact term → how many sections hold it (in any field): two typed words
 # that the index holds written as one are searched as that word too.
 Joiner = Callable[[str], int]
+# Whether the index holds two exact forms one after the other (a phrase).
+Apart = Callable[[str, str], bool]
 
 
 _STEM_FIELDS = {"all": ("title", "heading", "body"), "title": ("title",), "section": ("heading",)}
@@ -244,6 +248,36 @@ def _content_terms(
         if s.term and not (questions_left_out and is_interrogative(s.term))
     )
     return exacts, kept
+
+
+# Where a word may be cut in two: before a consonant or an independent vowel
+# (not inside a conjunct), with both halves of at least this many code points.
+_HALF = 3
+_STARTS = CONSONANTS | INDEPENDENT_VOWELS
+
+
+def _halves(exact: str, holding: Joiner, apart: Apart, questions: bool) -> list[tuple[str, str]]:
+    """The two words (their exact and stem terms) that ``exact`` is written
+    as in the index: of the cuts whose halves are both content words held
+    there, the one whose rarer half is most frequent, if the index holds the
+    two one after the other; else none (পেয়েছিলেন is not পেয়েছি লেন)."""
+    best: tuple[int, list[tuple[str, str]]] = (0, [])
+    for at in range(_HALF, len(exact) - _HALF + 1):
+        if exact[at] not in _STARTS or exact[at - 1] == HASANTA:
+            continue
+        halves = []
+        for part in (exact[:at], exact[at:]):
+            tokens, terms = _content_terms(part, questions)
+            if len(tokens) != 1 or len(terms) != 1:
+                break
+            halves.append(terms[0])
+        else:
+            rarer = min(holding(e) for e, _ in halves)
+            if rarer > best[0]:
+                best = (rarer, halves)
+    if best[1] and apart(best[1][0][0], best[1][1][0]):
+        return best[1]
+    return []
 
 
 # Genitive endings: -এর after a consonant, -র after a vowel, -দের plural.
@@ -295,15 +329,17 @@ class _Compiler:
         speller: Speller | None = None,
         romanizer: Romanizer | None = None,
         joiner: Joiner | None = None,
+        apart: Apart | None = None,
     ) -> None:
         self.weights, self.stemming, self.only_stopwords = weights, stemming, only_stopwords
         self.questions = weights.parts.question_words_left_out
         self.frequency, self.sections = frequency, sections
         self.expand, self.speller, self.romanizer = expand, speller, romanizer
-        self.joiner = joiner
+        self.joiner, self.apart = joiner, apart
         self.notices: list[str] = []
         self.spellings: dict[str, list[tuple[str, str]]] = {}
         self.joined: dict[str, list[tuple[str, str]]] = {}  # see join_words
+        self.split: dict[str, list[tuple[str, str]]] = {}  # see split_clause
         self.related: dict[str, list[tuple[str, str]]] = {}  # see relate_words
         self.readings: dict[str, list[tuple[str, str]]] = {}  # of Latin-typed words
         self.reading_counts: dict[str, list[int]] = {}  # their sections, in order
@@ -542,6 +578,8 @@ class _Compiler:
             clauses += self.spelling_clauses(text, exact, stem, count, scope)
         joined = self.joined.get(text, [])
         clauses += self.alternatives(joined, [self.weights.variant] * len(joined), scope)
+        if count is not None:
+            clauses += self.split_clause(text, exact, count, scope)
         if self.romanizer is not None and self.stemming:
             readings = self.romanized_clauses(text, scope)
             if readings:
@@ -552,6 +590,31 @@ class _Compiler:
                 if self.frequency is not None:
                     count = max(count or 0, self.frequency(best_stem))
         return wq.Or(clauses), count
+
+    def split_clause(self, text: str, exact: str, count: int, scope: str) -> list[wq.Query]:
+        """A rare word that the index writes as two words (ওরাংওটাং: ওরাং
+        ওটাং), the reverse of join_words: a section that holds both halves
+        holds it, each half at half a close spelling's weight."""
+        if self.joiner is None or self.apart is None or not self.weights.variant:
+            return []
+        if not self.weights.parts.joined_words or count > rare_limit(self.sections):
+            return []
+        found = self.split.get(text)
+        if found is None:
+            found = self.split[text] = _halves(exact, self.joiner, self.apart, self.questions)
+            if found:
+                self.notices.append(
+                    Message(
+                        "split",
+                        "{word}: also searched {halves}, as written in the index",
+                        word=text,
+                        halves=" ".join(half for half, _ in found),
+                    )
+                )
+        if not found:
+            return []
+        half = self.weights.variant / 2
+        return [wq.And([wq.Or(self.alternatives([part], [half], scope)) for part in found])]
 
     def romanized_clauses(self, text: str, scope: str) -> list[wq.Query]:
         """Terms of the Bengali readings of a Latin-typed word."""
@@ -786,6 +849,7 @@ def compile_query(
     speller: Speller | None = None,
     romanizer: Romanizer | None = None,
     joiner: Joiner | None = None,
+    apart: Apart | None = None,
 ) -> QueryPlan:
     """The Whoosh query for a parsed query, with the terms to highlight.
 
@@ -796,12 +860,22 @@ def compile_query(
     unbounded Prefix queries, fit only for highlighting); ``speller`` finds
     close spellings of rare words (without it, none are searched);
     ``romanizer`` the Bengali readings of Latin-typed words; ``joiner``
-    tells whether the index holds two adjacent words written as one.
+    tells whether the index holds two adjacent words written as one, and
+    ``apart`` whether it holds a rare word's two halves written apart.
     """
     questions = weights.parts.question_words_left_out
     only_stopwords = not _has_content_word(tree, questions)
     compiler = _Compiler(
-        weights, stemming, only_stopwords, frequency, sections, expand, speller, romanizer, joiner
+        weights,
+        stemming,
+        only_stopwords,
+        frequency,
+        sections,
+        expand,
+        speller,
+        romanizer,
+        joiner,
+        apart,
     )
     query = compiler.group(tree, "all", top=True)
     plan = QueryPlan(
@@ -814,9 +888,11 @@ def compile_query(
             text: compiler.spellings.get(text, [])
             + compiler.readings.get(text, [])
             + compiler.joined.get(text, [])
+            + compiler.split.get(text, [])
             for text in compiler.spellings.keys()
             | compiler.readings.keys()
             | compiler.joined.keys()
+            | compiler.split.keys()
         },
         related=compiler.related,
         genitives=compiler.genitives,

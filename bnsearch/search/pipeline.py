@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ..analysis import analyze, is_interrogative
@@ -223,6 +224,7 @@ class SearchPipeline:
             if request.transliterate
             else None,
             joiner=lambda exact: sections_holding(searcher, exact, "_exact"),
+            apart=lambda first, second: _written_apart(searcher, first, second),
         )
         latin = [
             typed
@@ -314,6 +316,13 @@ def _expand_prefix(
         counted.append((-reader.doc_frequency(name, btext), btext))
     best = heapq.nsmallest(MAX_EXPANSIONS, counted)
     return [btext.decode("utf-8") for _, btext in best], len(counted)
+
+
+def _written_apart(searcher: Searcher, first: str, second: str) -> bool:
+    """Whether a section holds the exact forms ``first`` and ``second`` one
+    after the other, in its title, headings or text."""
+    phrases = [wq.Phrase(f"{name}_exact", [first, second]) for name in ("title", "heading", "body")]
+    return next(iter(searcher.docs_for_query(wq.Or(phrases))), None) is not None
 
 
 def _spellings(
