@@ -940,7 +940,7 @@ class OpenSearchIndex:
         holding the most of the query's word weight. (The lead's defining
         sentence is not reproduced.) An article whose title is the query
         keeps its lead."""
-        from ..search.rank import _names, _terms
+        from ..search.rank import _terms, subject_in_title
 
         plan_words = plan.words
         every = (1 << len(plan_words)) - 1
@@ -986,11 +986,7 @@ class OpenSearchIndex:
             ]  # fmt: skip
             ordinal = min(headed or own, key=lambda s: (s[2], s[3]) if headed else s[1:4])[3]
             # The genitive subject's lead (bnsearch.search.rank._by_subject_lead).
-            subject = sum(
-                1 << number
-                for number, (typed, _, stem) in enumerate(plan_words)
-                if typed in plan.genitives and stem and _names(stem, title)
-            )
+            subject = subject_in_title(plan, entry.section.get("title_text", ""))
             lead = next((s for s in own if s[3] == 0), None)
             if not headed and subject and lead is not None and lead[5] | subject == every:
                 ordinal = 0

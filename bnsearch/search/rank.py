@@ -82,6 +82,7 @@ __all__ = [
     "rank",
     "score_articles",
     "subject_held",
+    "subject_in_title",
     "subject_words",
     "word_coverage",
 ]
@@ -651,29 +652,33 @@ def _by_subject_lead(c: _Candidates) -> list[int]:
     কোথায়), in the subject's article (its title names the subject): the lead,
     when it holds every other word of the question. A lead states what is
     most asked of its subject: capital, population, founding, currency."""
-    plan = c.plan
-    if not c.parts.subject_lead or not plan.genitives or not c.idfs:
+    if not c.parts.subject_lead or not c.idfs:
         return []
-    title = _terms(c.entry.title)
-    named = [
-        number
-        for number, (typed, _, stem) in enumerate(plan.words)
-        if typed in plan.genitives and stem and _names(stem, title)
-    ]
+    named = subject_in_title(c.plan, c.entry.title)
     if not named:
         return []
-    every = (1 << len(plan.words)) - 1
+    every = (1 << len(c.plan.words)) - 1
     words = c.matches.section_words(c.entry.article_id)
     for docnum in c.ordered:
         if c.matches.ordinal(docnum) == 0:
-            return [docnum] if words.get(docnum, 0) | sum(1 << n for n in named) == every else []
+            return [docnum] if words.get(docnum, 0) | named == every else []
     return []
 
 
-def _names(stem: str, title: frozenset[str]) -> bool:
-    """Whether a word's stem names a title term: its start (জাপান of জাপানের),
-    or the same word spelled otherwise (লাটভিয়া, title লাতভিয়া)."""
-    return any(term.startswith(stem) or spelled_alike(stem, term) for term in title)
+def subject_in_title(plan: QueryPlan, title: str) -> int:
+    """The bit mask of the query's words in the genitive that name ``title``
+    (the subject's article): a title term starts with the word's stem
+    (জাপান of জাপানের), or is the same word spelled otherwise (লাটভিয়া,
+    title লাতভিয়া). 0 for a question with no genitive."""
+    if not plan.genitives:
+        return 0
+    terms = _terms(title)
+    mask = 0
+    for number, (typed, _, stem) in enumerate(plan.words):
+        if typed in plan.genitives and stem:
+            if any(term.startswith(stem) or spelled_alike(stem, term) for term in terms):
+                mask |= 1 << number
+    return mask
 
 
 def _by_words_held(c: _Candidates) -> list[int]:
