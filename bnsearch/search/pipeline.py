@@ -25,7 +25,7 @@ from ..engine.arrays import sections_outside_references
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
 from ..engine.context import SearcherContext
 from ..engine.romanized import romanized_forms
-from ..engine.scoring import ArticleParameters, sections_holding
+from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, sections_holding
 from ..errors import QueryError
 from ..model import Hit, Message, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, _content_terms, compile_query
@@ -321,7 +321,7 @@ def _expand_prefix(
 def _written_apart(searcher: Searcher, first: str, second: str) -> bool:
     """Whether a section holds the exact forms ``first`` and ``second`` one
     after the other, in its title, headings or text."""
-    phrases = [wq.Phrase(f"{name}_exact", [first, second]) for name in ("title", "heading", "body")]
+    phrases = [wq.Phrase(f"{name}_exact", [first, second]) for name in ARTICLE_FIELDS]
     return next(iter(searcher.docs_for_query(wq.Or(phrases))), None) is not None
 
 
