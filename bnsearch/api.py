@@ -514,12 +514,11 @@ class Index:
         stemming: bool = True,
         ranking: RankingConfig | None = None,
     ) -> EvalReport:
-        from .evaluation import evaluate
-
         """Search each (qid, query) for its top 100 and score the rankings
         against ``qrels``; ``sections`` names each query's answering section
         (see :mod:`bnsearch.evaluation`). A query that cannot be searched
         scores 0."""
+        from .evaluation import evaluate
 
         def ranked(text: str) -> list[tuple[str, str, str]]:
             try:
