@@ -287,6 +287,29 @@ def test_snippets_prefer_sentences_and_mark_cuts() -> None:
     assert "কাতার" in snippet.text
 
 
+def test_a_snippets_context_is_its_paragraphs_prose() -> None:
+    """After the matching sentence come the sentences after it, while they
+    fit: the rest of its paragraph, not the list, stub notice and
+    navigation line a page's text may end with (রাজধানী's did)."""
+    lead = "রাজধানী একটি দেশের কেন্দ্রীয় শহর। সেখান থেকে সরকার চলে।"
+    text = (
+        lead + "\nআরও দেখুন\n\nজাতীয় প্রতীক\nপুঁজিবাদ\n\n"
+        "এই নিবন্ধটি অসম্পূর্ণ। আপনি চাইলে উইকিপিডিয়াকে সাহায্য করতে পারেন।\n\nদে\nআ"
+    )
+    snippet = make_snippet(text, match_spans(text, stems={"রাজধানী"}), size=400)
+    assert snippet.text == lead
+    # A new paragraph is not context either; prose wrapped at line ends is.
+    text = "কাতারের রাজধানী দোহা।\n\nঅন্য অনুচ্ছেদের একটি বাক্য।"
+    assert make_snippet(text, match_spans(text, stems={"কাতার"})).text == "কাতারের রাজধানী দোহা।"
+    wrapped = (
+        "কাতারের রাজধানী দোহা।\n"
+        + "এই বাক্যটি এক লাইনে শেষ হয়নি, তাই পরের লাইনে চলে গেছে এবং"
+        + "\nসেখানে শেষ হয়েছে।"
+    )
+    shown = make_snippet(wrapped, match_spans(wrapped, stems={"কাতার"})).text
+    assert shown == " ".join(wrapped.split())
+
+
 def test_a_long_section_is_analyzed_only_as_far_as_its_snippet_needs() -> None:
     """A snippet is chosen from the first SNIPPET_SCOPE characters when they
     hold a match (a long reference list is not analyzed whole), and from the

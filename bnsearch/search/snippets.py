@@ -199,6 +199,27 @@ class _Sentences:
         return next(filter(None, map(self.trimmed, range(self.count))), None)
 
 
+# A paragraph break: a line with nothing but white space on it.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+# How a sentence ends: । ॥ ? ! . … and closing quotes or brackets after them.
+_SENTENCE_END = re.compile(r"[।॥?!.…][\"'”’)\]]*$")
+# A line of this many characters or more, unpunctuated, is taken for prose
+# wrapped at a line end, not for a list item or a heading.
+WRAPPED_LINE = 40
+
+
+def _continues(text: str, after: int, start: int, end: int) -> bool:
+    """Whether the sentence [start, end) reads as context for a fragment
+    ending at ``after``: in the same paragraph, and prose — it ends as a
+    sentence does, or is as long as a wrapped line. A list item, a heading
+    or a navigation line left in the text (আরও দেখুন, then the list; a
+    stub notice, দে, আ) is where a paragraph's context ends: shown after
+    the hit's sentence, it reads as part of it."""
+    if _PARAGRAPH_BREAK.search(text, after, start):
+        return False
+    return bool(_SENTENCE_END.search(text, start, end)) or end - start >= WRAPPED_LINE
+
+
 def _word_edges(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
     """Word starts and ends within [start, end): safe cut points."""
     spans = word_spans(text[start:end])
@@ -292,6 +313,8 @@ def _fragments(text: str, spans: list[tuple[int, int]], size: int, count: int) -
             if sentence is None:
                 continue
             start, end = sentence
+            if not _continues(text, fragment.end, start, end):
+                break
             if end - fragment.end > budget or any(
                 f.start >= fragment.end and f.start < end for f in chosen
             ):
