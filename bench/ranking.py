@@ -3,11 +3,13 @@ passage-shaped variant of the shared corpus.
 
     python bench/ranking.py [--index DIR] [--passages DIR] [--sweep]
 
-Three collections and two query sets:
+Four collections and two query sets:
 - the shared corpus as bnsearch indexes it (articles split into sections);
 - the same text as passages: every section its own document with the
   article's title and no heading (ids ``article#ordinal``; a ranking of
   passages is scored as the ranking of their articles, first passage first);
+- the same passages without titles (text alone, as a collection of
+  paragraphs or TyDi QA's passages without their titles come);
 - ``../shared/eval/questions/`` (natural questions, the main signal) and
   ``../shared/eval/dev/`` (keyword queries, a regression check).
 
@@ -48,11 +50,13 @@ from bnsearch.search.config import Parts, RankingConfig, SectionScoring  # noqa:
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "bnwiki-2018.jsonl.gz"
 SETS = {name: SHARED / "eval" / name for name in ("questions", "dev")}
+COLLECTIONS = ("sections", "passages", "untitled")
 FIELDS = ("title", "title_exact", "heading", "heading_exact", "body", "body_exact")
 
 
-def passages_file(target: Path) -> Path:
-    """The shared corpus with every section as its own title + text document."""
+def passages_file(target: Path, titles: bool = True) -> Path:
+    """The shared corpus with every section as its own title + text document
+    (text alone, without ``titles``)."""
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +67,7 @@ def passages_file(target: Path) -> Path:
                 if section.text.strip():
                     passage = {
                         "id": f"{record['id']}#{section.ordinal}",
-                        "title": record.get("title", ""),
+                        "title": record.get("title", "") if titles else "",
                         "text": section.text,
                     }
                     out.write(json.dumps(passage, ensure_ascii=False) + "\n")
@@ -162,7 +166,7 @@ def tags() -> dict[str, list[str]]:
 
 def line(label: str, reports: dict[str, dict]) -> str:
     cells = []
-    for collection in ("sections", "passages"):
+    for collection in COLLECTIONS:
         for name in ("questions", "dev"):
             report = reports[collection][name]
             right, judged = report.section_accuracy
@@ -264,17 +268,26 @@ def main() -> None:
     passages_path = args.passages or build(
         cache / "bench-ranking-passages", passages_file(cache / "passages" / "passages.jsonl")
     )
+    untitled_path = build(
+        cache / "bench-ranking-untitled",
+        passages_file(cache / "passages" / "untitled.jsonl", titles=False),
+    )
     table = tags()
     print("MRR@10 nDCG@10 R@100 [section@1] per (collection, set)\n")
     print("| configuration | sections, questions | sections, dev | passages, questions "
-          "| passages, dev |")  # fmt: skip
-    print("|---|---|---|---|---|")
+          "| passages, dev | untitled, questions | untitled, dev |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     tag_lines = []
-    with Index.open(sections_path) as sections, Index.open(passages_path) as passages:
+    with (
+        Index.open(sections_path) as sections,
+        Index.open(passages_path) as passages,
+        Index.open(untitled_path) as untitled,
+    ):
         for label, config in configurations(args.sweep):
             reports = {
                 "sections": run(sections, config, False),
                 "passages": run(passages, config, True),
+                "untitled": run(untitled, config, True),
             }
             print(line(label, reports), flush=True)
             tag_lines.append(tag_line(label, reports["sections"]["questions"], table))
@@ -283,6 +296,7 @@ def main() -> None:
             reports = {
                 "sections": run(sections, RankingConfig(), False, left_out),
                 "passages": run(passages, RankingConfig(), True, left_out),
+                "untitled": run(untitled, RankingConfig(), True, left_out),
             }
             label = f"no {field} in the query"
             print(line(label, reports), flush=True)

@@ -171,7 +171,15 @@ class Hit:
         return Snippet(self.snippet, tuple(self.highlights))
 
     @property
+    def shown_title(self) -> str:
+        """The title, or the id for an article without one (a collection of
+        passages without titles): a hit is never shown as an empty line."""
+        return self.title or self.id
+
+    @property
     def marked_title(self) -> Snippet:
+        if not self.title:
+            return Snippet(self.id, ())
         return Snippet(self.title, tuple(self.title_highlights))
 
     @property

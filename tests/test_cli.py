@@ -118,3 +118,14 @@ def test_bidi_controls_in_documents_are_shown_as_symbols() -> None:
     controls = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
     assert printable(f"নথি {controls}exe.live ফাইল") == "নথি " + "\ufffd" * 9 + "exe.live ফাইল"
     assert printable("যুক্ত\u200cঅক্ষর\u200d") == "যুক্ত\u200cঅক্ষর\u200d"  # joiners are text
+
+
+def test_a_hit_without_a_title_is_shown_by_its_id(run, tmp_path) -> None:
+    corpus = tmp_path / "passages.jsonl"
+    passage = {"id": "p-7", "title": "", "text": "ঢাকা বাংলাদেশের রাজধানী।"}
+    corpus.write_text(json.dumps(passage, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("index", "--index", str(tmp_path / "ix"), str(corpus)).exit_code == 0
+    result = run("search", "--index", str(tmp_path / "ix"), "ঢাকা")
+    assert result.exit_code == 0
+    line = next(line for line in result.output.splitlines() if line.lstrip().startswith("1."))
+    assert line.split() == ["1.", "p-7", line.split()[-1]]  # rank, the id once, the score

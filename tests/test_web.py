@@ -334,3 +334,18 @@ def test_every_message_of_the_library_has_its_bengali_text() -> None:
         keys |= set(re.findall(r'Message\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
     assert len(keys) > 20
     assert sorted(keys - set(MESSAGES)) == []
+
+
+def test_an_article_without_a_title_is_shown_by_its_id(tmp_path: Path) -> None:
+    """A collection of passages without titles: every hit link and the
+    article page's heading name the passage by its id, never by nothing (an
+    empty link is no link for a screen reader)."""
+    corpus = tmp_path / "passages.jsonl"
+    passage = {"id": "p-7", "title": "", "text": "ঢাকা বাংলাদেশের রাজধানী।"}
+    corpus.write_text(json.dumps(passage, ensure_ascii=False) + "\n", encoding="utf-8")
+    Index.build(tmp_path / "ix", [corpus])
+    with Index.open(tmp_path / "ix") as index, TestClient(make_app(index)) as client:
+        page = client.get("/", params={"q": "ঢাকা"}).text
+        assert re.search(r"<h2><a href=[^>]*><bdi>p-7</bdi></a>", page)
+        article = client.get("/article/p-7").text
+        assert '<h1 id="title"><bdi>p-7</bdi></h1>' in article

@@ -102,7 +102,9 @@ def hit_lines(hit: Hit, colour: bool, *, score: bool = True, width: int | None =
     at spaces to ``width`` cells, when given); the merged copies; and the
     other matching sections when the hit has them."""
     where = f" › {render_text(hit.marked_section, colour)}" if hit.section else ""
-    about = f"[{printable(hit.id)}] {hit.score:.2f}" if score else f"[{printable(hit.id)}]"
+    # An article without a title is shown by its id (Hit.marked_title): not twice.
+    about = f"[{printable(hit.id)}]" if hit.title else ""
+    about = f"{about} {hit.score:.2f}".strip() if score else about
     title = bold(render_text(hit.marked_title, colour), colour)
     lines = [
         f"{hit.rank:>3}. {title}{where}  {dim(about, colour)}",

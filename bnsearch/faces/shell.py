@@ -138,7 +138,7 @@ class Shell:
             self.say(f":open takes a hit number shown on this page ({min(ranks)}-{max(ranks)})")
             return True
         where = f" › {hit.section}" if hit.section else ""
-        self.say(printable(f"== {hit.title}{where} [{hit.id}]"))
+        self.say(printable(f"== {hit.shown_title}{where} [{hit.id}]"))
         spans = highlight(self.results.query, hit.text)
         text = Snippet(hit.text, tuple(spans))
         if self.width:

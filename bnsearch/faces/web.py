@@ -466,7 +466,7 @@ def create_app(
             article_id = _sent_id(request, article_id)
         article, parts = index.read(article_id)
         lang = _language(request)
-        title = printable(article.title)
+        title = printable(article.title or article_id)
         shown = []
         for part in parts:
             spans = highlight(q, part.text) if q.strip() else []
@@ -656,7 +656,7 @@ def _results_context(
 
     def title_of(article_id: str) -> str:
         try:
-            return printable(index.read(article_id)[0].title)
+            return printable(index.read(article_id)[0].title or article_id)
         except BnsearchError:
             return article_id
 
@@ -667,8 +667,8 @@ def _results_context(
             {
                 "rank": hit.rank,
                 "id": hit.id,
-                "title": marked(hit.title, hit.title_highlights),
-                "plain_title": printable(hit.title),
+                "title": Markup(render_html(hit.marked_title)),
+                "plain_title": printable(hit.shown_title),
                 "section": marked(hit.section, hit.section_highlights) if hit.section else "",
                 "snippet": marked(hit.snippet, hit.highlights),
                 "href": article_href(hit.id, q, hit.ordinal, page, asked),
