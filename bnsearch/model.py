@@ -178,9 +178,8 @@ class Hit:
 
     @property
     def marked_title(self) -> Snippet:
-        if not self.title:
-            return Snippet(self.id, ())
-        return Snippet(self.title, tuple(self.title_highlights))
+        """The shown title with the query's matches in the title highlighted."""
+        return Snippet(self.shown_title, tuple(self.title_highlights) if self.title else ())
 
     @property
     def marked_section(self) -> Snippet:
