@@ -57,6 +57,10 @@ COPIES = [Article(f"copy{n}", "যমজ পাতা", "যমজ পাতা�
 AXE = Path(__file__).resolve().parents[1] / ".cache" / "axe-core-4.14.1" / "axe.min.js"
 
 
+# A passage without a title (a collection of paragraphs): shown by its id.
+UNTITLED = Article("untitled", "", "শিরোনামহীন একটি অনুচ্ছেদ, যার কোনো শিরোনাম নেই।")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -65,7 +69,7 @@ def server(tmp_path_factory):
     Index.build(path, [SEED_DIR])
     with Index.open(path) as index:
         index.add_many(
-            [HOSTILE, BIDI, WIDE, LONG, *COPIES]
+            [HOSTILE, BIDI, WIDE, LONG, UNTITLED, *COPIES]
             + [Article(f"p{n}", f"সম্পর্ক {n}", f"দ্বিপাক্ষিক সম্পর্ক নম্বর {n}") for n in range(25)]
         )
     with serving(path) as (_, url):
@@ -368,7 +372,8 @@ def _axe(page) -> list:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_accessibility_violations_on_any_page_kind(browser, server, scheme: str) -> None:
     """axe-core (WCAG 2.2 AA and its best practices) on the empty page,
-    results, no results, an error and an article, light and dark."""
+    results, no results, an error, an article and a passage without a
+    title (an empty heading or link before its fix), light and dark."""
     if not AXE.exists() and shutil.which("npm"):
         subprocess.run(["make", "-s", "axe"], cwd=AXE.parents[2], capture_output=True)
     if not AXE.exists():
@@ -385,6 +390,8 @@ def test_no_accessibility_violations_on_any_page_kind(browser, server, scheme: s
         "error": "/?q=ক*",
         "not found": "/article/nope",
         "article": "/article/long?q=স্মারক&section=17#s17",
+        "an untitled passage's results": "/?q=শিরোনামহীন",
+        "an untitled passage": "/article/untitled?q=শিরোনামহীন",
     }
     found = {}
     for kind, path in pages.items():
