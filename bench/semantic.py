@@ -194,10 +194,14 @@ def section_choice(index: Index, vectors: Vectors, with_sentence: bool) -> dict[
         rank.SECTION_RULES = rules
 
 
-def costs(vectors: Vectors, index_path: Path) -> str:
-    titles = []
+def corpus_articles() -> list[dict]:
+    """The shared corpus's records (id, title, text)."""
     with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-        titles = [json.loads(line)["title"] for line in lines]
+        return [json.loads(line) for line in lines]
+
+
+def costs(vectors: Vectors, index_path: Path, articles: list[dict]) -> str:
+    titles = [article["title"] for article in articles]
     model = vectors.model
     started = time.process_time()
     for title in titles:
@@ -236,16 +240,14 @@ def main() -> None:
         print("MRR@10, questions / dev\n")
         base = {name: reranked(runs, name, by_similarity(0)) for name in SETS}
         print(f"lexical (the default ranking): {base['questions']:.3f} / {base['dev']:.3f}")
-        titles = []
-        with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-            titles = [json.loads(line) for line in lines]
-        matrix = np.stack([vectors.passage(a["title"]) for a in titles])
+        articles = corpus_articles()
+        matrix = np.stack([vectors.passage(a["title"]) for a in articles])
         dense = {}
         for name, folder in SETS.items():
             rankings = {}
             for qid, text in read_queries(folder / "queries.tsv"):
                 order = np.argsort(-(matrix @ vectors.query(text)))[:100]
-                rankings[qid] = [titles[i]["id"] for i in order]
+                rankings[qid] = [articles[i]["id"] for i in order]
             dense[name] = mrr(rankings, name)
         print(f"titles alone, dense: {dense['questions']:.3f} / {dense['dev']:.3f}")
         rare = rare_word_queries(index, runs, 5)
@@ -278,7 +280,7 @@ def main() -> None:
         ):
             choice = section_choice(index, vectors, sentence)
             print(f"{label}: {choice['questions']} / {choice['dev']}")
-    print("\ncost: " + costs(vectors, path))
+    print("\ncost: " + costs(vectors, path, articles))
 
 
 if __name__ == "__main__":

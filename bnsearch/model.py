@@ -65,6 +65,11 @@ class Article:
     text: str
     source: str = ""  # the file it came from
 
+    @property
+    def shown_title(self) -> str:
+        """The title, or the id for an article without one (see Hit.shown_title)."""
+        return self.title or self.id
+
 
 @dataclass(frozen=True)
 class Skipped:

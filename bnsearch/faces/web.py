@@ -466,7 +466,7 @@ def create_app(
             article_id = _sent_id(request, article_id)
         article, parts = index.read(article_id)
         lang = _language(request)
-        title = printable(article.title or article_id)
+        title = printable(article.shown_title)
         shown = []
         for part in parts:
             spans = highlight(q, part.text) if q.strip() else []
@@ -656,7 +656,7 @@ def _results_context(
 
     def title_of(article_id: str) -> str:
         try:
-            return printable(index.read(article_id)[0].title or article_id)
+            return printable(index.read(article_id)[0].shown_title)
         except BnsearchError:
             return article_id
 
