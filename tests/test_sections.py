@@ -53,13 +53,17 @@ def test_things_that_are_not_headings(text: str) -> None:
 @pytest.mark.parametrize(
     "heading",
     ["তথ্যসূত্র", "তথ্যসুত্র", "বহিঃসংযোগ", "আরও দেখুন", "আরো দেখুন", "আরোও দেখুন", "টীকা",
-     "পাদটীকা", "গ্রন্থপঞ্জি", "তথ্যসূত্র ও টীকা", "আরও পড়ুন", "References", "External links"],
+     "পাদটীকা", "গ্রন্থপঞ্জি", "তথ্যসূত্র ও টীকা", "আরও পড়ুন", "References", "External links",
+     # Written apart.
+     "তথ্য সূত্র", "বহিঃ সংযোগ", "তথ্য সূত্রসমূহ"],
 )  # fmt: skip
 def test_reference_headings(heading: str) -> None:
     assert is_reference_heading(heading)
 
 
-@pytest.mark.parametrize("heading", ["ইতিহাস", "নদীর উৎস", "বাণিজ্য", "দেখার স্থান"])
+@pytest.mark.parametrize(
+    "heading", ["ইতিহাস", "নদীর উৎস", "বাণিজ্য", "দেখার স্থান", "তথ্য", "তথ্য ও উৎস সন্ধান"]
+)
 def test_content_headings(heading: str) -> None:
     assert not is_reference_heading(heading)
 

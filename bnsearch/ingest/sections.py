@@ -46,9 +46,13 @@ _REFERENCE_TERMS = _terms(_REFERENCE_WORDS)
 
 
 def is_reference_heading(heading: str) -> bool:
-    """Whether a heading introduces references or a list of links."""
-    terms = _terms(heading)
-    return bool(terms) and terms <= _REFERENCE_TERMS
+    """Whether a heading introduces references or a list of links, its
+    words written together or apart (তথ্য সূত্র, বহিঃ সংযোগ)."""
+    for text in (heading, "".join(heading.split())):
+        terms = _terms(text)
+        if terms and terms <= _REFERENCE_TERMS:
+            return True
+    return False
 
 
 def count_sections(text: str) -> int:
