@@ -16,7 +16,8 @@ Four collections and two query sets:
 For each configuration: MRR@10, nDCG@10, R@100 and section@1 on every
 (collection, set) pair, and MRR@10 per tag of the questions set. The default
 configuration comes first, then each part of the ranking switched off in
-turn; ``--sweep`` adds the parameter sweeps (one parameter moved at a time),
+turn (the names from leads, an indexing choice, on indexes built without
+them); ``--sweep`` adds the parameter sweeps (one parameter moved at a time),
 ``--fields`` each indexed field left out of the section query in turn.
 Indexes are built once (one writer process, so runs are repeatable) into
 .pytest_cache unless given.
@@ -41,7 +42,7 @@ from whoosh.searching import Searcher  # noqa: E402
 from bnsearch import Index  # noqa: E402
 from bnsearch.api import read_qrels, read_queries, read_sections  # noqa: E402
 from bnsearch.engine.scoring import ArticleParameters, SectionWeighting  # noqa: E402
-from bnsearch.errors import IndexVersionError, QueryError  # noqa: E402
+from bnsearch.errors import IndexVersionError, InvalidArgumentError, QueryError  # noqa: E402
 from bnsearch.evaluation import evaluate  # noqa: E402
 from bnsearch.ingest import split_sections  # noqa: E402
 from bnsearch.search import SearchPipeline, SearchRequest  # noqa: E402
@@ -74,11 +75,11 @@ def passages_file(target: Path, titles: bool = True) -> Path:
     return target
 
 
-def build(path: Path, source: Path) -> Path:
+def build(path: Path, source: Path, lead_names: bool = True) -> Path:
     try:
-        Index.build(path, [source], procs=1)
-    except IndexVersionError:  # built by another version: built anew
-        Index.build(path, [source], procs=1, rebuild=True)
+        Index.build(path, [source], procs=1, lead_names=lead_names)
+    except (IndexVersionError, InvalidArgumentError):  # another version, or names: anew
+        Index.build(path, [source], procs=1, rebuild=True, lead_names=lead_names)
     return path
 
 
@@ -190,12 +191,10 @@ PARTS_OFF = {
     "joined words off": "joined_words",
     "heading rule off": "heading_rule",
     "lead sentence not the subject": "lead_subject",
-    "lead's first sentence, not its defining one": "defining_sentence",
     "sections by every word only": "most_word_weight",
     "titles written apart only": "titles_written_apart",
     "headings without text shown": "skip_headings_without_text",
     "spellings counted as written": "spellings_by_word",
-    "query in the title not shown by the lead": "named_in_title",
     "reference sections shown": "skip_reference_sections",
     "genitive subject's lead not preferred": "subject_lead",
 }
@@ -218,7 +217,6 @@ def configurations(sweep: bool) -> list[tuple[str, RankingConfig]]:
         *((label, with_parts(**{name: False})) for label, name in PARTS_OFF.items()),
         ("close spellings off", with_weights(variant=0.0)),
         ("related forms off", with_weights(related_forms=False)),
-        ("title-is-query first off", with_weights(title_match=False)),
         ("coordination off", with_weights(coordination=None)),
         ("word coverage off", with_weights(coverage=0.0)),
         ("genitive subject not required", with_weights(subject_absent=1.0)),
@@ -264,14 +262,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     cache = REPO / ".pytest_cache"
-    sections_path = args.index or build(cache / "bench-ranking-sections", CORPUS)
-    passages_path = args.passages or build(
-        cache / "bench-ranking-passages", passages_file(cache / "passages" / "passages.jsonl")
-    )
-    untitled_path = build(
-        cache / "bench-ranking-untitled",
-        passages_file(cache / "passages" / "untitled.jsonl", titles=False),
-    )
+    sources = {
+        "sections": CORPUS,
+        "passages": passages_file(cache / "passages" / "passages.jsonl"),
+        "untitled": passages_file(cache / "passages" / "untitled.jsonl", titles=False),
+    }
+    given = {"sections": args.index, "passages": args.passages}
+    paths = {
+        name: given.get(name) or build(cache / f"bench-ranking-{name}", source)
+        for name, source in sources.items()
+    }
     table = tags()
     print("MRR@10 nDCG@10 R@100 [section@1] per (collection, set)\n")
     print("| configuration | sections, questions | sections, dev | passages, questions "
@@ -279,9 +279,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     tag_lines = []
     with (
-        Index.open(sections_path) as sections,
-        Index.open(passages_path) as passages,
-        Index.open(untitled_path) as untitled,
+        Index.open(paths["sections"]) as sections,
+        Index.open(paths["passages"]) as passages,
+        Index.open(paths["untitled"]) as untitled,
     ):
         for label, config in configurations(args.sweep):
             reports = {
@@ -291,6 +291,14 @@ def main() -> None:
             }
             print(line(label, reports), flush=True)
             tag_lines.append(tag_line(label, reports["sections"]["questions"], table))
+        # The names from leads are chosen when an index is built.
+        reports = {}
+        for name, source in sources.items():
+            path = build(cache / f"bench-ranking-{name}-no-names", source, lead_names=False)
+            with Index.open(path) as index:
+                reports[name] = run(index, RankingConfig(), name != "sections")
+        print(line("names from leads off", reports), flush=True)
+        tag_lines.append(tag_line("names from leads off", reports["sections"]["questions"], table))
         for field in FIELDS if args.fields else ():
             left_out = frozenset({field})
             reports = {

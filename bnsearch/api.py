@@ -189,6 +189,12 @@ class Index:
         self._searchers: list[Searcher] = []
         self._shared = SharedFacts()  # what all the searchers of a generation read
 
+    @property
+    def lead_names(self) -> bool:
+        """Whether the title fields also search the other names an article's
+        lead gives its subject (set when the index was created)."""
+        return bool(self._meta.get("lead_names", False))
+
     # --- opening and building -----------------------------------------
 
     @classmethod
@@ -587,6 +593,7 @@ class Index:
             created=meta.get("created"),
             last_written=meta.get("last_written"),
             sources=list(meta.get("sources", [])),
+            lead_names=self.lead_names,
             path=str(self.directory.path),
         )
 

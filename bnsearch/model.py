@@ -366,3 +366,4 @@ class IndexStats:
     last_written: str | None
     sources: list[str]
     path: str
+    lead_names: bool = False  # titles also searched by their leads' other names

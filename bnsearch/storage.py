@@ -98,9 +98,10 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def new_meta() -> dict[str, Any]:
-    """Metadata of a generation that is being created."""
-    return {"created": now(), "sources": []}
+def new_meta(lead_names: bool) -> dict[str, Any]:
+    """Metadata of a generation that is being created; ``lead_names``:
+    whether its title fields index the names an article's lead gives."""
+    return {"created": now(), "sources": [], "lead_names": lead_names}
 
 
 def stamp_meta(meta: dict[str, Any], sources: list[str]) -> dict[str, Any]:

@@ -393,7 +393,7 @@ def test_a_refreshed_searcher_keeps_the_facts_of_the_segments_it_reuses(tmp_path
         context = searcher.weighting.context
         (leaf, _), *_ = searcher.reader().leaf_readers()
         facts = context.facts(leaf)
-        context.lead_subject(0, True, lambda: frozenset({"x"}))
+        context.lead_subject(0, lambda: frozenset({"x"}))
         table = document_table(context, searcher.reader())
         other: list = []
         thread = threading.Thread(target=lambda: other.append(opened._searcher()))
@@ -407,11 +407,11 @@ def test_a_refreshed_searcher_keeps_the_facts_of_the_segments_it_reuses(tmp_path
         fresh = opened._searcher()
         renewed = fresh.weighting.context
         assert renewed is not context
-        assert renewed.lead_subject(0, True, lambda: frozenset({"y"})) == {"y"}
+        assert renewed.lead_subject(0, lambda: frozenset({"y"})) == {"y"}
         # A refresh that reuses a segment reader keeps its facts.
         kept = context.renewed(searcher.reader())
         assert kept.facts(leaf) is facts and kept.shared is context.shared
-        assert kept.lead_subject(0, True, lambda: frozenset({"y"})) == {"y"}
+        assert kept.lead_subject(0, lambda: frozenset({"y"})) == {"y"}
         new_table = document_table(renewed, fresh.reader())
         assert new_table is not table and "extra" in new_table.numbers
 

@@ -26,6 +26,8 @@ from bnsearch.backends.opensearch import (
     export,
     whoosh_terms,
 )
+from bnsearch.errors import InvalidArgumentError
+from bnsearch.ingest import searched_title
 
 pytestmark = pytest.mark.slow  # real nodes: seconds to start
 
@@ -45,6 +47,8 @@ def native(tmp_path: Path) -> Path:
             [
                 Article("doha", "দোহা", "দোহা কাতারের রাজধানী।\n== বন্দর ==\nদোহা বন্দর পারস্য উপসাগরে।"),
                 Article("river", "নদী", "নদী ও সাগর।\n== তথ্যসূত্র ==\nনদী বিষয়ক বই।"),
+                # A name its lead gives (ওষুধ), searched with the title.
+                Article("drug", "ঔষধ", "ঔষধ বা ওষুধ হল রোগ সারানোর দ্রব্য।\n== সেবন ==\nঔষধ খেতে হয়।"),
             ]
         )
     return path
@@ -67,20 +71,31 @@ def test_export_is_idempotent_incremental_and_deletes(node, native: Path) -> Non
     url = _url(node, "incremental")
     with Index.open(native) as index:
         first = export(index, url)
-        assert first.added == 6 and first.sections > 6
+        assert first.added == 7 and first.sections > 7
         again = export(index, url)
         assert (again.added, again.updated, again.deleted, again.sections) == (0, 0, 0, 0)
-        assert again.unchanged == 6
+        assert again.unchanged == 7
         index.add(Article("doha", "দোহা", "দোহা কাতারের রাজধানী ও বৃহত্তম শহর।"))  # one section now
         assert index.delete("river")
         changed = export(index, url)
     assert (changed.updated, changed.deleted, changed.added) == (1, 1, 0)
-    assert _count(node, "incremental", "article") == 5
+    assert _count(node, "incremental", "article") == 6
     remote = OpenSearchIndex(url)
     assert remote.search("নদী সাগর").total == 0
     _, sections = remote.read("doha")
     assert [s.ordinal for s in sections] == [0]  # the old section 1 deleted
     assert "বৃহত্তম" in sections[0].text
+
+
+def test_an_export_holds_one_choice_of_names(node, native: Path, tmp_path: Path) -> None:
+    url = _url(node, "names")
+    with Index.open(native) as index:
+        export(index, url)
+    Index.build(tmp_path / "plain", [SEED_DIR], lead_names=False)
+    with Index.open(tmp_path / "plain") as plain:
+        with pytest.raises(InvalidArgumentError, match="export to a new name"):
+            export(plain, url)
+    assert OpenSearchIndex(url).stats().lead_names
 
 
 def test_opensearch_holds_bnsearchs_terms(node, native: Path) -> None:
@@ -93,11 +108,13 @@ def test_opensearch_holds_bnsearchs_terms(node, native: Path) -> None:
         compared = 0
         for article_id in index.manifest():
             article, sections = index.read(article_id)
+            title = searched_title(article.title, sections, index.lead_names)
             for section in sections:
                 held = remote.terms(f"section:{article_id}:{section.ordinal}")
                 held = {f: {t: n for t, n in ts.items() if t != GAP} for f, ts in held.items()}
                 held = {f: ts for f, ts in held.items() if ts}
-                assert held == whoosh_terms(article, section), (article_id, section.ordinal)
+                expected = whoosh_terms(article, section, title)
+                assert held == expected, (article_id, section.ordinal)
                 compared += 1
     assert compared > 20
 
@@ -109,8 +126,10 @@ def test_bulk_files_hold_the_sections_articles_and_forms(native: Path, tmp_path:
 
     with Index.open(native) as index:
         report = export_ndjson(index, tmp_path / "bulk", "demo")
-    assert report.added == 6
+    assert report.added == 7
     assert {p.name for p in (tmp_path / "bulk").iterdir()} >= {"index.json", "forms.json"}
+    mapping = json.loads((tmp_path / "bulk" / "index.json").read_text())
+    assert mapping["mappings"]["_meta"]["bnsearch_lead_names"] is True
     lines = "".join(p.read_text() for p in sorted((tmp_path / "bulk").glob("bulk-*.ndjson")))
     actions = [json.loads(line)["index"] for line in lines.splitlines()[::2]]
     kinds = {a["_index"] for a in actions}
@@ -129,11 +148,15 @@ def test_search_through_the_same_api_and_command(node, native: Path) -> None:
     url = _url(node, "search")
     with Index.open(native) as index:
         export(index, url)
-        for query in ("কাতারের দূতাবাস", "দোহা বন্দর", '"পারস্য উপসাগরে"', "দোহা -বন্দর", "katar"):
+        queries = ("কাতারের দূতাবাস", "দোহা বন্দর", '"পারস্য উপসাগরে"', "দোহা -বন্দর", "katar", "ওষুধ")
+        for query in queries:
             local = index.search(query)
             remote = Index.open(url).search(query)
             assert remote.total == local.total, query
             assert {h.id for h in remote.hits[:2]} == {h.id for h in local.hits[:2]}, query
+    for query in ("ওষুধ", "ঔষধ"):  # the title, or the name its lead gives: the same page first
+        hit = Index.open(url).search(query).hits[0]
+        assert (hit.title, hit.section) == ("ঔষধ", "")
     hit = Index.open(url).search("দোহা বন্দর").hits[0]
     assert hit.section == "বন্দর" and hit.highlights and "দোহা" in hit.snippet
     command = [sys.executable, "-m", "bnsearch", "search", "--backend", url, "দোহা", "--json"]
@@ -206,7 +229,8 @@ def test_serve_on_opensearch(node, native: Path) -> None:
         with urllib.request.urlopen(base + "api/v1/suggest?q=%E0%A6%A6%E0%A7%8B") as answer:
             assert "দোহা" in json.load(answer)["completions"]
         with urllib.request.urlopen(base + "api/v1/stats") as answer:
-            assert json.load(answer)["articles"] == 6
+            stats = json.load(answer)
+            assert stats["articles"] == 7 and stats["lead_names"] is True
 
 
 def test_the_whole_shared_corpus_has_bnsearchs_terms_in_opensearch(node, big: Path) -> None:
@@ -222,9 +246,10 @@ def test_the_whole_shared_corpus_has_bnsearchs_terms_in_opensearch(node, big: Pa
             wanted = {}
             for article_id in articles[start : start + 100]:
                 article, sections = index.read(article_id)
+                title = searched_title(article.title, sections, index.lead_names)
                 for section in sections:
                     key = f"section:{article_id}:{section.ordinal}"
-                    wanted[key] = whoosh_terms(article, section)
+                    wanted[key] = whoosh_terms(article, section, title)
             held = remote.terms_of(list(wanted))
             for key, expected in wanted.items():
                 found = {

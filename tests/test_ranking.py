@@ -730,3 +730,31 @@ def test_a_close_spelling_is_two_plain_edits_of_the_folded_form(word, edits) -> 
         folded_form(word), folded_form(other), lambda x, y: float(x != y), lambda _: 1.0
     )
     assert plain <= 2, (word, other)
+
+
+def test_a_query_of_the_titles_words_opens_the_article_at_its_lead(tmp_path: Path) -> None:
+    """রবীন্দ্রনাথ names রবীন্দ্রনাথ ঠাকুর: not its list of memorials, which
+    repeats the word."""
+    text = (
+        "রবীন্দ্রনাথ ঠাকুর বাঙালি কবি।\n== স্মারক ==\nরবীন্দ্রনাথ সেতু, রবীন্দ্রনাথ সড়ক, "
+        "রবীন্দ্রনাথ সদন, রবীন্দ্রনাথ সরোবর।"
+    )
+    with Index.create(tmp_path / "ix") as created:
+        created.add(Article("rt", "রবীন্দ্রনাথ ঠাকুর", text))
+        assert [h.section for h in created.search("রবীন্দ্রনাথ")] == [""]
+        assert [h.section for h in created.search("রবীন্দ্রনাথ সেতু")] == ["স্মারক"]
+
+
+def test_an_article_whose_title_is_the_query_comes_first_at_its_lead(tmp_path: Path) -> None:
+    """দোহা is the page titled দোহা, not the page that repeats it thirty times."""
+    with Index.create(tmp_path / "ix") as created:
+        created.add_many(
+            [
+                Article("doha", "দোহা", "দোহা কাতারের রাজধানী। == ইতিহাস == দোহা একটি বন্দর।"),
+                Article("port", "উপসাগরের বন্দর", " ".join(["দোহা শহরে দোহা বন্দর দোহা।"] * 30)),
+            ]
+        )
+        hits = created.search("দোহা", explain=True).hits
+        assert [(h.id, h.section) for h in hits] == [("doha", ""), ("port", "")]
+        assert hits[0].explanation["contributions"]["title is the query"] > 0
+        assert hits[0].score > hits[1].score

@@ -18,7 +18,6 @@ RAB = (
     "র‍্যাপিড অ্যাকশন ব্যাটালিয়ন বা র‍্যাব পুলিশের একটি বিশেষ বাহিনী। বাহিনীটি ২০০৪ সালে গঠিত হয়।\n"
     "== র‍্যাব ব্যাটালিয়নসমূহ ==\nর‍্যাব-১ উত্তরায়, র‍্যাব-২ আগারগাঁওয়ে, র‍্যাব-৩ টিকাটুলিতে।"
 )
-NOTICE = "স্থানাঙ্ক: ২৩.৮° উত্তর ৯০.৪° পূর্ব। এই নিবন্ধটিতে কোনো উৎস উদ্ধৃত করা হয়নি।\n"
 MAYA = (
     "মায়া সভ্যতা মধ্য আমেরিকার।\n== পোশাক ==\nমায়া নারীরা নানা ধরনের পোশাক, নানা "
     "ধরনের গহনা, নানা ধরনের রং পরত।\n== লিখনপদ্ধতি ==\nচিত্রে লেখা সে লিপি পাথরে খোদাই "
@@ -53,10 +52,6 @@ CASES: dict[str, tuple[list[Article], str]] = {
         "গোল্লাছুট খেলার নিয়ম কী ?",
     ),
     "lead_subject": ([Article("a", "র‍্যাপিড অ্যাকশন ব্যাটালিয়ন", RAB)], "র‍্যাব কবে গঠিত হয় ?"),
-    "defining_sentence": (
-        [Article("a", "র‍্যাপিড অ্যাকশন ব্যাটালিয়ন", NOTICE + RAB)],
-        "র‍্যাব কবে গঠিত হয় ?",
-    ),
     "most_word_weight": (
         [Article("maya", "মায়া সভ্যতা", MAYA)]
         + [Article(f"o{i}", f"অন্য {i}", f"এক ধরনের খেলা {i}।") for i in range(8)]
@@ -84,17 +79,6 @@ CASES: dict[str, tuple[list[Article], str]] = {
             )
         ],
         "মাধ্যমিক পরীক্ষার নাম কী ?",
-    ),
-    "named_in_title": (
-        [
-            Article(
-                "rt",
-                "রবীন্দ্রনাথ ঠাকুর",
-                "রবীন্দ্রনাথ ঠাকুর বাঙালি কবি।\n== স্মারক ==\nরবীন্দ্রনাথ সেতু, রবীন্দ্রনাথ সড়ক, "
-                "রবীন্দ্রনাথ সদন, রবীন্দ্রনাথ সরোবর।",
-            )
-        ],
-        "রবীন্দ্রনাথ",
     ),
     "skip_reference_sections": (
         [
@@ -133,7 +117,6 @@ CASES: dict[str, tuple[list[Article], str]] = {
 
 # Switches that are weights (or their absence), with the corpus that shows them.
 WEIGHT_CASES: dict[str, tuple[dict, str]] = {
-    "title_match": ({"title_match": False}, "title"),
     "coverage": ({"coverage": 0.0}, "coverage"),
     "related_forms": ({"related_forms": False}, "related"),
     "variant": ({"variant": 0.0}, "spellings_by_word"),

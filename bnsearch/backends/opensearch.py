@@ -49,7 +49,9 @@ from urllib.parse import urlsplit
 from ..analysis import exact_analyzer, normalize_tier1, stem_analyzer
 from ..analysis.script import NUKTA
 from ..engine.romanized import keyed
+from ..engine.scoring import WRITTEN_FIELDS
 from ..errors import BnsearchError, IndexNotFoundError, InvalidArgumentError, QueryError
+from ..ingest.names import article_names
 from ..model import PATH_SEPARATOR, Article, Hit, IndexStats, Message, Results, Section
 
 __all__ = [
@@ -78,7 +80,10 @@ def wire_term(term: str) -> str:
     return term.translate(_WIRE)
 
 
-MAPPING_VERSION = 2  # 2: the table of forms holds each form folded
+# 2: the table of forms holds each form folded. 3: the title fields hold the
+# names the lead gives (as the native index's, see searched_title), and the
+# mapping's _meta says whether.
+MAPPING_VERSION = 3
 STEM_FIELDS = ("title", "heading", "body")
 FIELDS = tuple(f for name in STEM_FIELDS for f in (name, f"{name}_exact"))
 
@@ -119,10 +124,11 @@ def document_terms(fieldname: str, value: str) -> str:
     return " ".join(terms)
 
 
-def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+def index_body(shards: int = 1, replicas: int = 0, lead_names: bool = True) -> dict[str, Any]:
     """Settings and mappings of an exported index: the six term fields
     whitespace-analyzed (positions only where bnsearch has them), titles'
-    length normalized as bnsearch's (B 0.5), the rest stored unindexed."""
+    length normalized as bnsearch's (B 0.5), the rest stored unindexed;
+    ``lead_names``: whether the title fields hold the lead's names."""
     terms = {"type": "text", "analyzer": "whitespace", "norms": True}
     properties: dict[str, Any] = {
         "kind": {"type": "keyword"},
@@ -130,6 +136,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         "ordinal": {"type": "integer"},
         "level": {"type": "integer", "index": False},
         "title_text": {"type": "text", "index": False},
+        "title_names": {"type": "keyword", "index": False},
         "heading_path": {"type": "text", "index": False},
         "text": {"type": "text", "index": False},
         "is_reference": {"type": "boolean"},
@@ -154,7 +161,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         },
         "mappings": {
             "dynamic": "strict",
-            "_meta": {"bnsearch_mapping": MAPPING_VERSION},
+            "_meta": {"bnsearch_mapping": MAPPING_VERSION, "bnsearch_lead_names": lead_names},
             "properties": properties,
         },
     }
@@ -206,19 +213,23 @@ def _id(kind: str, article_id: str, ordinal: int | None = None) -> str:
     return f"{kind}:{key}" if ordinal is None else f"{kind}:{key}:{ordinal}"
 
 
-def _section_doc(article: Article, section: Section) -> dict[str, Any]:
+def _section_doc(article: Article, section: Section, names: tuple[str, ...]) -> dict[str, Any]:
+    """A section's document; its title fields hold the title and ``names``,
+    the names its lead gives (bnsearch.ingest.names), as the native index's."""
     doc: dict[str, Any] = {
         "kind": "section",
         "article_id": article.id,
         "ordinal": section.ordinal,
         "level": section.level,
         "title_text": article.title,
+        "title_names": list(names),
         "heading_path": section.heading_path,
         "text": section.text,
         "is_reference": section.is_reference,
         "source": Path(article.source).name if article.source else "",
     }
-    return {**doc, **_term_fields(article.title, section.heading, section.text)}
+    title = "\n".join((article.title, *names))
+    return {**doc, **_term_fields(title, section.heading, section.text)}
 
 
 def _term_fields(title: str, heading: str, body: str) -> dict[str, str]:
@@ -234,7 +245,9 @@ def _forms(docs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
     return keyed(terms)
 
 
-def _article_doc(article: Article, sections: list[Section], digest: str) -> dict[str, Any]:
+def _article_doc(
+    article: Article, sections: list[Section], digest: str, names: tuple[str, ...]
+) -> dict[str, Any]:
     """The article as a whole: title once, every heading, all the text
     (reference sections are kept out of the text, as bnsearch discounts them)."""
     headings = "\n".join(s.heading for s in sections if s.heading)
@@ -247,7 +260,8 @@ def _article_doc(article: Article, sections: list[Section], digest: str) -> dict
         "content_hash": digest,
         "sections": len(sections),
     }
-    return {**doc, **_term_fields(article.title, headings, body)}
+    title = "\n".join((article.title, *names))
+    return {**doc, **_term_fields(title, headings, body)}
 
 
 # --- export ----------------------------------------------------------------------------
@@ -358,7 +372,10 @@ def export(
     report = ExportReport()
     if not _guarded(lambda: client.indices.exists(index=name), address):
         _guarded(
-            lambda: client.indices.create(index=name, body=index_body(shards, replicas)), address
+            lambda: client.indices.create(
+                index=name, body=index_body(shards, replicas, index.lead_names)
+            ),
+            address,
         )
         _healthy(client, address, name)
     else:
@@ -370,6 +387,13 @@ def export(
                 f"the OpenSearch index {name!r} was not exported by this bnsearch "
                 f"(mapping {meta.get('bnsearch_mapping')!r}, this one writes {MAPPING_VERSION}); "
                 "export to a new name"
+            )
+        if meta.get("bnsearch_lead_names") != index.lead_names:
+            raise InvalidArgumentError(
+                f"the OpenSearch index {name!r} was exported from an index that "
+                f"{'does not search' if index.lead_names else 'searches'} titles by the "
+                "names their leads give, and this one "
+                f"{'does' if index.lead_names else 'does not'}; export to a new name"
             )
     local = index.manifest()
     remote = _guarded(lambda: _exported(client, name), address)
@@ -410,11 +434,12 @@ def export(
         sections_sent, articles_sent = [], []
         for article_id in group:
             article, sections = index.read(article_id)
+            names = article_names(article.title, sections) if index.lead_names else ()
             old = remote.get(article_id)
             if old is not None:  # replaced: its old sections may be more than its new
                 sections_sent.extend(_old_sections(name, article_id, len(sections), old[1]))
             for section in sections:
-                doc = _section_doc(article, section)
+                doc = _section_doc(article, section, names)
                 report.bytes += len(section.text.encode())
                 sections_sent.append(
                     {
@@ -428,7 +453,7 @@ def export(
                 {
                     "_index": name,
                     "_id": _id("article", article_id),
-                    "_source": _article_doc(article, sections, local[article_id]),
+                    "_source": _article_doc(article, sections, local[article_id], names),
                 }
             )
             if old is None:
@@ -487,7 +512,8 @@ def export_ndjson(index: Any, folder: Path, name: str, *, per_file: int = 5000) 
     …/NAME -d @index.json``, ``…/NAME-forms -d @forms.json``; ``curl -XPOST
     …/_bulk --data-binary @bulk-00001.ndjson``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "index.json").write_text(json.dumps(index_body(), ensure_ascii=False, indent=1))
+    body = index_body(lead_names=index.lead_names)
+    (folder / "index.json").write_text(json.dumps(body, ensure_ascii=False, indent=1))
     (folder / "forms.json").write_text(json.dumps(forms_body(), ensure_ascii=False, indent=1))
     forms: dict[str, str] = {}
     report = ExportReport()
@@ -504,8 +530,12 @@ def export_ndjson(index: Any, folder: Path, name: str, *, per_file: int = 5000) 
 
     for article_id, digest in sorted(index.manifest().items()):
         article, sections = index.read(article_id)
-        docs = [(_id("section", article_id, s.ordinal), _section_doc(article, s)) for s in sections]
-        docs.append((_id("article", article_id), _article_doc(article, sections, digest)))
+        names = article_names(article.title, sections) if index.lead_names else ()
+        docs = [
+            (_id("section", article_id, s.ordinal), _section_doc(article, s, names))
+            for s in sections
+        ]
+        docs.append((_id("article", article_id), _article_doc(article, sections, digest, names)))
         for doc_id, doc in docs:
             lines.append(json.dumps({"index": {"_index": name, "_id": doc_id}}) + "\n")
             lines.append(json.dumps(doc, ensure_ascii=False) + "\n")
@@ -634,6 +664,10 @@ class OpenSearchIndex:
     def _holding(self, term: str, suffix: str = "") -> int:
         return max(self._frequency(name + suffix, term) for name in STEM_FIELDS)
 
+    def _written(self, term: str) -> int:
+        """How often the texts write ``term`` (bnsearch.engine.scoring.WRITTEN_FIELDS)."""
+        return max(self._frequency(name, term) for name in WRITTEN_FIELDS)
+
     def _frequencies(self, fieldname: str, terms: list[str]) -> dict[str, int]:
         """Sections holding each of ``terms`` in ``fieldname``: one request
         for those not known yet."""
@@ -678,7 +712,7 @@ class OpenSearchIndex:
         )
         return [hit["_source"]["term"] for hit in found["hits"]["hits"]]
 
-    def _spellings(self, exact: str, count: int) -> list[str]:
+    def _spellings(self, exact: str) -> list[str]:
         """Close spellings of a rare word (bnsearch.search.variants), the
         forms read from the export's table of forms."""
         from ..search.pipeline import _stem_of
@@ -703,11 +737,11 @@ class OpenSearchIndex:
 
         def word_of(term: str) -> tuple[str, int]:
             stem = _stem_of(term)
-            return stem, self._holding(stem)
+            return stem, self._written(stem)
 
         return close_spellings(
             exact,
-            count,
+            self._written(_stem_of(exact)),
             rare_limit(self._sections),
             terms,
             lambda term: self._frequency("body_exact", term),
@@ -851,7 +885,7 @@ class OpenSearchIndex:
             "query": section_query,
             "size": len(articles),
             "collapse": {"field": "article_id"},
-            "_source": ["article_id", "ordinal", "title_text", "heading_path"],
+            "_source": ["article_id", "ordinal", "title_text", "title_names", "heading_path"],
         }
         best = {hit["_source"]["article_id"]: hit for hit in self._search(body)["hits"]["hits"]}
         idfs = _idfs(_Frequencies(self), plan) if words else []
@@ -886,12 +920,13 @@ class OpenSearchIndex:
         scored.sort(key=lambda s: (-round(s.score, 6), s.article_id))
         # An article whose title is the query comes first, shown by its lead,
         # its score raised by the best score (bnsearch.search.rank).
-        if weights.title_match and plan.words and scored:
+        if plan.words and scored:
             query_key = _title_key(" ".join(typed for typed, _, _ in plan.words))
             lift = scored[0].score
             for entry in scored[: wanted + 20]:
-                title = (entry.section or {}).get("title_text", "")
-                if query_key and _title_key(title) == query_key:
+                section = entry.section or {}
+                titles = [section.get("title_text", ""), *section.get("title_names", [])]
+                if query_key and any(_title_key(title) == query_key for title in titles):
                     entry.score += lift
                     entry.section = {}  # its lead
             scored.sort(key=lambda s: (-round(s.score, 6), s.article_id))
@@ -1061,6 +1096,8 @@ class OpenSearchIndex:
         """What the cluster holds of this export (sizes as OpenSearch counts them)."""
         found = _guarded(lambda: self._client.indices.stats(index=self.name), self.address)
         size = found["_all"]["primaries"]["store"]["size_in_bytes"]
+        mapping = _guarded(lambda: self._client.indices.get_mapping(index=self.name), self.address)
+        meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
         return IndexStats(
             articles=self._count({"term": {"kind": "article"}}),
             sections=self._sections,
@@ -1072,6 +1109,7 @@ class OpenSearchIndex:
             last_written=None,
             sources=[],
             path=self.url,
+            lead_names=bool(meta.get("bnsearch_lead_names")),
         )
 
     def terms_of(self, ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
@@ -1135,14 +1173,18 @@ class _Frequencies:
         return self.index._frequency(fieldname, term)
 
 
-def whoosh_terms(article: Article, section: Section) -> dict[str, dict[str, int]]:
+def whoosh_terms(
+    article: Article, section: Section, title: str | None = None
+) -> dict[str, dict[str, int]]:
     """field → term → frequency of a section as the native index holds it:
     each field's own indexing in bnsearch's Whoosh schema (not this
-    module's export), for comparing with what OpenSearch holds."""
+    module's export), for comparing with what OpenSearch holds. ``title``:
+    what the title fields index, when not only the title (searched_title)."""
     from ..engine.schema import make_schema
 
     schema = _schema(make_schema)
-    values = {"title": article.title, "heading": section.heading, "body": section.text}
+    searched = article.title if title is None else title
+    values = {"title": searched, "heading": section.heading, "body": section.text}
     found: dict[str, dict[str, int]] = {}
     for name in FIELDS:
         value = values[name.removesuffix("_exact")]

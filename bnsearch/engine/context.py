@@ -178,8 +178,8 @@ class SearcherContext:
         # Keyed by the reader's id, the facts holding the reader itself: a
         # searcher's readers live as long as it does.
         self._facts: dict[int, ReaderFacts] = {}
-        self._lead_subjects: dict[tuple[int, bool], frozenset[str]] = {}
-        self._spellings: dict[tuple[str, int, bool], list[str]] = {}
+        self._lead_subjects: dict[int, frozenset[str]] = {}
+        self._spellings: dict[tuple[str, bool], list[str]] = {}
 
     def renewed(self, reader: IndexReader) -> SearcherContext:
         """A context for a refreshed searcher reading ``reader``: the facts
@@ -204,14 +204,12 @@ class SearcherContext:
     def generation(self, reader: IndexReader) -> Generation:
         return self.shared.generation(reader)
 
-    def lead_subject(
-        self, lead: int, defining: bool, make: Callable[[], frozenset[str]]
-    ) -> frozenset[str]:
+    def lead_subject(self, lead: int, make: Callable[[], frozenset[str]]) -> frozenset[str]:
         """The subject terms of the lead ``lead`` (a document number), read once."""
-        return _kept(self._lead_subjects, (lead, defining), make)
+        return _kept(self._lead_subjects, lead, make)
 
-    def spellings(self, key: tuple[str, int, bool], make: Callable[[], list[str]]) -> list[str]:
-        """The close spellings of a word (its form, count and how they are counted), found once."""
+    def spellings(self, key: tuple[str, bool], make: Callable[[], list[str]]) -> list[str]:
+        """The close spellings of a word (its form and how they are counted), found once."""
         return _kept(self._spellings, key, make)
 
 

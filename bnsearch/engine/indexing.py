@@ -36,8 +36,15 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import IndexWriter
 
 from ..defaults import DEFAULT_MEMORY_MB
-from ..errors import EmptySourceError, IndexDamagedError, IndexWriteError, SourceNotFoundError
+from ..errors import (
+    EmptySourceError,
+    IndexDamagedError,
+    IndexWriteError,
+    InvalidArgumentError,
+    SourceNotFoundError,
+)
 from ..ingest import DEFAULT_LIMITS, Corpus, ReadLimits, checked_article, split_sections
+from ..ingest.names import searched_title
 from ..ingest.sections import MAX_SECTIONS, count_sections
 from ..model import Article, IndexReport, Progress, ProgressCallback, Skipped
 from ..storage import IndexDirectory, new_meta, reading, stamp_meta
@@ -77,10 +84,14 @@ def content_hash(article: Article) -> str:
     return digest.hexdigest()[:32]
 
 
-def section_documents(article: Article, digest: str) -> list[dict[str, Any]]:
-    """The Whoosh documents of one article: one per section with a heading or text."""
+def section_documents(article: Article, digest: str, names: bool = True) -> list[dict[str, Any]]:
+    """The Whoosh documents of one article: one per section with a heading
+    or text. The title is stored (and shown) as it is; the title fields
+    index it with the lead's names (``names``, bnsearch.ingest.names)."""
     documents = []
-    for section in split_sections(article.text):
+    sections = split_sections(article.text)
+    title = searched_title(article.title, sections, names)
+    for section in sections:
         if not section.text and not section.heading and section.ordinal:
             continue
         documents.append(
@@ -88,8 +99,10 @@ def section_documents(article: Article, digest: str) -> list[dict[str, Any]]:
                 "article_id": article.id,
                 "ordinal": section.ordinal,
                 "level": section.level,
-                "title": article.title,
-                "title_exact": article.title,
+                "title": title,
+                # Whoosh stores (and puts in the column) this value instead.
+                "_stored_title": article.title,
+                "title_exact": title,
                 "heading": section.heading,
                 "heading_exact": section.heading,
                 "heading_path": section.heading_path,
@@ -161,11 +174,13 @@ def write_articles(
     report: IndexReport,
     on_article: Callable[[Article | Skipped], None] | None = None,
     elsewhere: Callable[[str], bool] = lambda source: False,
+    names: bool = True,
 ) -> set[str]:
     """Add, replace or skip each article; returns the ids seen. An article
     whose id the index holds from another source that ``elsewhere`` says
     is still there (and not read by this run) is skipped: two files of the
-    same name in two folders indexed in two runs must not replace each other."""
+    same name in two folders indexed in two runs must not replace each other.
+    ``names``: the title fields index the lead's names too (section_documents)."""
     seen: dict[str, str] = {}
     for event in articles:
         previous = None if isinstance(event, Skipped) else manifest.get(event.id)
@@ -190,7 +205,7 @@ def write_articles(
             if previous == (digest, event.source):
                 report.unchanged += 1
             else:
-                documents = section_documents(event, digest)
+                documents = section_documents(event, digest, names)
                 if len(documents) >= MAX_SECTIONS and count_sections(event.text) > MAX_SECTIONS:
                     report.note(
                         f"{event.source}: article {event.id!r} has "
@@ -275,7 +290,8 @@ def _cancel(writer: IndexWriter) -> None:
         pass
 
 
-WriteFunction = Callable[[IndexWriter, dict[str, tuple[str, str]]], None]
+# (writer, the manifest, whether the title fields index the lead's names)
+WriteFunction = Callable[[IndexWriter, dict[str, tuple[str, str]], bool], None]
 
 
 def _write(
@@ -289,10 +305,13 @@ def _write(
     procs: Callable[[bool], int] = lambda fresh: 1,
     multisegment: bool | None = None,
     wait: float = 0.0,
+    lead_names: bool | None = None,
 ) -> None:
     """One write to the index: lock, open the live generation (or a new one
-    when ``rebuild`` or there is none), ``write(writer, manifest)``, commit,
-    record ``sources`` among the index's sources, publish a new generation.
+    when ``rebuild`` or there is none), ``write(writer, manifest, names)``,
+    commit, record ``sources`` among the index's sources, publish a new
+    generation. ``names`` is what the index recorded when it was created
+    (``lead_names``, on by default), so every write indexes titles alike.
 
     On any failure the writer is cancelled, its files are removed and the
     index stays as it was; the error is raised (as IndexWriteError when the
@@ -310,7 +329,7 @@ def _write(
         directory.remove_stale_generations()  # left by an interrupted rebuild
         if fresh:
             generation = directory.new_generation()
-            meta = new_meta()
+            meta = new_meta(lead_names=True if lead_names is None else lead_names)
             ix = whoosh_index.create_in(str(generation), make_schema())
             manifest: dict[str, tuple[str, str]] = {}
         else:
@@ -318,6 +337,19 @@ def _write(
             directory.check_trusted(generation)
             meta = directory.read_meta(live)
             directory.check_versions(meta)
+            recorded = bool(meta.get("lead_names", False))
+            if "lead_names" not in meta:
+                report.note(
+                    f"the index at {directory.path} was built before titles were also "
+                    "searched by the names articles' leads give (ঔষধ বা ওষুধ); "
+                    "`bnsearch index --rebuild` adds them"
+                )
+            if lead_names is not None and lead_names != recorded:
+                raise InvalidArgumentError(
+                    f"the index at {directory.path} was built "
+                    f"{'with' if recorded else 'without'} the names from leads; "
+                    "rebuild it (--rebuild) to change that"
+                )
             remove_leftovers(generation)  # of a writer that died
             with reading(directory.path):
                 ix = whoosh_index.open_dir(str(generation))
@@ -338,7 +370,7 @@ def _write(
             raise
         prepared = None
         try:
-            write(writer, manifest)
+            write(writer, manifest, bool(meta.get("lead_names", False)))
             # The metadata and CURRENT are written before the commit and put
             # in place after it by renames, so that the index and its
             # metadata change together (a full disk fails the write here).
@@ -400,7 +432,7 @@ def create_index(directory: IndexDirectory) -> None:
     """Publish an empty index in ``directory``; call with the lock held."""
     generation = directory.new_generation()
     whoosh_index.create_in(str(generation), make_schema())
-    directory.write_meta(generation, stamp_meta(new_meta(), []))
+    directory.write_meta(generation, stamp_meta(new_meta(lead_names=True), []))
     directory.publish(generation)
 
 
@@ -416,6 +448,7 @@ def update_index(
     multisegment: bool | None = None,
     progress: ProgressCallback | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
+    lead_names: bool | None = None,
 ) -> IndexReport:
     """Index ``sources`` into the index at ``path`` (created when missing).
 
@@ -430,6 +463,8 @@ def update_index(
     ``multisegment`` default to what measured fastest (see writer_processes);
     ``limits`` caps the size of a line and of an article. Raises
     SourceNotFoundError, and creates nothing, when a source does not exist.
+    ``lead_names`` (a new index only; on by default): whether the title
+    fields also index the other names an article's lead gives its subject.
     """
     started = time.perf_counter()
     sources = [Path(s) for s in sources]
@@ -455,14 +490,14 @@ def update_index(
                 )
             )
 
-    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
+    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]], names: bool) -> None:
         if prune and not prune_empty:
             refuse_emptied(corpus, manifest)
 
         def elsewhere(source: str) -> bool:
             return not corpus.holds(source) and os.path.lexists(source)
 
-        seen = write_articles(writer, corpus, manifest, report, on_article, elsewhere)
+        seen = write_articles(writer, corpus, manifest, report, on_article, elsewhere, names)
         if prune:
             prune_unseen(writer, corpus, manifest, seen, report)
         if progress is not None:  # the commit comes next
@@ -486,6 +521,7 @@ def update_index(
         memory_mb=memory_mb,
         procs=lambda fresh: procs or writer_processes(fresh, corpus.total_bytes),
         multisegment=multisegment,
+        lead_names=lead_names,
     )
     report.bytes_read = corpus.bytes_read
     report.seconds = time.perf_counter() - started
@@ -515,8 +551,8 @@ def add_articles(
                 else checked_article(article, f"article {number}")
             )
 
-    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
-        write_articles(writer, events(), manifest, report)
+    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]], names: bool) -> None:
+        write_articles(writer, events(), manifest, report, names=names)
 
     _write(IndexDirectory(path), report, write, memory_mb=memory_mb, wait=wait)
     report.seconds = time.perf_counter() - started
@@ -531,7 +567,7 @@ def delete_articles(path: Path | str, ids: Iterable[str], *, wait: float = 0.0) 
     report = IndexReport()
     wanted = list(dict.fromkeys(ids))
 
-    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]]) -> None:
+    def write(writer: IndexWriter, manifest: dict[str, tuple[str, str]], names: bool) -> None:
         for article_id in wanted:
             if article_id in manifest:
                 writer.delete_by_term("article_id", article_id)

@@ -110,11 +110,20 @@ class LengthTableScorer(BM25FScorer):
 ARTICLE_FIELDS = ("title", "heading", "body")
 
 
-def sections_holding(searcher: Searcher, term: str, suffix: str = "") -> int:
+# The fields written in the text itself: a title's words are in every
+# section of its article, and with it the names its lead gives (see
+# bnsearch.ingest.names.searched_title).
+WRITTEN_FIELDS = ("heading", "body")
+
+
+def sections_holding(
+    searcher: Searcher, term: str, suffix: str = "", fields: Sequence[str] = ARTICLE_FIELDS
+) -> int:
     """The sections holding ``term`` in the title, heading or text field
     (stem fields, or those with ``suffix``, ``_exact``), at most: how rare a
-    word is, for its idf and for the query's choices by frequency."""
-    return max(searcher.doc_frequency(name + suffix, term) for name in ARTICLE_FIELDS)
+    word is, for its idf and for the query's choices by frequency. With
+    ``fields`` WRITTEN_FIELDS: how often the texts write it."""
+    return max(searcher.doc_frequency(name + suffix, term) for name in fields)
 
 
 @dataclass(frozen=True)

@@ -311,6 +311,13 @@ def _print_tokens(tokens: list, readings: dict[str, list]) -> None:
     show_default=True,
     help="Skip (and report) a JSON Lines line that is larger.",
 )
+@click.option(
+    "--lead-names/--no-lead-names",
+    default=None,
+    help="Search titles also by the other names an article's first sentence gives "
+    "(ঔষধ বা ওষুধ: ওষুধ finds ঔষধ as its title) [default: on; set when the index "
+    "is built].",
+)
 def index_command(
     sources: tuple[Path, ...],
     index_path: Path,
@@ -321,6 +328,7 @@ def index_command(
     procs: int | None,
     max_article_mb: float,
     max_line_mb: float,
+    lead_names: bool | None,
 ) -> None:
     """Index SOURCES (files or directories; default: corpus/).
 
@@ -348,8 +356,10 @@ def index_command(
     if sources == (Path("-"),):
         if sys.stdin.isatty():
             raise click.UsageError('"-" reads JSON Lines from standard input; pipe them in')
-        if rebuild or prune:
-            raise click.UsageError('"-" adds articles: --rebuild and --prune need sources')
+        if rebuild or prune or lead_names is not None:
+            raise click.UsageError(
+                '"-" adds articles: --rebuild, --prune and --lead-names need sources'
+            )
     # SIGTERM (systemd, kill) cancels a run as Ctrl-C does: the index stays
     # as it was, unless the commit has landed (then the run completes).
     terminated: list[int] = []
@@ -375,6 +385,7 @@ def index_command(
                 procs=procs,
                 progress=progress,
                 limits=limits,
+                lead_names=lead_names,
             )
     except KeyboardInterrupt:
         progress.close()
@@ -415,6 +426,7 @@ def stats_command(index_path: Path, as_json: bool) -> None:
         ("size on disk", f"{stats.size_bytes / 1e6:,.1f} MB"),
         ("schema version", str(stats.schema_version)),
         ("analyzer version", str(stats.analyzer_version)),
+        ("names from leads", "searched with the titles" if stats.lead_names else "not searched"),
         ("created", str(stats.created)),
         ("last written", str(stats.last_written)),
         *(("source", source) for source in stats.sources),

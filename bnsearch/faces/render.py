@@ -211,6 +211,10 @@ def explanation_lines(results: Results) -> list[str]:
         )
         lines.append(f"     {features}")
         lines.append(f"     section: {hit.explanation['section rule']}")
+        names = hit.explanation.get("title names")
+        if names:
+            shown = ", ".join(printable(name) for name in names)
+            lines.append(f"     title: also searched as {shown}, a name its lead gives")
     return lines
 
 

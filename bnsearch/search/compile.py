@@ -64,9 +64,6 @@ class Parts:
     heading_rule: bool = True
     # The lead's defining sentence names the subject with the title.
     lead_subject: bool = True
-    # The defining sentence: the lead's first that names the title (else its
-    # first sentence, up to ।, ?, ! or a full stop, in 200 characters).
-    defining_sentence: bool = True
     # Section choice: the sections that hold the most word weight (else only
     # those that hold every word).
     most_word_weight: bool = True
@@ -83,9 +80,6 @@ class Parts:
     # Section choice: a question about a subject in the genitive, in the
     # subject's article, is shown by the lead when the lead holds it.
     subject_lead: bool = True
-    # Section choice: a query whose every word is in the title (রবীন্দ্রনাথ,
-    # of রবীন্দ্রনাথ ঠাকুর) names the article: its lead.
-    named_in_title: bool = True
 
 
 @dataclass(frozen=True)
@@ -141,9 +135,6 @@ class Weights:
     # it, is scored this much of its score (bnsearch.search.rank.subject_held).
     # 1: off.
     subject_absent: float = 0.5
-    # An article whose title is the query (its content words) comes first,
-    # shown by its lead.
-    title_match: bool = True
     # A close spelling of a rare word (bnsearch.search.variants) counts this
     # much of the word itself; 0: no variants.
     variant: float = 0.6
@@ -205,9 +196,9 @@ class QueryPlan:
 # (field, prefix) → the prefix's most frequent terms in the field (at most
 # MAX_EXPANSIONS) and how many terms have the prefix in all.
 Expander = Callable[[str, str], tuple[list[str], int]]
-# (exact form, sections with its stem) → close spellings found in the index
-# (exact forms), for a rare word; [] for a common one.
-Speller = Callable[[str, int], list[str]]
+# An exact form → its close spellings found in the index (exact forms), when
+# the texts rarely write it; [] otherwise.
+Speller = Callable[[str], list[str]]
 # A Latin-typed word → its Bengali readings in the index (exact forms) with
 # the sections holding each, best first; [] when it is not read as Bengali.
 Romanizer = Callable[[str], list[tuple[str, int]]]
@@ -575,7 +566,7 @@ class _Compiler:
         count = None
         if self.frequency is not None and stem is not None and self.stemming:
             count = self.frequency(stem)
-            clauses += self.spelling_clauses(text, exact, stem, count, scope)
+            clauses += self.spelling_clauses(text, exact, stem, scope)
         joined = self.joined.get(text, [])
         clauses += self.alternatives(joined, [self.weights.variant] * len(joined), scope)
         if count is not None:
@@ -666,16 +657,14 @@ class _Compiler:
                 )
         return clauses
 
-    def spelling_clauses(
-        self, text: str, exact: str, stem: str, count: int, scope: str
-    ) -> list[wq.Query]:
+    def spelling_clauses(self, text: str, exact: str, stem: str, scope: str) -> list[wq.Query]:
         """Terms of the close spellings of a rare word, weighted below it."""
         if self.speller is None or not self.weights.variant:
             return []
         found = self.spellings.get(text)
         if found is None:
             found = []
-            for spelling in self.speller(exact, count):
+            for spelling in self.speller(exact):
                 terms = _content_terms(spelling, self.questions)[1]
                 if len(terms) == 1 and terms[0][1] != stem:
                     found.append(terms[0])

@@ -25,12 +25,12 @@ from ..engine.arrays import sections_outside_references
 from ..engine.collector import CHECK_EVERY, DEFAULT_TIMEOUT, Deadline
 from ..engine.context import SearcherContext
 from ..engine.romanized import romanized_forms
-from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, sections_holding
+from ..engine.scoring import ARTICLE_FIELDS, WRITTEN_FIELDS, ArticleParameters, sections_holding
 from ..errors import QueryError
 from ..model import Hit, Message, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, _content_terms, compile_query
 from .parse import Filter, Group, parse
-from .rank import Matches, choose_sections, explain, rank
+from .rank import Matches, choose_sections, explain, names_named, rank
 from .snippets import make_snippet, match_spans, snippet_spans
 from .suggest import FEW_RESULTS, did_you_mean, suggestions
 from .transliterate import candidates, is_latin_word
@@ -179,7 +179,8 @@ class SearchPipeline:
             if request.sections:
                 hit.sections = self.other_sections(plan, hit, matches, request.snippet_size)
             if request.explain:
-                hit.explanation = explain(entry, weights)
+                names = names_named(self.context, searcher, entry.docnum, plan)
+                hit.explanation = explain(entry, weights, names)
             hits.append(hit)
         # Spelling suggestions only for a query that found little: one that
         # found plenty was understood.
@@ -217,8 +218,8 @@ class SearchPipeline:
             frequency=lambda stem: sections_holding(searcher, stem),
             sections=searcher.doc_count(),
             expand=expand,
-            speller=lambda exact, count: _spellings(
-                context, searcher, exact, count, weights.parts.spellings_by_word
+            speller=lambda exact: _spellings(
+                context, searcher, exact, weights.parts.spellings_by_word
             ),
             romanizer=(lambda word: _readings(context, searcher, word, deadline))
             if request.transliterate
@@ -326,12 +327,15 @@ def _written_apart(searcher: Searcher, first: str, second: str) -> bool:
 
 
 def _spellings(
-    context: SearcherContext, searcher: Searcher, exact: str, count: int, by_word: bool = True
+    context: SearcherContext, searcher: Searcher, exact: str, by_word: bool = True
 ) -> list[str]:
-    """Close spellings of a rare word in the exact text field (made once per
-    index reader and word). Like the word's own ``count``, a spelling's
-    frequency counts the sections holding any form of it (its stem), unless
-    not ``by_word`` (for comparison)."""
+    """Close spellings of a word the texts rarely write, in the exact text
+    field (made once per index reader and word). How rare a word is, and
+    how frequent a spelling, count the sections whose headings or text hold
+    any form of it (its stem; only the form written, unless ``by_word``, for
+    comparison). Titles are left out: a title's words, and the other names
+    its lead gives (রিক্সা, of রিকশা), stand in every section of its article,
+    and রিক্সা is a spelling of রিকশা however many sections that is."""
     reader = searcher.reader()
 
     def find() -> list[str]:
@@ -350,19 +354,19 @@ def _spellings(
 
         def word_of(term: str) -> tuple[str, int]:
             stem = _stem_of(term)
-            return stem, sections_holding(searcher, stem)
+            return stem, sections_holding(searcher, stem, fields=WRITTEN_FIELDS)
 
         rare = rare_limit(reader.doc_count())
         return close_spellings(
             exact,
-            count,
+            sections_holding(searcher, _stem_of(exact), fields=WRITTEN_FIELDS),
             rare,
             terms,
             lambda term: reader.doc_frequency("body_exact", term),
             word_of if by_word else None,
         )
 
-    return context.spellings((exact, count, by_word), find)
+    return context.spellings((exact, by_word), find)
 
 
 def _stem_of(term: str) -> str:

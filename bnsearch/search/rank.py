@@ -65,6 +65,7 @@ from ..engine.collector import (
 from ..engine.context import SearcherContext
 from ..engine.evidence import ArticleEvidence, document_table
 from ..engine.scoring import ARTICLE_FIELDS, ArticleParameters, article_bm25f, sections_holding
+from ..ingest.names import lead_names
 from .compile import Parts, QueryPlan, Weights
 from .variants import spelled_alike
 
@@ -265,9 +266,10 @@ def score_articles(features: ArticleFeatures, weights: Weights) -> np.ndarray:
     return scores
 
 
-def explain(entry: Ranked, weights: Weights) -> dict:
+def explain(entry: Ranked, weights: Weights, names: list[str] | None = None) -> dict:
     """What a hit's score is made of, as contributions that sum to it, and
-    why its section was chosen."""
+    why its section was chosen; ``names``: the names its lead gives that
+    the query named, searched as its title (names_named)."""
     f = entry.features
     factor = f.coverage * f.subject
     contributions = {
@@ -287,7 +289,18 @@ def explain(entry: Ranked, weights: Weights) -> dict:
             "article_level": weights.article_level,
         },
         "section rule": entry.rule,
+        "title names": names or [],
     }
+
+
+def names_named(
+    context: SearcherContext, searcher: Searcher, docnum: int, plan: QueryPlan
+) -> list[str]:
+    """The names the lead of section ``docnum``'s article gives its subject
+    (bnsearch.ingest.names) that the query names, when the index searched
+    them with the title: its title field is then longer than the title."""
+    stems = {stem for _, _, stem in plan.words if stem}
+    return [name for name in _names(context, searcher, docnum) if _terms(name) & stems]
 
 
 def rank(
@@ -356,10 +369,12 @@ def rank(
         )
 
     titles = context.column(searcher.reader(), "title")
-    titled = _titled(plan, matches, order, titles) if weights.title_match else set()
+    titled = _titled(plan, matches, order, titles, lambda d: _names(context, searcher, d))
     # An article whose title is the query comes first (কাতার → কাতার): its
     # score is raised by the best score found, so that scores fall with the
     # rank in every output (trec_eval and ir-measures order a run by score).
+    # (No setting: no query of the relevance sets is a bare title, so
+    # without it none changed; a reader who types a name expects its page.)
     lift = max((score for _, score in order), default=0.0) if titled else 0.0
     if titled and order:
         order = [(name, score + lift if name in titled else score) for name, score in order]
@@ -462,7 +477,7 @@ def _headed(c: _Candidates, title: str, docnums: list[int], parts: Parts) -> lis
     named = _terms(title) | (_joined_title(title) if parts.titles_written_apart else frozenset())
     found = _naming(c, named, docnums)
     if found and parts.lead_subject:  # the lead is read only then
-        subject = _lead_subject(c.context, c.searcher, docnums[0], parts.defining_sentence)
+        subject = _lead_subject(c.context, c.searcher, docnums[0])
         if subject:
             found = _naming(c, named | subject, found)
     return found
@@ -505,16 +520,15 @@ _SENTENCE_END = re.compile(r"[।?!\n]|\.(?=\s)")
 _DEFINING_WITHIN = 600
 
 
-def _defining_sentence(text: str, title: frozenset[str], defining: bool = True) -> frozenset[str]:
+def _defining_sentence(text: str, title: frozenset[str]) -> frozenset[str]:
     """The stem terms of a lead's defining sentence: its first sentence that
     names a word of the ``title`` (র‍্যাপিড অ্যাকশন ব্যাটালিয়ন বা র‍্যাব …), else
     its first. A lead may begin with something else: coordinates
     (স্থানাঙ্ক: …) or a maintenance notice (এই নিবন্ধটিতে কোনো উৎস বা
     তথ্যসূত্র উদ্ধৃত করা হয়নি …), as 581 of the shared corpus's 1,934
-    articles do. (Neither relevance set changed with it: where their
-    questions meet the heading rule, the first sentence defines.)"""
-    if not defining:  # the first sentence, whatever it says
-        return _terms(re.split(r"[।.?!\n]", text[:200], maxsplit=1)[0])
+    articles do. (It is no setting: where the relevance sets' questions
+    meet the heading rule, the first sentence defines, so taking the first
+    changed none.)"""
     sentences = [part for part in _SENTENCE_END.split(text[:_DEFINING_WITHIN]) if part.strip()]
     for sentence in sentences:
         terms = _terms(sentence)
@@ -523,9 +537,7 @@ def _defining_sentence(text: str, title: frozenset[str], defining: bool = True) 
     return _terms(sentences[0]) if sentences else frozenset()
 
 
-def _lead_subject(
-    context: SearcherContext, searcher: Searcher, docnum: int, defining: bool = True
-) -> frozenset[str]:
+def _lead_subject(context: SearcherContext, searcher: Searcher, docnum: int) -> frozenset[str]:
     """The stem terms of the defining sentence of the lead of the article
     that section ``docnum`` belongs to (empty when there is none), kept by
     the searcher's context: reading a lead's stored text was half of
@@ -537,9 +549,9 @@ def _lead_subject(
     def read() -> frozenset[str]:
         stored = searcher.stored_fields(lead)
         title = _terms(stored.get("title") or "")
-        return _defining_sentence(stored.get("text") or "", title, defining)
+        return _defining_sentence(stored.get("text") or "", title)
 
-    return context.lead_subject(lead, defining, read)
+    return context.lead_subject(lead, read)
 
 
 def _lead_docnum(context: SearcherContext, reader: IndexReader, docnum: int) -> int | None:
@@ -564,10 +576,16 @@ def _terms(text: str) -> frozenset[str]:
 _TITLE_WINDOW = 20
 
 
-def _titled(plan: QueryPlan, matches: Matches, order: list[tuple[str, float]], titles) -> set[str]:
-    """The articles of ``order`` whose title is the query. Only those whose
-    title matched every query word (the evidence says so) are read from the
-    ``titles`` column."""
+def _titled(
+    plan: QueryPlan,
+    matches: Matches,
+    order: list[tuple[str, float]],
+    titles,
+    names: Callable[[int], tuple[str, ...]],
+) -> set[str]:
+    """The articles of ``order`` whose title, or a name its lead gives
+    (``names`` of a section's article), is the query. Only those whose title
+    fields matched every query word (the evidence says so) are read."""
     if not plan.words:
         return set()
     query = _title_key(" ".join(typed for typed, _, _ in plan.words))
@@ -576,9 +594,28 @@ def _titled(plan: QueryPlan, matches: Matches, order: list[tuple[str, float]], t
     for name, _ in order:
         if not matches.title_has_every_word(name, words):
             continue
-        if _title_key(titles[matches.best_docnum(name)]) == query:
+        docnum = matches.best_docnum(name)
+        if _title_key(titles[docnum]) == query or any(
+            _title_key(other) == query for other in names(docnum)
+        ):
             found.add(name)
     return found
+
+
+def _names(context: SearcherContext, searcher: Searcher, docnum: int) -> tuple[str, ...]:
+    """The names the lead of section ``docnum``'s article gives its subject
+    (bnsearch.ingest.names) when the index searched them with its title:
+    its title field is then longer than the title (read from the column),
+    and only then is the lead's stored text read."""
+    reader = searcher.reader()
+    title = context.column(reader, "title")[docnum]
+    own = sum(1 for t in analyze(title, "stem") if t.term)
+    if reader.doc_field_length(docnum, "title", 0) <= own:
+        return ()
+    lead = _lead_docnum(context, reader, docnum)
+    if lead is None:
+        return ()
+    return lead_names(title, searcher.stored_fields(lead).get("text") or "")
 
 
 def _title_key(text: str) -> frozenset[str] | None:
@@ -632,12 +669,13 @@ class _Candidates:
 
 
 def _by_title(c: _Candidates) -> list[int]:
-    """The query names the article (its title is the query, or with
-    ``named_in_title``, holds every word of it: রবীন্দ্রনাথ for রবীন্দ্রনাথ
-    ঠাকুর): its lead introduces it."""
+    """The query names the article (its title is the query, or holds every
+    word of it: রবীন্দ্রনাথ for রবীন্দ্রনাথ ঠাকুর): its lead introduces it. (No
+    setting: no question of the relevance sets is a bare name, so it
+    changes none; it mends what a reader of a name sees first.)"""
     if not c.entry.titled:
         words = len(c.plan.words)
-        named = c.parts.named_in_title and c.plan.plain_words and words > 0
+        named = c.plan.plain_words and words > 0
         if not named or not c.matches.title_has_every_word(c.entry.article_id, words):
             return []
     return sorted(c.ordered, key=lambda d: c.matches.ordinal(d) != 0)
