@@ -37,6 +37,9 @@ MAX_NAMES = 4
 # The part of the lead a name is looked for in: its first sentence, cut at
 # this many characters (a lead that opens with an infobox has no sentence).
 _FIRST_SENTENCE = 400
+# How much of a lead is read at all (its opening sentences; a lead may be a
+# whole long article without headings).
+_LEAD_READ = 4000
 
 _JOINERS = frozenset({"বা", "অথবা", "তথা"})
 # Words that end a name: the copulas and articles that start a definition.
@@ -192,7 +195,8 @@ def lead_names(title: str, lead: str) -> tuple[str, ...]:
     title_words = [w for w in _words(re.sub(r"\s*\(.*\)\s*$", "", title)) if w not in _BREAKS]
     if not title_words or not all(map(_is_name_word, title_words)):
         return ()
-    sentence = lead.split("।", 1)[0][:_FIRST_SENTENCE]
+    lead = lead[:_LEAD_READ]
+    sentence = lead[:_FIRST_SENTENCE].split("।", 1)[0]
     tokens = _words(sentence)
     longest = len(title_words) + 1
     names: list[str] = []
