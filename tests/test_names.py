@@ -6,16 +6,16 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bnsearch import Article, Index
 from bnsearch.errors import InvalidArgumentError
-from bnsearch.faces.cli import main
 from bnsearch.ingest import lead_names, searched_title, split_sections
 
 # --- what is taken -------------------------------------------------------------------
@@ -176,22 +176,29 @@ def test_added_articles_follow_the_choice_the_index_was_built_with(tmp_path: Pat
         Index.build(tmp_path / "off", [], procs=1, lead_names=True)
 
 
+@pytest.mark.slow  # five commands, each a fresh process
 def test_the_command_line_builds_without_names_and_says_which(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "drug.txt").write_text(f"{DRUG.title}\n\n{DRUG.text}", encoding="utf-8")
-    runner = CliRunner()
     ix = str(tmp_path / "ix")
-    built = runner.invoke(main, ["index", str(corpus), "--index", ix, "--no-lead-names"])
-    assert built.exit_code == 0, built.output
-    stats = runner.invoke(main, ["stats", "--index", ix])
-    assert re.search(r"names from leads +not searched", stats.output)
-    again = runner.invoke(main, ["index", str(corpus), "--index", ix, "--lead-names"])
-    assert again.exit_code == 2
-    assert "rebuild it (--rebuild)" in again.output and "Traceback" not in again.output
-    rebuilt = runner.invoke(main, ["index", str(corpus), "--index", ix, "--rebuild"])
-    assert rebuilt.exit_code == 0, rebuilt.output
-    assert "searched with the titles" in runner.invoke(main, ["stats", "--index", ix]).output
+
+    def bnsearch(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "bnsearch", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    built = bnsearch("index", str(corpus), "--index", ix, "--no-lead-names")
+    assert built.returncode == 0, built.stderr
+    assert re.search(r"names from leads +not searched", bnsearch("stats", "--index", ix).stdout)
+    again = bnsearch("index", str(corpus), "--index", ix, "--lead-names")
+    assert again.returncode == 2
+    assert "rebuild it (--rebuild)" in again.stderr and "Traceback" not in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    rebuilt = bnsearch("index", str(corpus), "--index", ix, "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "searched with the titles" in bnsearch("stats", "--index", ix).stdout
+    found = bnsearch("search", "--index", ix, "--explain", "ওষুধ কীভাবে কাজ করে")
+    assert "also searched as ওষুধ, a name its lead gives" in found.stdout
 
 
 def test_a_query_that_is_a_name_comes_first_as_a_title_does_and_explain_says_so(
