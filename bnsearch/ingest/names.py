@@ -69,8 +69,9 @@ _KNOWN = "পরিচিত"
 _BREAKS = frozenset(",()।;:[]")
 _TOKEN = re.compile(r"[,()।;:\[\]]|[^\s,()।;:\[\]\"'“”‘’]+")
 _BENGALI_WORD = re.compile(r"^[\u0980-\u09FF\u200c\u200d-]+$")
-# Genitive endings (-এর, -র, -দের): a genitive after a name starts the
-# description. The name itself may open with one (দার্শনিকের পাথর).
+# Genitive endings (-এর, -দের; not a bare -র, which ends many names: নগর,
+# বন্দর): a genitive after a name starts the description. The name itself
+# may open with one (দার্শনিকের পাথর).
 _GENITIVE = ("ের", "দের", "য়ের")
 
 
