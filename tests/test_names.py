@@ -236,3 +236,22 @@ def test_an_index_from_before_the_names_keeps_working_and_says_how_to_add_them(
     with Index.open(tmp_path / "ix") as old:
         old.add_many([DRUG, *OTHERS])
         assert not old.lead_names and old.search("ওষুধ").hits[0].id != "drug"
+
+
+def test_a_question_about_a_subject_by_another_name_opens_its_article_at_the_lead(
+    tmp_path: Path,
+) -> None:
+    """আবিসিনিয়ার রাজধানী কোথায়: ইথিওপিয়া's lead names the capital and says
+    the country was known as আবিসিনিয়া; its history repeats both words."""
+    ethiopia = Article(
+        "eth",
+        "ইথিওপিয়া",
+        "ইথিওপিয়া আফ্রিকার একটি দেশ, রাজধানী আদ্দিস আবাবা। আগে এটি আবিসিনিয়া নামে "
+        "পরিচিত ছিল।\n== ইতিহাস ==\nআবিসিনিয়ার রাজধানী একসময় গোন্ডার ছিল। রাজধানী "
+        "বহুবার বদলেছে, আবিসিনিয়ার রাজধানী আক্সুমও ছিল।",
+    )
+    with Index.create(tmp_path / "ix") as created:
+        created.add(ethiopia)
+        hit = created.search("আবিসিনিয়ার রাজধানী কোথায়", explain=True).hits[0]
+        assert (hit.id, hit.section) == ("eth", "")
+        assert hit.explanation["title names"] == ["আবিসিনিয়া"]

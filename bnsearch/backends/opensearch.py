@@ -1021,7 +1021,8 @@ class OpenSearchIndex:
             ]  # fmt: skip
             ordinal = min(headed or own, key=lambda s: (s[2], s[3]) if headed else s[1:4])[3]
             # The genitive subject's lead (bnsearch.search.rank._by_subject_lead).
-            subject = subject_in_title(plan, entry.section.get("title_text", ""))
+            named = [entry.section.get("title_text", ""), *entry.section.get("title_names", [])]
+            subject = subject_in_title(plan, "\n".join(named))
             lead = next((s for s in own if s[3] == 0), None)
             if not headed and subject and lead is not None and lead[5] | subject == every:
                 ordinal = 0

@@ -687,12 +687,14 @@ def _by_heading(c: _Candidates) -> list[int]:
 
 def _by_subject_lead(c: _Candidates) -> list[int]:
     """A question about a subject named in the genitive (জাপানের রাজধানী
-    কোথায়), in the subject's article (its title names the subject): the lead,
-    when it holds every other word of the question. A lead states what is
-    most asked of its subject: capital, population, founding, currency."""
-    if not c.parts.subject_lead or not c.idfs:
+    কোথায়), in the subject's article (its title, or a name its lead gives,
+    names the subject): the lead, when it holds every other word of the
+    question. A lead states what is most asked of its subject: capital,
+    population, founding, currency."""
+    if not c.parts.subject_lead or not c.idfs or not c.plan.genitives:
         return []
-    named = subject_in_title(c.plan, c.entry.title)
+    names = _names(c.context, c.searcher, c.entry.docnum)
+    named = subject_in_title(c.plan, "\n".join((c.entry.title, *names)))
     if not named:
         return []
     every = (1 << len(c.plan.words)) - 1
