@@ -567,6 +567,13 @@ def _lead_docnum(context: SearcherContext, reader: IndexReader, docnum: int) -> 
 
 
 @lru_cache(maxsize=1 << 12)
+def _title_length(title: str) -> int:
+    """How many terms the title field holds for ``title`` alone (more
+    when it holds names from the lead too)."""
+    return sum(1 for t in analyze(title, "stem") if t.term)
+
+
+@lru_cache(maxsize=1 << 12)
 def _terms(text: str) -> frozenset[str]:
     """The stem terms of a title or heading (headings repeat: ইতিহাস, ভূগোল)."""
     return frozenset(t.term for t in analyze(text, "stem") if t.term)
@@ -609,8 +616,7 @@ def _names(context: SearcherContext, searcher: Searcher, docnum: int) -> tuple[s
     and only then is the lead's stored text read."""
     reader = searcher.reader()
     title = context.column(reader, "title")[docnum]
-    own = sum(1 for t in analyze(title, "stem") if t.term)
-    if reader.doc_field_length(docnum, "title", 0) <= own:
+    if reader.doc_field_length(docnum, "title", 0) <= _title_length(title):
         return ()
     lead = _lead_docnum(context, reader, docnum)
     if lead is None:
