@@ -394,6 +394,7 @@ def test_a_refreshed_searcher_keeps_the_facts_of_the_segments_it_reuses(tmp_path
         (leaf, _), *_ = searcher.reader().leaf_readers()
         facts = context.facts(leaf)
         context.lead_subject(0, lambda: frozenset({"x"}))
+        context.lead_names(0, lambda: ("x",))
         table = document_table(context, searcher.reader())
         other: list = []
         thread = threading.Thread(target=lambda: other.append(opened._searcher()))
@@ -408,6 +409,7 @@ def test_a_refreshed_searcher_keeps_the_facts_of_the_segments_it_reuses(tmp_path
         renewed = fresh.weighting.context
         assert renewed is not context
         assert renewed.lead_subject(0, lambda: frozenset({"y"})) == {"y"}
+        assert renewed.lead_names(0, lambda: ("y",)) == ("y",)
         # A refresh that reuses a segment reader keeps its facts.
         kept = context.renewed(searcher.reader())
         assert kept.facts(leaf) is facts and kept.shared is context.shared

@@ -170,7 +170,7 @@ def _generation_of(reader: IndexReader) -> tuple:
 
 class SearcherContext:
     """What one searcher's searches keep: per reader, its :class:`ReaderFacts`;
-    the lead subjects and close spellings found; and the index's
+    the lead subjects, lead names and close spellings found; and the index's
     :class:`SharedFacts`."""
 
     def __init__(self, shared: SharedFacts | None = None) -> None:
@@ -179,6 +179,7 @@ class SearcherContext:
         # searcher's readers live as long as it does.
         self._facts: dict[int, ReaderFacts] = {}
         self._lead_subjects: dict[int, frozenset[str]] = {}
+        self._lead_names: dict[int, tuple[str, ...]] = {}
         self._spellings: dict[tuple[str, bool], list[str]] = {}
 
     def renewed(self, reader: IndexReader) -> SearcherContext:
@@ -207,6 +208,10 @@ class SearcherContext:
     def lead_subject(self, lead: int, make: Callable[[], frozenset[str]]) -> frozenset[str]:
         """The subject terms of the lead ``lead`` (a document number), read once."""
         return _kept(self._lead_subjects, lead, make)
+
+    def lead_names(self, lead: int, make: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
+        """The other names the lead ``lead`` (a document number) gives, read once."""
+        return _kept(self._lead_names, lead, make)
 
     def spellings(self, key: tuple[str, bool], make: Callable[[], list[str]]) -> list[str]:
         """The close spellings of a word (its form and how they are counted), found once."""

@@ -613,7 +613,8 @@ def _names(context: SearcherContext, searcher: Searcher, docnum: int) -> tuple[s
     """The names the lead of section ``docnum``'s article gives its subject
     (bnsearch.ingest.names) when the index searched them with its title:
     its title field is then longer than the title (read from the column),
-    and only then is the lead's stored text read."""
+    and only then is the lead's stored text read, once per searcher (the
+    title lift, the subject's lead and --explain all ask)."""
     reader = searcher.reader()
     title = context.column(reader, "title")[docnum]
     if reader.doc_field_length(docnum, "title", 0) <= _title_length(title):
@@ -621,7 +622,9 @@ def _names(context: SearcherContext, searcher: Searcher, docnum: int) -> tuple[s
     lead = _lead_docnum(context, reader, docnum)
     if lead is None:
         return ()
-    return lead_names(title, searcher.stored_fields(lead).get("text") or "")
+    return context.lead_names(
+        lead, lambda: lead_names(title, searcher.stored_fields(lead).get("text") or "")
+    )
 
 
 def _title_key(text: str) -> frozenset[str] | None:
