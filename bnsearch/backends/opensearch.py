@@ -51,7 +51,7 @@ from ..analysis.script import NUKTA
 from ..engine.romanized import keyed
 from ..engine.scoring import WRITTEN_FIELDS
 from ..errors import BnsearchError, IndexNotFoundError, InvalidArgumentError, QueryError
-from ..ingest.names import article_names
+from ..ingest.names import article_names, title_with_names
 from ..model import PATH_SEPARATOR, Article, Hit, IndexStats, Message, Results, Section
 
 __all__ = [
@@ -228,7 +228,7 @@ def _section_doc(article: Article, section: Section, names: tuple[str, ...]) -> 
         "is_reference": section.is_reference,
         "source": Path(article.source).name if article.source else "",
     }
-    title = "\n".join((article.title, *names))
+    title = title_with_names(article.title, names)
     return {**doc, **_term_fields(title, section.heading, section.text)}
 
 
@@ -260,8 +260,7 @@ def _article_doc(
         "content_hash": digest,
         "sections": len(sections),
     }
-    title = "\n".join((article.title, *names))
-    return {**doc, **_term_fields(title, headings, body)}
+    return {**doc, **_term_fields(title_with_names(article.title, names), headings, body)}
 
 
 # --- export ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from ..analysis import exact_term
 from ..model import Section
 
-__all__ = ["MAX_NAMES", "article_names", "lead_names", "searched_title"]
+__all__ = ["MAX_NAMES", "article_names", "lead_names", "searched_title", "title_with_names"]
 
 # At most this many names per article (a lead listing a dozen spellings is
 # a list, not names of one thing).
@@ -260,6 +260,9 @@ def searched_title(title: str, sections: Sequence[Section], names: bool = True) 
     ``names``, the names its lead gives the subject (article_names), one per
     line, so that the article is found by any of them as by its title. The
     title itself is what is stored and shown."""
-    if not names:
-        return title
-    return "\n".join((title, *article_names(title, sections)))
+    return title_with_names(title, article_names(title, sections) if names else ())
+
+
+def title_with_names(title: str, names: Sequence[str]) -> str:
+    """The text the title fields index: the title and ``names``, one per line."""
+    return "\n".join((title, *names))
