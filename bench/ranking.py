@@ -197,6 +197,7 @@ PARTS_OFF = {
     "spellings counted as written": "spellings_by_word",
     "reference sections shown": "skip_reference_sections",
     "genitive subject's lead not preferred": "subject_lead",
+    "English names of countries and languages not read": "exonyms",
 }
 
 

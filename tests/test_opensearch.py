@@ -275,6 +275,13 @@ def test_the_whole_shared_corpus_has_bnsearchs_terms_in_opensearch(node, big: Pa
             local = index.search(question, limit=1).hits[0]
             hit = remote.search(question, limit=1).hits[0]
             assert (hit.id, hit.section) == (local.id, local.section) == (local.id, ""), question
+        # A country or language by its English name: the Bengali one is searched
+        # too, and the articles about চীন, ফরাসি ভাষা come first on both.
+        for question, name in (("চায়নার জনসংখ্যা কত ?", "চীন"), ("ফ্রেঞ্চ ভাষায় কত মানুষ কথা বলে ?", "ফরাসি")):
+            local, there = index.search(question), remote.search(question)
+            assert any("its Bengali name" in notice for notice in there.notices), question
+            assert there.hits[0].id == local.hits[0].id, question
+            assert name in there.hits[0].title, question
 
 
 # --- faults, on three nodes with a replica per shard --------------------------------------

@@ -215,6 +215,8 @@ def explanation_lines(results: Results) -> list[str]:
         if names:
             shown = ", ".join(printable(name) for name in names)
             lines.append(f"     title: also searched as {shown}, a name its lead gives")
+        for typed, name in hit.explanation.get("Bengali names", []):
+            lines.append(f"     holds {printable(name)}, the Bengali name of {printable(typed)}")
     return lines
 
 

@@ -32,6 +32,7 @@ from ..analysis.derivation import is_auxiliary, related_forms
 from ..analysis.script import CONSONANTS, HASANTA, INDEPENDENT_VOWELS
 from ..errors import QueryError, QueryTooBroadError
 from ..model import Message
+from .exonyms import bengali_names
 from .parse import AnyOf, Filter, Group, Must, Node, Not, Phrase, Word
 from .variants import rare_limit
 
@@ -80,6 +81,9 @@ class Parts:
     # Section choice: a question about a subject in the genitive, in the
     # subject's article, is shown by the lead when the lead holds it.
     subject_lead: bool = True
+    # A country or language typed by its English name is also searched by
+    # its Bengali one (চায়না: চীন).
+    exonyms: bool = True
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,9 @@ class QueryPlan:
     # group): a section then matches the query's AND form exactly when its
     # title, heading and text hold every one of ``words``.
     plain_words: bool = False
+    # Typed word → the (exact, stem) terms of the Bengali name of the country
+    # or language it names in English (চায়না: চীন), searched as the word.
+    exonyms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # What the user should know about how the query was run (prefixes cut
     # down to their most frequent terms, close spellings added).
     notices: list[str] = field(default_factory=list)
@@ -331,11 +338,17 @@ class _Compiler:
         self.spellings: dict[str, list[tuple[str, str]]] = {}
         self.joined: dict[str, list[tuple[str, str]]] = {}  # see join_words
         self.split: dict[str, list[tuple[str, str]]] = {}  # see split_clause
+        self.exonyms: dict[str, list[tuple[str, str]]] = {}  # see exonym_clauses
         self.related: dict[str, list[tuple[str, str]]] = {}  # see relate_words
         self.readings: dict[str, list[tuple[str, str]]] = {}  # of Latin-typed words
         self.reading_counts: dict[str, list[int]] = {}  # their sections, in order
         self.excluded: wq.Query | None = None  # top-level exclusions
         self.genitives: frozenset[str] = frozenset()  # top-level words in the genitive
+
+    def note(self, key: str, template: str, **values: object) -> None:
+        """Tell the user how the query was run (a Message, said in either
+        language by the faces)."""
+        self.notices.append(Message(key, template, **values))
 
     def boost(self, stem_field: str) -> float:
         return getattr(self.weights, stem_field)
@@ -407,13 +420,11 @@ class _Compiler:
                 found = self.joined.setdefault(typed, [])
                 if terms[0] not in found:
                     found.append(terms[0])
-            self.notices.append(
-                Message(
-                    "joined",
-                    "{words}: also searched {joined}, as written in the index",
-                    words=f"{first.text} {second.text}",
-                    joined=first.text + second.text,
-                )
+            self.note(
+                "joined",
+                "{words}: also searched {joined}, as written in the index",
+                words=f"{first.text} {second.text}",
+                joined=first.text + second.text,
             )
 
     def join_romanized(self, first: str, second: str) -> bool:
@@ -434,13 +445,11 @@ class _Compiler:
             found = self.joined.setdefault(typed, [])
             if terms[0] not in found:
                 found.append(terms[0])
-        self.notices.append(
-            Message(
-                "joined_romanized",
-                "{words}: also searched {joined}, read as one romanized word",
-                words=f"{first} {second}",
-                joined=readings[0][0],
-            )
+        self.note(
+            "joined_romanized",
+            "{words}: also searched {joined}, read as one romanized word",
+            words=f"{first} {second}",
+            joined=readings[0][0],
         )
         return True
 
@@ -469,13 +478,11 @@ class _Compiler:
                     continue
                 if self.frequency(terms[0][1]) >= RELATED_MINIMUM:
                     self.related[word.text] = [terms[0]]
-                    self.notices.append(
-                        Message(
-                            "related",
-                            "{words}: a section that says {form} answers it too",
-                            words=f"{word.text} {verb.text}",
-                            form=terms[0][0],
-                        )
+                    self.note(
+                        "related",
+                        "{words}: a section that says {form} answers it too",
+                        words=f"{word.text} {verb.text}",
+                        form=terms[0][0],
                     )
                     break
 
@@ -567,6 +574,7 @@ class _Compiler:
         if self.frequency is not None and stem is not None and self.stemming:
             count = self.frequency(stem)
             clauses += self.spelling_clauses(text, exact, stem, scope)
+            clauses += self.exonym_clauses(text, stem, count, scope)
         joined = self.joined.get(text, [])
         clauses += self.alternatives(joined, [self.weights.variant] * len(joined), scope)
         if count is not None:
@@ -582,6 +590,31 @@ class _Compiler:
                     count = max(count or 0, self.frequency(best_stem))
         return wq.Or(clauses), count
 
+    def exonym_clauses(self, text: str, stem: str, count: int, scope: str) -> list[wq.Query]:
+        """The Bengali name of a country or language typed by its English
+        name (চায়না: চীন, ফ্রেঞ্চ: ফরাসি; bnsearch.search.exonyms), as the
+        word itself: when the index holds the Bengali name more often than
+        the typed word, which is then the unusual name of the same thing."""
+        if not self.weights.parts.exonyms or self.frequency is None:
+            return []
+        found = self.exonyms.get(text)
+        if found is None:
+            found = []
+            for name in bengali_names(stem):
+                terms = _content_terms(name, self.questions)[1]
+                if len(terms) == 1 and self.frequency(terms[0][1]) > count:
+                    found.append(terms[0])
+            self.exonyms[text] = found
+            names = ", ".join(name for name, _ in found)
+            if names:
+                self.note(
+                    "exonyms",
+                    "{word}: also searched {names}, its Bengali name",
+                    word=text,
+                    names=names,
+                )
+        return self.alternatives(found, [1.0] * len(found), scope)
+
     def split_clause(self, text: str, exact: str, count: int, scope: str) -> list[wq.Query]:
         """A rare word that the index writes as two words (ওরাংওটাং: ওরাং
         ওটাং), the reverse of join_words: a section that holds both halves
@@ -594,13 +627,11 @@ class _Compiler:
         if found is None:
             found = self.split[text] = _halves(exact, self.joiner, self.apart, self.questions)
             if found:
-                self.notices.append(
-                    Message(
-                        "split",
-                        "{word}: also searched {halves}, as written in the index",
-                        word=text,
-                        halves=" ".join(half for half, _ in found),
-                    )
+                self.note(
+                    "split",
+                    "{word}: also searched {halves}, as written in the index",
+                    word=text,
+                    halves=" ".join(half for half, _ in found),
                 )
         if not found:
             return []
@@ -623,13 +654,11 @@ class _Compiler:
             self.reading_counts[text] = counts
             if found:
                 shown = ", ".join(reading for reading, _ in found)
-                self.notices.append(
-                    Message(
-                        "romanized",
-                        "{word} → {forms}: read as romanized Bengali",
-                        word=text,
-                        forms=shown,
-                    )
+                self.note(
+                    "romanized",
+                    "{word} → {forms}: read as romanized Bengali",
+                    word=text,
+                    forms=shown,
                 )
         # The best reading counts fully; another at most half, and never
         # with more weight in all than the best (sections × factor): টেস্ট
@@ -671,13 +700,11 @@ class _Compiler:
             self.spellings[text] = found
             if found:
                 shown = ", ".join(spelling for spelling, _ in found)
-                self.notices.append(
-                    Message(
-                        "spellings",
-                        "{word}: also searched {forms}, as spelled in the index",
-                        word=text,
-                        forms=shown,
-                    )
+                self.note(
+                    "spellings",
+                    "{word}: also searched {forms}, as spelled in the index",
+                    word=text,
+                    forms=shown,
                 )
         return self.alternatives(found, [self.weights.variant] * len(found), scope)
 
@@ -724,15 +751,13 @@ class _Compiler:
                 left_out = max(left_out, total - len(terms))
                 clauses.extend(wq.Term(name, term, boost=boost) for term in terms)
         if left_out:
-            self.notices.append(
-                Message(
-                    "prefix_cut",
-                    "{prefix}* stands for more words than a search takes; searched the "
-                    "{kept} most frequent and left out {left_out:,}",
-                    prefix=text,
-                    kept=MAX_EXPANSIONS,
-                    left_out=left_out,
-                )
+            self.note(
+                "prefix_cut",
+                "{prefix}* stands for more words than a search takes; searched the "
+                "{kept} most frequent and left out {left_out:,}",
+                prefix=text,
+                kept=MAX_EXPANSIONS,
+                left_out=left_out,
             )
         if not clauses:  # no term has the prefix: a term that matches nothing
             return wq.Term("body_exact", exact), None
@@ -878,12 +903,15 @@ def compile_query(
             + compiler.readings.get(text, [])
             + compiler.joined.get(text, [])
             + compiler.split.get(text, [])
+            + compiler.exonyms.get(text, [])
             for text in compiler.spellings.keys()
             | compiler.readings.keys()
             | compiler.joined.keys()
             | compiler.split.keys()
+            | compiler.exonyms.keys()
         },
         related=compiler.related,
+        exonyms={text: found for text, found in compiler.exonyms.items() if found},
         genitives=compiler.genitives,
     )
     _highlights(plan, tree, only_stopwords, questions)

@@ -30,7 +30,7 @@ from ..errors import QueryError
 from ..model import Hit, Message, Results, SectionHit, Snippet
 from .compile import MAX_EXPANSIONS, QueryPlan, Weights, _content_terms, compile_query
 from .parse import Filter, Group, parse
-from .rank import Matches, choose_sections, explain, names_named, rank
+from .rank import Matches, choose_sections, exonyms_held, explain, names_named, rank
 from .snippets import make_snippet, match_spans, snippet_spans
 from .suggest import FEW_RESULTS, did_you_mean, suggestions
 from .transliterate import candidates, is_latin_word
@@ -180,7 +180,8 @@ class SearchPipeline:
                 hit.sections = self.other_sections(plan, hit, matches, request.snippet_size)
             if request.explain:
                 names = names_named(self.context, searcher, entry.docnum, plan)
-                hit.explanation = explain(entry, weights, names)
+                exonyms = exonyms_held(self.context, searcher, entry.docnum, plan)
+                hit.explanation = explain(entry, weights, names, exonyms)
             hits.append(hit)
         # Spelling suggestions only for a query that found little: one that
         # found plenty was understood.

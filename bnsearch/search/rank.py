@@ -266,10 +266,17 @@ def score_articles(features: ArticleFeatures, weights: Weights) -> np.ndarray:
     return scores
 
 
-def explain(entry: Ranked, weights: Weights, names: list[str] | None = None) -> dict:
+def explain(
+    entry: Ranked,
+    weights: Weights,
+    names: list[str] | None = None,
+    exonyms: list[tuple[str, str]] | None = None,
+) -> dict:
     """What a hit's score is made of, as contributions that sum to it, and
     why its section was chosen; ``names``: the names its lead gives that
-    the query named, searched as its title (names_named)."""
+    the query named, searched as its title (names_named); ``exonyms``: the
+    (typed word, Bengali name) pairs whose name the hit's section holds
+    (exonyms_held)."""
     f = entry.features
     factor = f.coverage * f.subject
     contributions = {
@@ -290,7 +297,23 @@ def explain(entry: Ranked, weights: Weights, names: list[str] | None = None) -> 
         },
         "section rule": entry.rule,
         "title names": names or [],
+        "Bengali names": [list(pair) for pair in exonyms or []],
     }
+
+
+def exonyms_held(
+    context: SearcherContext, searcher: Searcher, docnum: int, plan: QueryPlan
+) -> list[tuple[str, str]]:
+    """The (typed word, Bengali name) pairs of the query's English names
+    of countries and languages (চায়নার: চীন) whose Bengali name section
+    ``docnum`` holds, in its title, heading or text."""
+    held = []
+    for typed, found in plan.exonyms.items():
+        for exact, stem in found:
+            terms = [(name, stem) for name in ARTICLE_FIELDS]
+            if holding_any(context, searcher, terms, [docnum]):
+                held.append((typed, exact))
+    return held
 
 
 def names_named(

@@ -84,6 +84,9 @@ def spelled_alike(stem: str, other: str) -> bool:
     if len(stem) < MIN_LENGTH:
         return False
     allowed = _allowed(stem)
+    # Length and letters bound the distance from below, and cheaply.
+    if abs(len(stem) - len(other)) > 2 * allowed or _letters_apart(_letters(stem), other) > allowed:
+        return False
     return spelling_distance(stem, other, allowed) <= allowed
 
 
@@ -128,7 +131,14 @@ def _allowed(word: str) -> float:
     return 1.0 if len(word) < 10 else 2.0
 
 
-def _prefixes(stem: str) -> list[str]:
+def starts_alike(stem: str, other: str) -> bool:
+    """Whether ``other`` starts where a close spelling of ``stem`` can
+    (_prefixes): a cheap test before the distance."""
+    return other.startswith(_prefixes(stem))
+
+
+@lru_cache(maxsize=1 << 12)
+def _prefixes(stem: str) -> tuple[str, ...]:
     """Where variants can start: the first letter or one of its group, then
     the second character or any vowel sign (or the third, when the second is
     a vowel sign that may have been dropped)."""
@@ -142,7 +152,7 @@ def _prefixes(stem: str) -> list[str]:
     prefixes = {a + b for a in firsts for b in seconds}
     if second in _VOWEL_SIGNS:  # the vowel sign may be missing from the variant
         prefixes |= set(firsts)
-    return sorted(prefixes)
+    return tuple(sorted(prefixes))
 
 
 def rare_limit(sections: int) -> int:
