@@ -84,7 +84,11 @@ def bengali_spelling(phones: list[str]) -> str:
                 out.append("্")
             out.append(CONSONANTS[sound])
             before = "consonant"
-    return "".join(out).replace("ায়াই", "ায়")
+    spelled = "".join(out).replace("ায়াই", "ায়")
+    # A nasal before চ or জ is written ঞ (ফ্রেঞ্চ, লাঞ্চ), before ক or গ ঙ.
+    for nasal, stop in (("ঞ", "চ"), ("ঞ", "ছ"), ("ঞ", "জ"), ("ঙ", "ক"), ("ঙ", "গ")):
+        spelled = spelled.replace("ন্" + stop, nasal + "্" + stop)
+    return spelled
 
 
 def spellings(english: str, pronunciations: dict[str, list[list[str]]]) -> set[str]:
@@ -93,9 +97,9 @@ def spellings(english: str, pronunciations: dict[str, list[list[str]]]) -> set[s
     found = set()
     for phones in pronunciations.get(english.lower(), []):
         spelled = bengali_spelling(phones)
-        # Bengali writes a final -এআ/-ইআ as -িয়া, and "China" as চায়না.
-        spelled = spelled.replace("াইনা", "ায়না")
         found.add(spelled)
+        # -াইনা is also written -ায়না (চাইনা, চায়না).
+        found.add(spelled.replace("াইনা", "ায়না"))
     return found
 
 

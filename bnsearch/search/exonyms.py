@@ -6,10 +6,11 @@ instead of its Bengali one, and no spelling variation leads from one to the
 other. The table (``exonyms.tsv``) holds CLDR's Bengali and English names
 (from ICU) with the English name spelled as it sounds (the CMU Pronouncing
 Dictionary, spelled in Bengali by ``tools/exonyms.py``, which writes it).
-A query word spelled like one of its spellings, within the distance of a
-close spelling (ফ্রেঞ্চ, ফ্রেন্চ), is also searched as the Bengali name; the
-query compiler does so only when the index holds the Bengali name more
-often than the typed word (so কেনা, "to buy", never becomes কেনিয়া).
+A query word spelled as one of its spellings, or one cheap edit away
+(চাইনা, চায়না, ending alike; a word under six letters only as spelled), is also
+searched as the Bengali name. The query compiler does so only when the
+index holds the Bengali name more often than the typed word: where the
+texts use the English name as a name of its own, it is left as typed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..analysis import normalize_tier1
-from .variants import MIN_LENGTH, spelled_alike, spelling_limit, starts_alike
+from .variants import MIN_LENGTH, spelling_distance, starts_alike
 
 __all__ = ["bengali_names"]
 
@@ -39,19 +40,32 @@ def _table() -> dict[int, list[tuple[str, str]]]:
     return rows
 
 
+# How far a typed word may be from a spelling of the table: one cheap edit
+# (a vowel sign, a letter of the same group: চায়না, চাইনা). A close
+# spelling's full edit is too far from a spelling made by rule: it takes
+# চালনা for চায়না, ইন্ডিজ for ইন্ডিয়া, ফ্রেন্ড for ফ্রেঞ্চ.
+REACH = 0.5
+# Shorter words only as spelled: a vowel sign away from a short spelling
+# is a word of its own (রাশি, a sign of the zodiac, is not রাশা, Russia;
+# আর্ডি is not আর্ডু, Urdu).
+EXACT_BELOW = 6
+
+
 @lru_cache(maxsize=1 << 12)
 def bengali_names(stem: str) -> tuple[str, ...]:
     """The Bengali names of the country or language whose English name
     ``stem`` (a query word's stem, tier-1 folded) spells: (চীন,) for চায়না."""
     if len(stem) < MIN_LENGTH:
-        return ()  # no close spelling of so short a word is looked for
-    found: list[str] = []
-    reach = int(2 * spelling_limit(stem))
+        return ()
     table = _table()
-    for length in range(len(stem) - reach, len(stem) + reach + 1):
+    reach = REACH if len(stem) >= EXACT_BELOW else 0.0
+    found: list[str] = []
+    for length in range(len(stem) - 1, len(stem) + 2):
         for spelling, name in table.get(length, ()):
             if name in found or not starts_alike(stem, spelling):
                 continue
-            if spelled_alike(stem, spelling):
+            if spelling == stem:
                 found.append(name)
+            elif spelling[-1] == stem[-1] and spelling_distance(stem, spelling, reach) <= reach:
+                found.append(name)  # the same ending: an ending is grammar (চায়নি, did not want)
     return tuple(found)
