@@ -6,9 +6,9 @@ instead of its Bengali one, and no spelling variation leads from one to the
 other. The table (``exonyms.tsv``) holds CLDR's Bengali and English names
 (from ICU) with the English name spelled as it sounds (the CMU Pronouncing
 Dictionary, spelled in Bengali by ``tools/exonyms.py``, which writes it).
-A query word spelled as one of its spellings, or one cheap edit away
-(চাইনা, চায়না, ending alike; a word under six letters only as spelled), is also
-searched as the Bengali name. The query compiler does so only when the
+A query word spelled as one of its spellings, or one cheap edit away with
+the same ending (চাইনা, চায়না; a word under six letters only as spelled),
+is also searched as the Bengali name. The query compiler does so only when the
 index holds the Bengali name more often than the typed word: where the
 texts use the English name as a name of its own, it is left as typed.
 """
@@ -29,7 +29,7 @@ _TABLE = Path(__file__).with_name("exonyms.tsv")
 @lru_cache(maxsize=1)
 def _table() -> dict[int, list[tuple[str, str]]]:
     """(folded spelling, Bengali name) rows of the table, by the length of
-    the spelling: a close spelling is no more than a few letters longer or
+    the spelling: a word one edit off is at most one code point longer or
     shorter, so a word is compared with a few rows, not all."""
     rows: dict[int, list[tuple[str, str]]] = {}
     for line in _TABLE.read_text(encoding="utf-8").splitlines():
