@@ -84,8 +84,7 @@ def spelled_alike(stem: str, other: str) -> bool:
     if len(stem) < MIN_LENGTH:
         return False
     allowed = _allowed(stem)
-    # Length and letters bound the distance from below, and cheaply.
-    if abs(len(stem) - len(other)) > 2 * allowed or _letters_apart(_letters(stem), other) > allowed:
+    if _surely_apart(len(stem), _letters(stem), other, allowed):
         return False
     return spelling_distance(stem, other, allowed) <= allowed
 
@@ -98,6 +97,14 @@ def _letters(word: str) -> dict[str, int]:
         if char != _NUKTA:
             counts[char] = counts.get(char, 0) + 1
     return counts
+
+
+def _surely_apart(length: int, letters: dict[str, int], other: str, limit: float) -> bool:
+    """Whether ``other`` is further than ``limit`` from a word of ``length``
+    code points and ``letters`` (_letters), by bounds of spelling_distance
+    from below that are cheaper than the distance: its length (each added
+    or dropped character costs at least 0.5) and its letters."""
+    return abs(len(other) - length) > 2 * limit or _letters_apart(letters, other) > limit
 
 
 def _letters_apart(letters: dict[str, int], other: str) -> float:
@@ -203,10 +210,8 @@ def close_spellings(
     for prefix in _prefixes(word):
         for term in terms_with_prefix(prefix):
             folded = normalize_tier1(term)
-            if folded == word or term in found or abs(len(folded) - len(word)) > 2 * limit:
+            if folded == word or term in found or _surely_apart(len(word), letters, folded, limit):
                 continue
-            if _letters_apart(letters, folded) > limit:
-                continue  # cheaper than the distance, which it never exceeds
             distance = spelling_distance(word, folded, limit)
             if distance <= limit:
                 written = frequency_of(term)
