@@ -17,6 +17,12 @@ ranking:
 - the section an article opens at: among the sections the holding rule
   leaves tied, the one whose "title › heading" (and first sentence) is most
   similar to the question, instead of the best-scored;
+- a static word table distilled from the encoder (--words, about eight
+  minutes of one core): each query word also searched by its nearest words
+  in the corpus's vocabulary (stems in at least three articles; mutual
+  nearest three, cosine at least 0.9), at a low weight, with and without the
+  neighbours that begin as the word does (the stemmer's and close
+  spellings' ground);
 and the encoder's time per question and per title, against indexing time.
 """
 
@@ -37,9 +43,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bnsearch import Index  # noqa: E402
+from bnsearch.analysis import stem_analyzer  # noqa: E402
 from bnsearch.api import read_qrels, read_queries, read_sections  # noqa: E402
 from bnsearch.errors import IndexVersionError  # noqa: E402
 from bnsearch.evaluation import evaluate, score_rankings  # noqa: E402
+from bnsearch.search import compile as compiler  # noqa: E402
 from bnsearch.search import rank  # noqa: E402
 
 SHARED = REPO.parent / "shared"
@@ -145,6 +153,24 @@ def first_sentence(text: str) -> str:
     return " ".join(re.split(r"(?<=[।?!])\s", text.strip(), maxsplit=1)[0].split()[:40])
 
 
+def judged(index: Index, folder: Path, before=lambda text: None):
+    """The evaluation of one relevance set; ``before`` sees each question
+    first (the section choice's similarity reads it)."""
+
+    def search(text: str):
+        before(text)
+        # encoding the candidates' headings happens inside the search
+        found = index.search(text, limit=100, snippets=False, suggest=False, timeout=600)
+        return [(h.id, h.section, h.title) for h in found.hits]
+
+    return evaluate(
+        search,
+        read_queries(folder / "queries.tsv"),
+        read_qrels(folder / "qrels.tsv"),
+        read_sections(folder / "sections.tsv"),
+    )
+
+
 def section_choice(index: Index, vectors: Vectors, with_sentence: bool) -> dict[str, str]:
     """section@1 per set when the holding rule's ties go to the section most
     similar to the question (None: the rules as they are)."""
@@ -173,25 +199,79 @@ def section_choice(index: Index, vectors: Vectors, with_sentence: bool) -> dict[
     try:
         out = {}
         for name, folder in SETS.items():
-
-            def search(text: str):
-                question["text"] = text
-                # encoding the candidates' headings happens inside the search
-                found = index.search(text, limit=100, snippets=False, suggest=False, timeout=600)
-                hits = found.hits
-                return [(h.id, h.section, h.title) for h in hits]
-
-            report = evaluate(
-                search,
-                read_queries(folder / "queries.tsv"),
-                read_qrels(folder / "qrels.tsv"),
-                read_sections(folder / "sections.tsv"),
-            )
-            right, judged = report.section_accuracy
-            out[name] = f"{right}/{judged}"
+            report = judged(index, folder, lambda text: question.update(text=text))
+            right, count = report.section_accuracy
+            out[name] = f"{right}/{count}"
         return out
     finally:
         rank.SECTION_RULES = rules
+
+
+class WordTable:
+    """Each vocabulary word's nearest words by the encoder: kept when each is
+    among the other's ``nearest`` and their cosine is at least ``least``."""
+
+    def __init__(self, vectors: Vectors, words: list[str], nearest=3, least=0.9) -> None:
+        self.vectors, self.words, self.nearest, self.least = vectors, words, nearest, least
+        started = time.process_time()
+        matrix = np.stack([vectors.query(word) for word in words])
+        self.cpu = time.process_time() - started
+        self.matrix = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+        self.position = {word: i for i, word in enumerate(words)}
+        self.found: dict[str, list[str]] = {}
+
+    def closest(self, vector: np.ndarray, word: str) -> list[tuple[str, float]]:
+        similarity = self.matrix @ vector
+        order = np.argpartition(-similarity, self.nearest + 1)[: self.nearest + 1]
+        ranked = sorted(order, key=lambda i: -similarity[i])
+        return [(self.words[i], float(similarity[i])) for i in ranked if self.words[i] != word][
+            : self.nearest
+        ]
+
+    def neighbours(self, word: str) -> list[str]:
+        if word not in self.found:
+            vector = self.vectors.query(word)
+            vector = vector / np.linalg.norm(vector)
+            self.found[word] = [
+                other
+                for other, similarity in self.closest(vector, word)
+                if similarity >= self.least
+                and word in dict(self.closest(self.matrix[self.position[other]], other))
+            ]
+        return self.found[word]
+
+
+def vocabulary(articles: list[dict], least: int = 3) -> list[str]:
+    """The stems of the corpus's text found in at least ``least`` articles."""
+    analyzer, counts = stem_analyzer(), {}
+    for article in articles:
+        for word in {token.text for token in analyzer(article["text"])}:
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(word for word, count in counts.items() if count >= least)
+
+
+def with_neighbours(index: Index, table: WordTable, weight: float, other_beginnings: bool):
+    """MRR@10 and section@1 per set with each query word's neighbours also
+    searched at ``weight`` (only those that begin otherwise: ``other_beginnings``)."""
+    plain = compiler._Compiler.exonym_clauses
+
+    def extended(self, text, stem, count, scope):
+        clauses = plain(self, text, stem, count, scope)
+        found = [
+            word for word in table.neighbours(stem) if not other_beginnings or word[:3] != stem[:3]
+        ]
+        return clauses + self.alternatives([(w, w) for w in found], [weight] * len(found), scope)
+
+    compiler._Compiler.exonym_clauses = extended
+    try:
+        out = {}
+        for name, folder in SETS.items():
+            report = judged(index, folder)
+            right, count = report.section_accuracy
+            out[name] = f"{report.mean('mrr'):.3f} [{right}/{count}]"
+        return out
+    finally:
+        compiler._Compiler.exonym_clauses = plain
 
 
 def corpus_articles() -> list[dict]:
@@ -227,6 +307,9 @@ def costs(vectors: Vectors, index_path: Path, articles: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path)
+    parser.add_argument(
+        "--words", action="store_true", help="also the word table (about 8 min of one core)"
+    )
     args = parser.parse_args()
     path = args.index or REPO / ".pytest_cache" / "bench-semantic"
     if not args.index:
@@ -280,6 +363,18 @@ def main() -> None:
         ):
             choice = section_choice(index, vectors, sentence)
             print(f"{label}: {choice['questions']} / {choice['dev']}")
+        if args.words:
+            words = vocabulary(articles)
+            table = WordTable(vectors, words)
+            print(
+                f"\nword table: {len(words)} words in {table.cpu:.0f} s of CPU; "
+                "MRR@10 [section@1], questions / dev"
+            )
+            for other_beginnings in (False, True):
+                label = "other beginnings only" if other_beginnings else "all neighbours"
+                for weight in (0.2, 0.3, 0.4):
+                    cells = with_neighbours(index, table, weight, other_beginnings)
+                    print(f"{label}, weight {weight}: {cells['questions']} / {cells['dev']}")
     print("\ncost: " + costs(vectors, path, articles))
 
 
