@@ -11,9 +11,10 @@ sounds (the CMU Pronouncing Dictionary, spelled in Bengali by
 Bengali spellings, or one cheap edit away with the same ending (চাইনা,
 চায়না; a word under six letters only as spelled), or that is the English
 name itself (any case, without accents, or with a possessive 's: China's,
-turkiye), is also searched as the Bengali name. The query compiler does so only when the
-index holds the Bengali name more often than the typed word: where the
-texts use the English name as a name of its own, it is left as typed.
+curacao), is also searched as the Bengali name. The query compiler does so
+only when the index holds the Bengali name more often than the typed word:
+where the texts use the English name as a name of its own, it is left as
+typed.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _table() -> tuple[dict[int, list[tuple[str, str]]], dict[str, tuple[str, ...
 
 def _english(word: str) -> str:
     """An English word as the table is looked up by it: case and accents
-    folded (Türkiye, turkiye), a possessive dropped (China's)."""
+    folded (Curaçao, curacao), a possessive dropped (China's)."""
     letters = unicodedata.normalize("NFKD", word.casefold())
     letters = "".join(char for char in letters if not unicodedata.combining(char))
     return re.sub(r"['’]s$", "", letters)
